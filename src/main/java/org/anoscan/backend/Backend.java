@@ -1,0 +1,146 @@
+package org.anoscan.backend;
+
+import org.anoscan.tensor.Precision;
+import org.anoscan.tensor.Shape;
+import org.anoscan.tensor.Tensor;
+
+/**
+ * The ops a DCGAN and a batched latent search need, on one compute device. Ops take and return
+ * tensors of this backend, never Java arrays: a device backend keeps a whole search on the device.
+ * Host copies are explicit ({@link #fromHost}, {@link #toHost}). Every returned tensor is new and owned
+ * by the caller (close it), except where a method says it works in place.
+ *
+ * <p>Layouts follow PyTorch: images NCHW; conv2d weights [Cout, Cin, k, k]; conv-transpose2d weights
+ * [Cin, Cout, k, k]; per-channel vectors [C]. Bad arguments throw with a message that names the op and
+ * the shapes. A backend is used by one thread at a time.
+ */
+public interface Backend extends AutoCloseable {
+
+    /** Short name: "cpu", "cuda:0". */
+    String name();
+
+    /** One line for people: device, threads, library versions. */
+    String description();
+
+    /** Convolution arithmetic; the CPU backend always computes in fp32. */
+    Precision precision();
+
+    void setPrecision(Precision precision);
+
+    // ---- memory ----
+
+    Tensor zeros(Shape shape);
+
+    Tensor fromHost(float[] data, Shape shape);
+
+    float[] toHost(Tensor t);
+
+    /** Copies src into dst (same shape), in place. */
+    void copyInto(Tensor src, Tensor dst);
+
+    /** Sets every element of t to value, in place. */
+    void fill(Tensor t, float value);
+
+    /** Tensors made by this backend and not yet closed. */
+    long liveTensors();
+
+    /** Bytes of tensor storage made by this backend and not yet freed. */
+    long liveBytes();
+
+    // ---- convolutions (square kernels, PyTorch layouts and output sizes) ----
+
+    /** y = conv2d(x, w) (+ bias per output channel when bias is not null). */
+    Tensor conv2d(Tensor x, Tensor w, Tensor bias, ConvSpec spec);
+
+    /** dL/dx of conv2d, given dL/dy. */
+    Tensor conv2dBackwardData(Tensor dy, Tensor w, Shape xShape, ConvSpec spec);
+
+    /** dL/dw of conv2d, given dL/dy and the forward input x. */
+    Tensor conv2dBackwardFilter(Tensor dy, Tensor x, Shape wShape, ConvSpec spec);
+
+    /** y = conv-transpose2d(x, w) (+ bias), the adjoint of conv2d with the same w and spec. */
+    Tensor convTranspose2d(Tensor x, Tensor w, Tensor bias, ConvSpec spec);
+
+    /** dL/dx of conv-transpose2d: a conv2d of dy with w. */
+    Tensor convTranspose2dBackwardData(Tensor dy, Tensor w, Shape xShape, ConvSpec spec);
+
+    /** dL/dw of conv-transpose2d, given dL/dy and the forward input x. */
+    Tensor convTranspose2dBackwardFilter(Tensor dy, Tensor x, Shape wShape, ConvSpec spec);
+
+    /** dL/dbias of a per-channel bias: dy summed over N, H, W, shape [C]. */
+    Tensor biasBackward(Tensor dy);
+
+    // ---- batch norm (per channel of an NCHW tensor) ----
+
+    /**
+     * Training mode: normalises with the batch statistics and updates runningMean and runningVar in
+     * place ({@code r = (1 - momentum) r + momentum * batch}, unbiased variance, as PyTorch).
+     */
+    BatchNormState batchNormTrain(Tensor x, Tensor gamma, Tensor beta, Tensor runningMean, Tensor runningVar,
+                                  float momentum, float eps);
+
+    /** Eval mode: normalises with the running statistics. */
+    Tensor batchNormEval(Tensor x, Tensor gamma, Tensor beta, Tensor runningMean, Tensor runningVar, float eps);
+
+    /** Backward of training mode; dgamma and dbeta only when weightGrads. */
+    BatchNormGrads batchNormBackward(Tensor dy, Tensor x, Tensor gamma, Tensor saveMean, Tensor saveInvStd,
+                                     boolean weightGrads);
+
+    /** Backward of eval mode with respect to x: dy * gamma / sqrt(runningVar + eps). */
+    Tensor batchNormEvalBackward(Tensor dy, Tensor gamma, Tensor runningVar, float eps);
+
+    // ---- element-wise ----
+
+    Tensor activation(Activation a, Tensor x);
+
+    /**
+     * dL/dx of y = a(x) given dL/dy. ReLU and LeakyReLU read x; Tanh and Sigmoid read y (the other may be
+     * null).
+     */
+    Tensor activationBackward(Activation a, Tensor x, Tensor y, Tensor dy);
+
+    /** a + b, same shapes. */
+    Tensor add(Tensor a, Tensor b);
+
+    /** y += alpha * x, in place. */
+    void axpy(float alpha, Tensor x, Tensor y);
+
+    /** |a - b| element-wise (the residual map). */
+    Tensor absDiff(Tensor a, Tensor b);
+
+    // ---- losses and reductions ----
+
+    /** Per-sample L1 distance: [N] with sum over all but the first dimension of |a - b|. */
+    Tensor l1PerSample(Tensor a, Tensor b);
+
+    /**
+     * Fused per-sample weighted L1 and its gradient: loss[n] = weight * sum |pred - target| over sample
+     * n, grad = weight * sign(pred - target) (0 where equal).
+     */
+    LossAndGrad l1LossWithGrad(Tensor pred, Tensor target, float weight);
+
+    /**
+     * Binary cross-entropy with logits against a constant target (1, 0, or a smoothed label), averaged
+     * over all elements: loss shape [1], grad = (sigmoid(x) - target) / count.
+     */
+    LossAndGrad bceWithLogits(Tensor logits, float target);
+
+    // ---- optimisers, in place ----
+
+    /** One Adam step on a parameter tensor; step counts from 1. */
+    void adamStep(Tensor param, Tensor grad, Tensor m, Tensor v, int step, AdamConfig cfg);
+
+    /**
+     * One Adam step per row of a batch of independent searches: z, grad, m, v have N rows; steps [N]
+     * holds each row's step count (incremented here for active rows); active [N] (1 = update, 0 =
+     * frozen), or null for all rows.
+     */
+    void adamPerSampleStep(Tensor z, Tensor grad, Tensor m, Tensor v, Tensor steps, Tensor active, AdamConfig cfg);
+
+    /** Per row n: where loss[n] < bestLoss[n], bestLoss[n] = loss[n] and row n of bestZ = row n of z. */
+    void keepBest(Tensor loss, Tensor bestLoss, Tensor z, Tensor bestZ);
+
+    /** Frees what the backend holds itself (pools, handles); its tensors must be closed first. */
+    @Override
+    void close();
+}

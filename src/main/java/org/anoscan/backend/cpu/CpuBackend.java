@@ -1,0 +1,270 @@
+package org.anoscan.backend.cpu;
+
+import java.nio.FloatBuffer;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.IntStream;
+import org.anoscan.backend.Activation;
+import org.anoscan.backend.AdamConfig;
+import org.anoscan.backend.Backend;
+import org.anoscan.backend.BatchNormGrads;
+import org.anoscan.backend.BatchNormState;
+import org.anoscan.backend.Checks;
+import org.anoscan.backend.ConvSpec;
+import org.anoscan.backend.LossAndGrad;
+import org.anoscan.tensor.Precision;
+import org.anoscan.tensor.Shape;
+import org.anoscan.tensor.Tensor;
+
+/**
+ * The reference backend: native float32 storage, convolutions as im2col + OpenBLAS sgemm, all cores
+ * (Java threads over the batch, OpenBLAS single-threaded per call). Every other backend is tested
+ * against this one.
+ */
+public final class CpuBackend implements Backend {
+    private final ForkJoinPool pool;
+    private final int threads;
+    private final AtomicLong liveTensors = new AtomicLong();
+    private final AtomicLong liveBytes = new AtomicLong();
+    private final CpuConvolutions conv;
+    private final CpuOps ops;
+    private volatile boolean closed;
+
+    public CpuBackend() {
+        this(Runtime.getRuntime().availableProcessors());
+    }
+
+    public CpuBackend(int threads) {
+        if (threads <= 0) throw new IllegalArgumentException("cpu: threads must be positive, got " + threads);
+        this.threads = threads;
+        this.pool = new ForkJoinPool(threads);
+        this.conv = new CpuConvolutions(this);
+        this.ops = new CpuOps(this);
+    }
+
+    @Override
+    public String name() {
+        return "cpu";
+    }
+
+    @Override
+    public String description() {
+        return "CPU (" + threads + " threads, OpenBLAS sgemm)";
+    }
+
+    @Override
+    public Precision precision() {
+        return Precision.FP32;
+    }
+
+    /** The CPU always computes in fp32; other precisions are accepted and ignored. */
+    @Override
+    public void setPrecision(Precision precision) {
+    }
+
+    public int threads() {
+        return threads;
+    }
+
+    // ---- storage helpers for the op classes of this package ----
+
+    /** Checks t (open, this backend's) and returns its storage as a buffer indexed from 0. */
+    FloatBuffer buf(String op, String name, Tensor t) {
+        Checks.usable(op, name, t, this);
+        return ((CpuTensor) t).buffer;
+    }
+
+    CpuTensor alloc(Shape shape) {
+        if (closed) throw new IllegalStateException("cpu: backend is closed");
+        return new CpuTensor(this, shape);
+    }
+
+    void track(CpuTensor t, int sign) {
+        liveTensors.addAndGet(sign);
+        liveBytes.addAndGet(sign * 4L * t.size());
+    }
+
+    /** Runs body(i) for i in [0, n) on this backend's threads. */
+    void parallelFor(int n, java.util.function.IntConsumer body) {
+        if (n == 1 || threads == 1) {
+            for (int i = 0; i < n; i++) body.accept(i);
+            return;
+        }
+        pool.submit(() -> IntStream.range(0, n).parallel().forEach(body)).join();
+    }
+
+    // ---- memory ----
+
+    @Override
+    public Tensor zeros(Shape shape) {
+        return alloc(shape);
+    }
+
+    @Override
+    public Tensor fromHost(float[] data, Shape shape) {
+        if (data.length != shape.size()) {
+            throw new IllegalArgumentException("fromHost: " + data.length + " values do not fill shape " + shape);
+        }
+        CpuTensor t = alloc(shape);
+        t.buffer.put(0, data);
+        return t;
+    }
+
+    @Override
+    public float[] toHost(Tensor t) {
+        FloatBuffer b = buf("toHost", "t", t);
+        float[] out = new float[t.size()];
+        b.get(0, out);
+        return out;
+    }
+
+    @Override
+    public void copyInto(Tensor src, Tensor dst) {
+        FloatBuffer s = buf("copyInto", "src", src);
+        FloatBuffer d = buf("copyInto", "dst", dst);
+        Checks.sameShape("copyInto", src, dst);
+        d.put(0, s, 0, src.size());
+    }
+
+    @Override
+    public void fill(Tensor t, float value) {
+        FloatBuffer b = buf("fill", "t", t);
+        for (int i = 0, n = t.size(); i < n; i++) b.put(i, value);
+    }
+
+    @Override
+    public long liveTensors() {
+        return liveTensors.get();
+    }
+
+    @Override
+    public long liveBytes() {
+        return liveBytes.get();
+    }
+
+    // ---- convolutions ----
+
+    @Override
+    public Tensor conv2d(Tensor x, Tensor w, Tensor bias, ConvSpec spec) {
+        return conv.conv2d(x, w, bias, spec);
+    }
+
+    @Override
+    public Tensor conv2dBackwardData(Tensor dy, Tensor w, Shape xShape, ConvSpec spec) {
+        return conv.conv2dBackwardData(dy, w, xShape, spec);
+    }
+
+    @Override
+    public Tensor conv2dBackwardFilter(Tensor dy, Tensor x, Shape wShape, ConvSpec spec) {
+        return conv.conv2dBackwardFilter(dy, x, wShape, spec);
+    }
+
+    @Override
+    public Tensor convTranspose2d(Tensor x, Tensor w, Tensor bias, ConvSpec spec) {
+        return conv.convTranspose2d(x, w, bias, spec);
+    }
+
+    @Override
+    public Tensor convTranspose2dBackwardData(Tensor dy, Tensor w, Shape xShape, ConvSpec spec) {
+        return conv.convTranspose2dBackwardData(dy, w, xShape, spec);
+    }
+
+    @Override
+    public Tensor convTranspose2dBackwardFilter(Tensor dy, Tensor x, Shape wShape, ConvSpec spec) {
+        return conv.convTranspose2dBackwardFilter(dy, x, wShape, spec);
+    }
+
+    @Override
+    public Tensor biasBackward(Tensor dy) {
+        return ops.biasBackward(dy);
+    }
+
+    // ---- batch norm ----
+
+    @Override
+    public BatchNormState batchNormTrain(Tensor x, Tensor gamma, Tensor beta, Tensor runningMean, Tensor runningVar,
+                                         float momentum, float eps) {
+        return ops.batchNormTrain(x, gamma, beta, runningMean, runningVar, momentum, eps);
+    }
+
+    @Override
+    public Tensor batchNormEval(Tensor x, Tensor gamma, Tensor beta, Tensor runningMean, Tensor runningVar, float eps) {
+        return ops.batchNormEval(x, gamma, beta, runningMean, runningVar, eps);
+    }
+
+    @Override
+    public BatchNormGrads batchNormBackward(Tensor dy, Tensor x, Tensor gamma, Tensor saveMean, Tensor saveInvStd,
+                                            boolean weightGrads) {
+        return ops.batchNormBackward(dy, x, gamma, saveMean, saveInvStd, weightGrads);
+    }
+
+    @Override
+    public Tensor batchNormEvalBackward(Tensor dy, Tensor gamma, Tensor runningVar, float eps) {
+        return ops.batchNormEvalBackward(dy, gamma, runningVar, eps);
+    }
+
+    // ---- element-wise, losses, optimisers ----
+
+    @Override
+    public Tensor activation(Activation a, Tensor x) {
+        return ops.activation(a, x);
+    }
+
+    @Override
+    public Tensor activationBackward(Activation a, Tensor x, Tensor y, Tensor dy) {
+        return ops.activationBackward(a, x, y, dy);
+    }
+
+    @Override
+    public Tensor add(Tensor a, Tensor b) {
+        return ops.add(a, b);
+    }
+
+    @Override
+    public void axpy(float alpha, Tensor x, Tensor y) {
+        ops.axpy(alpha, x, y);
+    }
+
+    @Override
+    public Tensor absDiff(Tensor a, Tensor b) {
+        return ops.absDiff(a, b);
+    }
+
+    @Override
+    public Tensor l1PerSample(Tensor a, Tensor b) {
+        return ops.l1PerSample(a, b);
+    }
+
+    @Override
+    public LossAndGrad l1LossWithGrad(Tensor pred, Tensor target, float weight) {
+        return ops.l1LossWithGrad(pred, target, weight);
+    }
+
+    @Override
+    public LossAndGrad bceWithLogits(Tensor logits, float target) {
+        return ops.bceWithLogits(logits, target);
+    }
+
+    @Override
+    public void adamStep(Tensor param, Tensor grad, Tensor m, Tensor v, int step, AdamConfig cfg) {
+        ops.adamStep(param, grad, m, v, step, cfg);
+    }
+
+    @Override
+    public void adamPerSampleStep(Tensor z, Tensor grad, Tensor m, Tensor v, Tensor steps, Tensor active, AdamConfig cfg) {
+        ops.adamPerSampleStep(z, grad, m, v, steps, active, cfg);
+    }
+
+    @Override
+    public void keepBest(Tensor loss, Tensor bestLoss, Tensor z, Tensor bestZ) {
+        ops.keepBest(loss, bestLoss, z, bestZ);
+    }
+
+    @Override
+    public void close() {
+        if (closed) return;
+        closed = true;
+        conv.close();
+        pool.shutdown();
+    }
+}

@@ -1,0 +1,43 @@
+package org.anoscan.backend.cpu;
+
+import java.nio.FloatBuffer;
+import org.anoscan.tensor.Shape;
+import org.anoscan.tensor.Tensor;
+import org.bytedeco.javacpp.FloatPointer;
+
+/** A tensor in native memory (so OpenBLAS reads it without copies), seen from Java as a direct FloatBuffer. */
+final class CpuTensor extends Tensor {
+    final FloatPointer pointer;
+    final FloatBuffer buffer;
+    private final CpuBackend cpu;
+
+    /** An owning tensor: allocates zeroed native storage. */
+    CpuTensor(CpuBackend cpu, Shape shape) {
+        super(cpu, shape, null);
+        this.cpu = cpu;
+        this.pointer = new FloatPointer(shape.size());
+        if (pointer.isNull()) throw new OutOfMemoryError("cpu: cannot allocate " + 4L * shape.size() + " bytes for " + shape);
+        pointer.zero();
+        this.buffer = pointer.asBuffer();
+        cpu.track(this, +1);
+    }
+
+    /** A view over owner's storage. */
+    private CpuTensor(CpuBackend cpu, Shape shape, CpuTensor owner) {
+        super(cpu, shape, owner);
+        this.cpu = cpu;
+        this.pointer = owner.pointer;
+        this.buffer = owner.buffer;
+    }
+
+    @Override
+    protected void release() {
+        cpu.track(this, -1);
+        pointer.close();
+    }
+
+    @Override
+    protected Tensor makeView(Shape newShape, Tensor storageOwner) {
+        return new CpuTensor(cpu, newShape, (CpuTensor) storageOwner);
+    }
+}
