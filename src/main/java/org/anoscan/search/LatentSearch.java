@@ -1,0 +1,234 @@
+package org.anoscan.search;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.anoscan.backend.AdamConfig;
+import org.anoscan.backend.Backend;
+import org.anoscan.backend.LossAndGrad;
+import org.anoscan.nn.Dcgan;
+import org.anoscan.nn.Init;
+import org.anoscan.nn.Sequential;
+import org.anoscan.tensor.Shape;
+import org.anoscan.tensor.Tensor;
+
+/**
+ * The batched AnoGAN latent search. For B query patches and K restarts, B x K independent searches run
+ * together as one batch on the model's backend, each with its own z, Adam moments and step count:
+ * z moves by Adam on {@code (1 - λ) Σ|x − G(z)| + λ Σ|f(x) − f(G(z))|} with G and D frozen (eval-mode
+ * batch norm, gradients with respect to inputs only). Each search keeps the best z it has seen; each
+ * patch keeps the best of its restarts.
+ *
+ * <p>The loop runs on the backend: nothing is copied to the host per iteration, except the loss when a
+ * trace is asked for, and the best losses every early-stop window.
+ */
+public final class LatentSearch {
+    private static final float ADAM_BETA1 = 0.9f;
+    private static final float ADAM_BETA2 = 0.999f;
+    private static final float ADAM_EPS = 1e-8f;
+
+    private final Dcgan model;
+    private final SearchConfig cfg;
+    private final Backend backend;
+
+    public LatentSearch(Dcgan model, SearchConfig cfg) {
+        this.model = model;
+        this.cfg = cfg;
+        this.backend = model.backend();
+    }
+
+    public SearchConfig config() { return cfg; }
+
+    /** Searches count patches (CHW each, concatenated) with seeds 0..count-1 offset by the config's seed. */
+    public List<SearchResult> search(float[] patches, int count) {
+        long[] ids = new long[count];
+        for (int i = 0; i < count; i++) ids[i] = i;
+        return search(patches, ids);
+    }
+
+    /**
+     * Searches patches.length / patchSize patches; patch p's restarts start from z drawn with
+     * (config seed, ids[p], restart). Giving a patch the same id gives it the same start, alone or in any batch.
+     */
+    public List<SearchResult> search(float[] patches, long[] ids) {
+        int per = model.imageShape(1).size();
+        if (patches.length != ids.length * per) {
+            throw new IllegalArgumentException("search: " + patches.length + " values for " + ids.length + " patches of "
+                    + model.imageShape(1) + " (expected " + (long) ids.length * per + ")");
+        }
+        for (int i = 0; i < patches.length; i++) {
+            if (!Float.isFinite(patches[i])) {
+                throw new IllegalArgumentException("search: patch " + (i / per) + " holds a non-finite value (NaN or infinity)");
+            }
+        }
+        List<SearchResult> out = new ArrayList<>(ids.length);
+        int chunk = Math.max(1, cfg.maxBatch() / cfg.restarts());
+        for (int start = 0; start < ids.length; start += chunk) {
+            int n = Math.min(chunk, ids.length - start);
+            out.addAll(searchChunk(Arrays.copyOfRange(patches, start * per, (start + n) * per),
+                    Arrays.copyOfRange(ids, start, start + n)));
+        }
+        return out;
+    }
+
+    private List<SearchResult> searchChunk(float[] patches, long[] ids) {
+        int b = ids.length;
+        int k = cfg.restarts();
+        int n = b * k;
+        int per = model.imageShape(1).size();
+        int nz = model.spec().nz();
+        float[] xs = new float[n * per];
+        for (int s = 0; s < n; s++) System.arraycopy(patches, (s / k) * per, xs, s * per, per);
+        Sequential g = model.generator();
+        Sequential f = model.features();
+        AdamConfig adam = new AdamConfig(cfg.learningRate(), ADAM_BETA1, ADAM_BETA2, ADAM_EPS, cfg.clampZ());
+        float[][] traces = cfg.keepTrace() ? new float[n][cfg.iterations()] : null;
+
+        try (Tensor x = backend.fromHost(xs, model.imageShape(n));
+             Tensor fx = copyOf(f.forward(x, false));
+             Tensor z = backend.fromHost(initialZ(ids), model.latentShape(n));
+             Tensor m = backend.zeros(z.shape());
+             Tensor v = backend.zeros(z.shape());
+             Tensor steps = backend.zeros(Shape.of(n));
+             Tensor active = backend.zeros(Shape.of(n));
+             Tensor bestLoss = backend.zeros(Shape.of(n));
+             Tensor bestZ = backend.zeros(z.shape())) {
+            f.releaseActivations();
+            backend.fill(active, 1f);
+            backend.fill(bestLoss, Float.POSITIVE_INFINITY);
+            backend.copyInto(z, bestZ);
+            float[] bestAtCheck = null;
+            boolean[] stopped = new boolean[n];
+            for (int it = 0; it < cfg.iterations(); it++) {
+                try (Tensor loss = step(g, f, x, fx, z, m, v, steps, active, adam)) {
+                    backend.keepBest(loss, bestLoss, z, bestZ);
+                    if (traces != null) {
+                        float[] l = loss.toHost();
+                        for (int s = 0; s < n; s++) traces[s][it] = l[s];
+                    }
+                }
+                if (cfg.earlyStopWindow() > 0 && (it + 1) % cfg.earlyStopWindow() == 0) {
+                    float[] best = bestLoss.toHost();
+                    if (bestAtCheck != null && updateStopped(bestAtCheck, best, stopped, active)) break;
+                    bestAtCheck = best;
+                }
+            }
+            return finish(g, f, x, fx, bestZ, steps, ids, xs, traces);
+        } finally {
+            g.releaseActivations();
+            f.releaseActivations();
+        }
+    }
+
+    /** One Adam step of every active search; returns the loss at z before the step. */
+    private Tensor step(Sequential g, Sequential f, Tensor x, Tensor fx, Tensor z, Tensor m, Tensor v, Tensor steps,
+                        Tensor active, AdamConfig adam) {
+        Tensor gz = g.forward(z, false);
+        try (LossAndGrad residual = backend.l1LossWithGrad(gz, x, 1f - cfg.lambda())) {
+            Tensor fg = f.forward(gz, false);
+            try (LossAndGrad feature = backend.l1LossWithGrad(fg, fx, cfg.lambda());
+                 Tensor dgz = f.backward(feature.grad(), false)) {
+                backend.axpy(1f, residual.grad(), dgz);
+                try (Tensor dz = g.backward(dgz, false)) {
+                    Tensor loss = backend.add(residual.loss(), feature.loss());
+                    backend.adamPerSampleStep(z, dz, m, v, steps, active, adam);
+                    return loss;
+                }
+            }
+        }
+    }
+
+    /** Freezes searches that improved too little since the last check; true when all are frozen. */
+    private boolean updateStopped(float[] before, float[] now, boolean[] stopped, Tensor active) {
+        boolean changed = false;
+        boolean all = true;
+        for (int s = 0; s < now.length; s++) {
+            if (!stopped[s] && before[s] - now[s] <= cfg.earlyStopTolerance() * Math.abs(before[s])) {
+                stopped[s] = true;
+                changed = true;
+            }
+            all &= stopped[s];
+        }
+        if (changed && !all) {
+            float[] a = new float[now.length];
+            for (int s = 0; s < a.length; s++) a[s] = stopped[s] ? 0f : 1f;
+            try (Tensor t = backend.fromHost(a, active.shape())) {
+                backend.copyInto(t, active);
+            }
+        }
+        return all;
+    }
+
+    /** Evaluates every search at its best z once more and picks each patch's best restart. */
+    private List<SearchResult> finish(Sequential g, Sequential f, Tensor x, Tensor fx, Tensor bestZ, Tensor steps,
+                                      long[] ids, float[] xs, float[][] traces) {
+        int k = cfg.restarts();
+        int per = model.imageShape(1).size();
+        int nz = model.spec().nz();
+        float[] residualLoss;
+        float[] featureLoss;
+        float[] map;
+        float[] gen;
+        Tensor gz = g.forward(bestZ, false);
+        gen = gz.toHost();
+        try (Tensor rl = backend.l1PerSample(gz, x); Tensor r = backend.absDiff(x, gz)) {
+            residualLoss = rl.toHost();
+            map = r.toHost();
+        }
+        Tensor fg = f.forward(gz, false);
+        try (Tensor fl = backend.l1PerSample(fg, fx)) {
+            featureLoss = fl.toHost();
+        }
+        float[] zs = bestZ.toHost();
+        float[] its = steps.toHost();
+        List<SearchResult> results = new ArrayList<>(ids.length);
+        for (int p = 0; p < ids.length; p++) {
+            int best = -1;
+            float bestScore = Float.POSITIVE_INFINITY;
+            for (int r = 0; r < k; r++) {
+                int s = p * k + r;
+                float score = (1f - cfg.lambda()) * residualLoss[s] + cfg.lambda() * featureLoss[s];
+                if (best < 0 || score < bestScore) {
+                    best = r;
+                    bestScore = score;
+                }
+            }
+            int s = p * k + best;
+            results.add(new SearchResult(bestScore, (1f - cfg.lambda()) * residualLoss[s], cfg.lambda() * featureLoss[s],
+                    Arrays.copyOfRange(map, s * per, (s + 1) * per), Arrays.copyOfRange(gen, s * per, (s + 1) * per),
+                    Arrays.copyOfRange(zs, s * nz, (s + 1) * nz), (int) its[s], best, traces == null ? null : traces[s]));
+        }
+        return results;
+    }
+
+    /** Start points: search (id, restart) draws from its own stream, so batching does not change it. */
+    private float[] initialZ(long[] ids) {
+        int k = cfg.restarts();
+        int nz = model.spec().nz();
+        float[] z = new float[ids.length * k * nz];
+        for (int p = 0; p < ids.length; p++) {
+            for (int r = 0; r < k; r++) {
+                SplittableRandom rnd = new SplittableRandom(mix(cfg.seed(), ids[p], r));
+                int off = (p * k + r) * nz;
+                for (int i = 0; i < nz; i++) {
+                    z[off + i] = cfg.init() == SearchConfig.ZInit.NORMAL ? (float) Init.gaussian(rnd) : (float) (rnd.nextDouble() * 2 - 1);
+                }
+            }
+        }
+        return z;
+    }
+
+    private Tensor copyOf(Tensor t) {
+        Tensor c = backend.zeros(t.shape());
+        backend.copyInto(t, c);
+        return c;
+    }
+
+    static long mix(long seed, long id, int restart) {
+        long h = seed * 0x9E3779B97F4A7C15L + id;
+        h = (h ^ (h >>> 31)) * 0xBF58476D1CE4E5B9L + restart;
+        return h ^ (h >>> 29);
+    }
+
+}

@@ -1,0 +1,12 @@
+package org.anoscan.train;
+
+import java.nio.file.Path;
+
+/** Hears about training progress. */
+public interface TrainListener {
+    /** After each step: D loss (real + fake), G loss, and throughput so far. */
+    void onStep(int step, int totalSteps, float lossD, float lossG, double patchesPerSecond);
+
+    default void onCheckpoint(int step, Path file) {
+    }
+}
