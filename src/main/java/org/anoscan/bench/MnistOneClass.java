@@ -1,0 +1,80 @@
+package org.anoscan.bench;
+
+import java.io.IOException;
+import java.util.List;
+import org.anoscan.backend.Backend;
+import org.anoscan.eval.Roc;
+import org.anoscan.io.Mnist;
+import org.anoscan.nn.Dcgan;
+import org.anoscan.nn.DcganSpec;
+import org.anoscan.search.LatentSearch;
+import org.anoscan.search.SearchConfig;
+import org.anoscan.search.SearchResult;
+import org.anoscan.train.ArrayPatchSource;
+import org.anoscan.train.GanTrainer;
+import org.anoscan.train.TrainConfig;
+import org.anoscan.train.TrainListener;
+
+/**
+ * The one-class MNIST protocol (Ruff et al. 2018): train the DCGAN on the training images of one digit,
+ * score test images by latent search, the digit normal and every other digit anomalous, and report the
+ * image-level AUROC.
+ */
+public final class MnistOneClass {
+    private MnistOneClass() {}
+
+    /**
+     * @param spec       the DCGAN-32 to train
+     * @param train      training settings
+     * @param search     latent-search settings
+     * @param maxTrain   at most this many training images of the digit (all: Integer.MAX_VALUE)
+     * @param maxNormal  at most this many normal test images (the first ones of the test set)
+     * @param maxAnomalous at most this many anomalous test images
+     */
+    public record Settings(DcganSpec spec, TrainConfig train, SearchConfig search, int maxTrain, int maxNormal, int maxAnomalous) {
+    }
+
+    /** AUROC of one digit, with the time spent training and scoring. */
+    public record Outcome(int digit, double auroc, int normals, int anomalies, double trainSeconds, double scoreSeconds,
+                          double meanNormalScore, double meanAnomalousScore) {
+        /** Scored patches per second. */
+        public double patchesPerSecond() {
+            return (normals + anomalies) / scoreSeconds;
+        }
+    }
+
+    public static Outcome run(Backend backend, Mnist.Set trainSet, Mnist.Set testSet, int digit, Settings s,
+                              TrainListener listener) throws IOException {
+        Mnist.Set normalTrain = trainSet.filter(digit, true, s.maxTrain());
+        Mnist.Set normalTest = testSet.filter(digit, true, s.maxNormal());
+        Mnist.Set anomalousTest = testSet.filter(digit, false, s.maxAnomalous());
+        try (Dcgan model = new Dcgan(backend, s.spec(), s.train().seed())) {
+            long t0 = System.nanoTime();
+            try (GanTrainer trainer = new GanTrainer(model, s.train())) {
+                trainer.train(new ArrayPatchSource(normalTrain.patches(), normalTrain.count(), 1, Mnist.SIZE), listener, null);
+            }
+            double trainSeconds = (System.nanoTime() - t0) / 1e9;
+            long t1 = System.nanoTime();
+            LatentSearch search = new LatentSearch(model, s.search());
+            List<SearchResult> normal = search.search(normalTest.patches(), normalTest.count());
+            List<SearchResult> anomalous = search.search(anomalousTest.patches(), anomalousTest.count());
+            double scoreSeconds = (System.nanoTime() - t1) / 1e9;
+            int n = normal.size() + anomalous.size();
+            double[] scores = new double[n];
+            boolean[] labels = new boolean[n];
+            double sumN = 0;
+            double sumA = 0;
+            for (int i = 0; i < normal.size(); i++) {
+                scores[i] = normal.get(i).score();
+                sumN += scores[i];
+            }
+            for (int i = 0; i < anomalous.size(); i++) {
+                scores[normal.size() + i] = anomalous.get(i).score();
+                labels[normal.size() + i] = true;
+                sumA += scores[normal.size() + i];
+            }
+            return new Outcome(digit, Roc.auroc(scores, labels), normal.size(), anomalous.size(), trainSeconds, scoreSeconds,
+                    sumN / normal.size(), sumA / anomalous.size());
+        }
+    }
+}

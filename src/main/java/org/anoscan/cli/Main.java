@@ -1,0 +1,42 @@
+package org.anoscan.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code anoscan} command line. */
+@Command(name = "anoscan", mixinStandardHelpOptions = true, versionProvider = VersionInfo.class,
+        description = "Unsupervised visual anomaly detection with GANs (AnoGAN), batched on the GPU or the CPU.",
+        subcommands = {InfoCommand.class, TrainCommand.class, CommandLine.HelpCommand.class},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:success", "1:failure (bad input, model or device)", "2:bad command line",
+                "3:partial: some inputs failed, the others have their outputs"})
+public final class Main implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    /** Runs a command line and returns its exit code (for tests and embedding). */
+    public static int run(String... args) {
+        CommandLine cl = new CommandLine(new Main());
+        cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
+            // a user-caused failure: one line, no stack trace
+            cmd.getErr().println("anoscan " + cmd.getCommandName() + ": " + oneLine(ex));
+            return ExitCodes.FAILED;
+        });
+        return cl.execute(args);
+    }
+
+    static String oneLine(Throwable e) {
+        String m = e.getMessage();
+        if (m == null || m.isBlank()) m = e.getClass().getSimpleName();
+        return m.replace('\n', ' ');
+    }
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+}
