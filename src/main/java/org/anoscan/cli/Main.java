@@ -6,7 +6,8 @@ import picocli.CommandLine.Command;
 /** The {@code anoscan} command line. */
 @Command(name = "anoscan", mixinStandardHelpOptions = true, versionProvider = VersionInfo.class,
         description = "Unsupervised visual anomaly detection with GANs (AnoGAN), batched on the GPU or the CPU.",
-        subcommands = {InfoCommand.class, TrainCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {InfoCommand.class, TrainCommand.class, ScanCommand.class, CalibrateCommand.class,
+                CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:success", "1:failure (bad input, model or device)", "2:bad command line",
                 "3:partial: some inputs failed, the others have their outputs"})
@@ -21,6 +22,14 @@ public final class Main implements Runnable {
     /** Runs a command line and returns its exit code (for tests and embedding). */
     public static int run(String... args) {
         CommandLine cl = new CommandLine(new Main());
+        cl.setParameterExceptionHandler((ex, args1) -> {
+            // a command-line mistake: one line and where to look, not the whole usage text
+            CommandLine c = ex.getCommandLine();
+            String name = c.getParent() == null ? "anoscan" : "anoscan " + c.getCommandName();
+            c.getErr().println(name + ": " + oneLine(ex) + " (see '" + c.getCommandSpec().qualifiedName() + " --help')");
+            c.getErr().flush();
+            return ExitCodes.USAGE;
+        });
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
             // a user-caused failure: one line, no stack trace
             cmd.getErr().println("anoscan " + cmd.getCommandName() + ": " + oneLine(ex));

@@ -1,0 +1,92 @@
+package org.anoscan.cli;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.anoscan.backend.Backend;
+import org.anoscan.io.ModelFile;
+import org.anoscan.scan.Calibration;
+import org.anoscan.scan.ScanConfig;
+import org.anoscan.scan.ScanListener;
+import org.anoscan.scan.ScanResult;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code anoscan calibrate}: normal validation images -> image and pixel thresholds stored in the model file. */
+@Command(name = "calibrate", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Choose decision thresholds from normal images and store them in the model file.",
+                "Scans held-out normal images (not the training ones) and takes the --quantile of their image scores "
+                        + "and of their heatmap pixels: about (1 - quantile) of normal images and pixels will be flagged. "
+                        + "Scan later with the same settings (iterations, stride, top-k)."})
+final class CalibrateCommand implements Callable<Integer> {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--normal", required = true, arity = "1..*", paramLabel = "INPUT",
+            description = "Normal images: files or folders (searched recursively).")
+    List<Path> normals;
+
+    @Option(names = "--quantile", defaultValue = "" + Calibration.DEFAULT_QUANTILE, paramLabel = "Q",
+            description = "Quantile of the normal scores to use as thresholds, in (0, 1] (default: ${DEFAULT-VALUE}).")
+    double quantile;
+
+    @Mixin
+    ScanSettings settings;
+
+    @Override
+    public Integer call() throws IOException {
+        CommandLine cmd = spec.commandLine();
+        ScanConfig cfg = settings.config(cmd);
+        if (!(quantile > 0 && quantile <= 1)) {
+            throw new CommandLine.ParameterException(cmd, "--quantile must be in (0, 1], got " + quantile);
+        }
+        ScanCommand.checkStride(cmd, cfg, ModelFile.readSpec(settings.model));
+        List<InputFiles.Entry> files = InputFiles.expand(normals, null);
+        if (files.isEmpty()) {
+            System.err.println("anoscan calibrate: no image files in " + normals);
+            return ExitCodes.FAILED;
+        }
+        List<Path> paths = new ArrayList<>();
+        for (InputFiles.Entry e : files) paths.add(e.file());
+        Map<String, String> failures = new LinkedHashMap<>();
+        long start = System.nanoTime();
+        Calibration.Result r;
+        try (Backend backend = settings.openBackend(cmd);
+             ScanProgress progress = new ScanProgress("calibrate", paths.size(), !settings.noProgress)) {
+            r = Calibration.calibrate(settings.model, backend, cfg, paths, quantile, new ScanListener() {
+                @Override
+                public void onResult(Path file, ScanResult result) {
+                    progress.step(String.format(Locale.ROOT, "%s %.4g", file.getFileName(), result.topKMean()));
+                }
+
+                @Override
+                public void onFailure(Path file, String message) {
+                    failures.put(file.toString(), message);
+                    progress.step("failed: " + file.getFileName());
+                }
+            });
+        } catch (IllegalStateException e) { // no image could be scanned
+            ScanCommand.printFailures("calibrate", failures);
+            System.err.println("anoscan calibrate: " + Main.oneLine(e));
+            return ExitCodes.FAILED;
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        System.out.printf(Locale.ROOT, "calibrated on %d normal image(s) in %.1f s%n", r.images(), seconds);
+        System.out.printf(Locale.ROOT, "image threshold: %.6g (quantile %s of %d image scores, top-%d means)%n",
+                r.imageThreshold(), r.quantile(), r.images(), cfg.topK());
+        System.out.printf(Locale.ROOT, "pixel threshold: %.6g (quantile %s of %d heatmap pixels)%n",
+                r.pixelThreshold(), r.quantile(), r.pixels());
+        System.out.println("stored in " + settings.model + " (info keys threshold.*), with the settings used: iterations "
+                + cfg.search().iterations() + ", top-k " + cfg.topK() + "; scan with the same ones");
+        if (r.sampleWarning() != null) System.err.println("anoscan calibrate: " + r.sampleWarning());
+        ScanCommand.printFailures("calibrate", failures);
+        return failures.isEmpty() ? ExitCodes.OK : ExitCodes.PARTIAL;
+    }
+}

@@ -1,0 +1,207 @@
+package org.anoscan.cli;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.anoscan.backend.Backend;
+import org.anoscan.io.ColorMap;
+import org.anoscan.io.ModelFile;
+import org.anoscan.nn.DcganSpec;
+import org.anoscan.report.ImageLabels;
+import org.anoscan.report.ScanOutputs;
+import org.anoscan.report.ScoredImage;
+import org.anoscan.scan.ScanConfig;
+import org.anoscan.scan.ScanListener;
+import org.anoscan.scan.ScanResult;
+import org.anoscan.scan.Scanner;
+import org.anoscan.scan.Thresholds;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code anoscan scan}: image files and folders -> scores, heatmaps, masks, csv/json and an HTML report. */
+@Command(name = "scan", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Scan images for anomalies with a trained model.",
+                "Writes to --out: maps/NAME.{heatmap,overlay,mask}.png per image, scores.csv and scores.jsonl (a row "
+                        + "per image as it is done), scores.json and report.html (at the end). A file that cannot be "
+                        + "scanned is reported and skipped.",
+                "Decisions use the thresholds of 'anoscan calibrate' stored in the model, or --threshold and "
+                        + "--pixel-threshold (which win); without any, scores and heatmaps come without decisions or masks."})
+final class ScanCommand implements Callable<Integer> {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Parameters(arity = "1..*", paramLabel = "INPUT", description = "Image files or folders (searched recursively).")
+    List<Path> inputs;
+
+    @Mixin
+    ScanSettings settings;
+
+    @Option(names = {"-o", "--out"}, defaultValue = "anoscan-out", paramLabel = "DIR",
+            description = "Output folder (default: ${DEFAULT-VALUE}); its earlier scores are replaced.")
+    Path out;
+
+    @Option(names = "--threshold", paramLabel = "T", description = "Image threshold on the top-k mean score (overrides the calibrated one).")
+    Double threshold;
+
+    @Option(names = "--pixel-threshold", paramLabel = "T", description = "Heatmap threshold for masks and regions (overrides the calibrated one).")
+    Double pixelThreshold;
+
+    @Option(names = "--labels", paramLabel = "CSV",
+            description = "file,label rows (good/bad, normal/anomalous, 0/1) for the report's ROC curve; "
+                    + "without it, folders named good/ and bad/ (or MVTec's good/ next to defect folders) are used.")
+    Path labels;
+
+    @Option(names = "--colormap", defaultValue = "JET", description = "Heatmap colours: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
+    ColorMap colorMap;
+
+    @Option(names = "--thumbnails", defaultValue = "100", paramLabel = "N",
+            description = "Thumbnails of the N highest-scoring images in the report (default: ${DEFAULT-VALUE}).")
+    int thumbnails;
+
+    @Override
+    public Integer call() throws IOException {
+        CommandLine cmd = spec.commandLine();
+        ScanConfig cfg = settings.config(cmd).withThresholds(finite(cmd, "--threshold", threshold),
+                finite(cmd, "--pixel-threshold", pixelThreshold));
+        if (thumbnails < 0) throw new CommandLine.ParameterException(cmd, "--thumbnails must be >= 0, got " + thumbnails);
+        DcganSpec model = ModelFile.readSpec(settings.model); // a bad model fails here, before a device is opened
+        checkStride(cmd, cfg, model);
+        List<InputFiles.Entry> files = InputFiles.expand(inputs, out);
+        if (files.isEmpty()) {
+            System.err.println("anoscan scan: no image files in " + inputs + " (looked for "
+                    + String.join(", ", new java.util.TreeSet<>(InputFiles.IMAGE_EXTENSIONS)) + ")");
+            return ExitCodes.FAILED;
+        }
+        ImageLabels truth = labels != null ? ImageLabels.fromCsv(labels) : ImageLabels.fromFolders();
+        try (Backend backend = settings.openBackend(cmd);
+             Scanner scanner = Scanner.open(settings.model, backend, cfg);
+             ScanOutputs outputs = new ScanOutputs(out, colorMap, thumbnails, truth)) {
+            return scan(scanner, outputs, files);
+        }
+    }
+
+    private int scan(Scanner scanner, ScanOutputs outputs, List<InputFiles.Entry> files) throws IOException {
+        Thresholds t = scanner.thresholds();
+        List<String> notes = new ArrayList<>(scanner.warnings());
+        if (!t.hasImage() && !t.hasPixel()) {
+            notes.add("no thresholds: scores and heatmaps only, no decisions or masks; run 'anoscan calibrate' on normal "
+                    + "images or pass --threshold and --pixel-threshold");
+        } else if (!t.hasImage()) {
+            notes.add("no image threshold: no anomalous yes/no; run 'anoscan calibrate' or pass --threshold");
+        } else if (!t.hasPixel()) {
+            notes.add("no pixel threshold: no masks or regions; run 'anoscan calibrate' or pass --pixel-threshold");
+        }
+        for (String n : notes) System.err.println("anoscan scan: " + n);
+        Map<Path, String> names = new HashMap<>();
+        List<Path> paths = new ArrayList<>(files.size());
+        for (InputFiles.Entry e : files) {
+            names.putIfAbsent(e.file(), e.name());
+            paths.add(e.file());
+        }
+        int[] anomalous = {0};
+        long start = System.nanoTime();
+        String stopped = null;
+        try (ScanProgress progress = new ScanProgress("scan", paths.size(), !settings.noProgress)) {
+            scanner.scanFiles(paths, new ScanListener() {
+                @Override
+                public void onResult(Path file, ScanResult r) {
+                    try {
+                        ScoredImage s = outputs.write(file, names.get(file), r);
+                        if (Boolean.TRUE.equals(s.anomalous())) anomalous[0]++;
+                        progress.step(String.format(Locale.ROOT, "%s %.4g%s", s.name(), s.topKMean(),
+                                Boolean.TRUE.equals(s.anomalous()) ? " ANOMALOUS" : ""));
+                    } catch (IOException | RuntimeException e) {
+                        onFailure(file, file + ": cannot write its outputs: " + Main.oneLine(e));
+                    }
+                }
+
+                @Override
+                public void onFailure(Path file, String message) {
+                    try {
+                        outputs.failure(file, message);
+                    } catch (IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                    progress.step("failed: " + file.getFileName());
+                }
+            });
+        } catch (RuntimeException e) { // the device or the search failed: keep a report of what was done
+            stopped = Main.oneLine(e);
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        int ok = outputs.images().size(), failed = outputs.failures().size();
+        Map<String, Object> run = runInfo(scanner, ok, failed, anomalous[0], seconds);
+        if (stopped != null) notes.add(0, "the scan stopped early: " + stopped);
+        outputs.finish(run, notes, t.image());
+
+        System.out.printf(Locale.ROOT, "scanned %d of %d file(s) in %.1f s (%.2f images/s) on %s%n", ok, paths.size(), seconds,
+                ok / Math.max(seconds, 1e-9), scanner.backend().name());
+        System.out.println("thresholds: " + t);
+        if (t.hasImage()) System.out.println("anomalous: " + anomalous[0] + " of " + ok);
+        outputs.auroc().ifPresent(a -> System.out.printf(Locale.ROOT, "AUROC (labelled images): %.4f%n", a));
+        System.out.println("outputs: " + out + " (" + ScanOutputs.REPORT + ", " + ScanOutputs.CSV + ", " + ScanOutputs.JSON
+                + ", " + ScanOutputs.MAPS + "/)");
+        printFailures("scan", outputs.failures());
+        if (stopped != null) {
+            System.err.println("anoscan scan: stopped early: " + stopped);
+            return ExitCodes.FAILED;
+        }
+        return ok == 0 ? ExitCodes.FAILED : failed > 0 ? ExitCodes.PARTIAL : ExitCodes.OK;
+    }
+
+    private Map<String, Object> runInfo(Scanner scanner, int ok, int failed, int anomalous, double seconds) {
+        Map<String, Object> run = new LinkedHashMap<>();
+        ScanConfig c = scanner.config();
+        DcganSpec s = scanner.spec();
+        run.put("anoscan", VersionInfo.version());
+        run.put("finished", Instant.now().toString());
+        run.put("model", settings.model.toString());
+        run.put("architecture", s.toString());
+        run.put("device", scanner.backend().description());
+        run.put("patch", s.imageSize());
+        run.put("stride", scanner.tiler().stride());
+        run.put("iterations", c.search().iterations());
+        run.put("restarts", c.search().restarts());
+        run.put("batch", c.batchSize());
+        run.put("top_k", c.topK());
+        run.put("flat_std", c.flatStd());
+        run.put("pad", c.pad());
+        run.put("threshold_image", Double.isNaN(scanner.thresholds().image()) ? null : scanner.thresholds().image());
+        run.put("threshold_pixel", Double.isNaN(scanner.thresholds().pixel()) ? null : scanner.thresholds().pixel());
+        run.put("thresholds_from", scanner.thresholds().origin());
+        run.put("images", ok);
+        run.put("failed", failed);
+        if (scanner.thresholds().hasImage()) run.put("anomalous", anomalous);
+        run.put("seconds", Math.round(seconds * 1000) / 1000.0);
+        return run;
+    }
+
+    static void printFailures(String command, Map<String, String> failures) {
+        if (failures.isEmpty()) return;
+        System.err.println("anoscan " + command + ": " + failures.size() + " file(s) failed and were skipped:");
+        failures.forEach((file, m) -> System.err.println("  " + (m.contains(file) ? m : file + ": " + m)));
+    }
+
+    static void checkStride(CommandLine cmd, ScanConfig cfg, DcganSpec model) {
+        if (cfg.stride() > model.imageSize()) {
+            throw new CommandLine.ParameterException(cmd, "--stride " + cfg.stride() + " is larger than the model's patch size "
+                    + model.imageSize() + " (it would leave pixels unscanned)");
+        }
+    }
+
+    private static double finite(CommandLine cmd, String name, Double v) {
+        if (v == null) return Double.NaN;
+        if (!Double.isFinite(v)) throw new CommandLine.ParameterException(cmd, name + " must be a finite number, got " + v);
+        return v;
+    }
+}

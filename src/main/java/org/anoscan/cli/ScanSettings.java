@@ -1,0 +1,88 @@
+package org.anoscan.cli;
+
+import java.nio.file.Path;
+import org.anoscan.backend.Backend;
+import org.anoscan.backend.Devices;
+import org.anoscan.scan.ScanConfig;
+import org.anoscan.search.SearchConfig;
+import picocli.CommandLine;
+import picocli.CommandLine.Option;
+
+/**
+ * The options scan and calibrate share: calibrating and scanning must use the same settings, since
+ * scores move with them (the model file records the calibration's, and a scan with others is warned).
+ */
+final class ScanSettings {
+    /**
+     * 200, not the paper's 500: a command-line scan is usually a first look, and 2.5x fewer Adam steps make
+     * it 2.5x faster; the decisions stay consistent as long as calibrate used the same count. Use 500 to
+     * follow AnoGAN exactly.
+     */
+    static final int CLI_ITERATIONS = 200;
+
+    @Option(names = {"-m", "--model"}, required = true, paramLabel = "FILE", description = "Model file (from anoscan train).")
+    Path model;
+
+    @Option(names = "--device", defaultValue = "auto", paramLabel = "DEV",
+            description = "auto, cpu, cuda or cuda:N (default: ${DEFAULT-VALUE}).")
+    String device;
+
+    @Option(names = "--iterations", defaultValue = "" + CLI_ITERATIONS, paramLabel = "N",
+            description = "Latent-search steps per patch (default: ${DEFAULT-VALUE}; the paper uses 500).")
+    int iterations;
+
+    @Option(names = "--stride", defaultValue = "0", paramLabel = "PX",
+            description = "Pixels between patches (default: half the patch size).")
+    int stride;
+
+    @Option(names = "--batch", defaultValue = "" + ScanConfig.DEFAULT_BATCH, paramLabel = "N",
+            description = "Patches searched together, across images (default: ${DEFAULT-VALUE}).")
+    int batch;
+
+    @Option(names = "--top-k", defaultValue = "" + ScanConfig.DEFAULT_TOP_K, paramLabel = "K",
+            description = "Image score: mean of the K highest patch scores (default: ${DEFAULT-VALUE}).")
+    int topK;
+
+    @Option(names = "--restarts", defaultValue = "1", paramLabel = "N",
+            description = "Searches per patch from different starts; the best counts (default: ${DEFAULT-VALUE}).")
+    int restarts;
+
+    @Option(names = "--flat-std", defaultValue = "0", paramLabel = "S",
+            description = "Skip patches whose standard deviation (in [-1, 1] units) is below S as background (default: 0, none).")
+    double flatStd;
+
+    @Option(names = "--pad", description = "Reflect-pad images smaller than a patch instead of refusing them.")
+    boolean pad;
+
+    @Option(names = "--seed", defaultValue = "42", description = "Seed of the search starts (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--no-progress", description = "No progress bar.")
+    boolean noProgress;
+
+    /** The scan config; a bad value is a usage error. */
+    ScanConfig config(CommandLine cmd) {
+        positive(cmd, "--iterations", iterations, 0);
+        positive(cmd, "--stride", stride, 0);
+        positive(cmd, "--batch", batch, 1);
+        positive(cmd, "--top-k", topK, 1);
+        positive(cmd, "--restarts", restarts, 1);
+        if (!(flatStd >= 0) || Double.isInfinite(flatStd)) {
+            throw new CommandLine.ParameterException(cmd, "--flat-std must be a finite number >= 0, got " + flatStd);
+        }
+        SearchConfig search = SearchConfig.defaults().withIterations(iterations).withRestarts(restarts).withSeed(seed);
+        return new ScanConfig(stride, search, batch, topK, flatStd, pad, Double.NaN, Double.NaN);
+    }
+
+    /** Opens --device; a malformed choice is a usage error, a missing device a failure. */
+    Backend openBackend(CommandLine cmd) {
+        if (!device.trim().toLowerCase(java.util.Locale.ROOT).matches("auto|cpu|cuda(:\\d+)?")) {
+            throw new CommandLine.ParameterException(cmd, "--device '" + device + "': use auto, cpu, cuda or cuda:N");
+        }
+        return Devices.open(device, notice -> System.err.println("anoscan: " + notice));
+    }
+
+    private static void positive(CommandLine cmd, String name, int value, int min) {
+        if (value < min) throw new CommandLine.ParameterException(cmd, name + " must be at least " + min + ", got " + value);
+    }
+}

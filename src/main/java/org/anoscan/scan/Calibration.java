@@ -1,0 +1,138 @@
+package org.anoscan.scan;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.anoscan.backend.Backend;
+import org.anoscan.io.ModelFile;
+import org.anoscan.tensor.Shape;
+import org.anoscan.tensor.Tensor;
+
+/**
+ * Picks the decision thresholds from normal images: scans held-out normal (validation) images, and takes
+ * the q-quantile ({@link Quantiles nearest rank}, default 0.99) of their image scores (top-k means) as the
+ * image threshold and of all their heatmap pixels as the pixel threshold. So about 1% of normal images,
+ * and of normal pixels, fall above them: the false-alarm rate is chosen, not guessed, without needing any
+ * anomalous example.
+ *
+ * <p>{@link #store} writes them into the model file's info map ({@link Thresholds}' {@code threshold.*}
+ * keys, with the scan settings used, since scores move with them), re-saving the file atomically, so a
+ * model carries its thresholds to every later scan.
+ */
+public final class Calibration {
+    public static final double DEFAULT_QUANTILE = 0.99;
+
+    private Calibration() {}
+
+    /**
+     * @param images how many images were scanned; below {@code 1 / (1 - quantile)} the image threshold is
+     *     simply their largest score
+     * @param failures one line per file that could not be scanned
+     */
+    public record Result(double imageThreshold, double pixelThreshold, double quantile, int images, long pixels,
+                         List<String> failures) {
+        /** A warning when there are too few images for the quantile to mean much, else null. */
+        public String sampleWarning() {
+            long needed = (long) Math.ceil(1 / (1 - Math.min(quantile, 0.999999)));
+            return images >= needed ? null : "only " + images + " normal image(s): the " + quantile
+                    + " quantile of their scores is their maximum; give at least " + needed + " for a meaningful threshold";
+        }
+    }
+
+    /** Collects image scores and heatmap pixels while scanning; feed it results, then {@link #result}. */
+    public static final class Collector implements ScanListener {
+        private final List<Double> scores = new ArrayList<>();
+        private final List<String> failures = new ArrayList<>();
+        private final PixelQuantile pixels = new PixelQuantile();
+
+        public void add(ScanResult r) {
+            scores.add((double) r.topKMean());
+            pixels.add(r.heatmap().data());
+        }
+
+        @Override
+        public void onResult(Path file, ScanResult result) { add(result); }
+
+        @Override
+        public void onFailure(Path file, String message) { failures.add(message); }
+
+        public int images() { return scores.size(); }
+
+        public Result result(double quantile) {
+            if (scores.isEmpty()) throw new IllegalStateException("no normal image could be scanned; nothing to calibrate on");
+            double[] s = scores.stream().mapToDouble(Double::doubleValue).toArray();
+            return new Result(Quantiles.of(s, quantile), pixels.quantile(quantile), quantile, s.length, pixels.count(),
+                    List.copyOf(failures));
+        }
+    }
+
+    /**
+     * Scans {@code normals} with {@code scanner} (its own thresholds play no part) and returns the
+     * thresholds. Bad files are skipped and listed in the result; {@code listener} (may be null) hears
+     * about every file too, e.g. for progress.
+     *
+     * @throws IllegalStateException when no file could be scanned
+     */
+    public static Result compute(Scanner scanner, List<Path> normals, double quantile, ScanListener listener) {
+        Quantiles.rank(quantile, 1); // checks the quantile before a long scan
+        Collector c = new Collector();
+        scanner.scanFiles(normals, new ScanListener() {
+            @Override
+            public void onResult(Path file, ScanResult result) {
+                c.onResult(file, result);
+                if (listener != null) listener.onResult(file, result);
+            }
+
+            @Override
+            public void onFailure(Path file, String message) {
+                c.onFailure(file, message);
+                if (listener != null) listener.onFailure(file, message);
+            }
+        });
+        return c.result(quantile);
+    }
+
+    /** The info map with the thresholds of {@code r} and the settings of {@code cfg} put in. */
+    public static Map<String, String> withThresholds(Map<String, String> info, Result r, ScanConfig cfg, int patchSize) {
+        Map<String, String> out = new LinkedHashMap<>(info);
+        out.put(Thresholds.IMAGE_KEY, Double.toString(r.imageThreshold()));
+        out.put(Thresholds.PIXEL_KEY, Double.toString(r.pixelThreshold()));
+        out.put(Thresholds.QUANTILE_KEY, Double.toString(r.quantile()));
+        out.put(Thresholds.IMAGES_KEY, Integer.toString(r.images()));
+        out.put(Thresholds.ITERATIONS_KEY, Integer.toString(cfg.search().iterations()));
+        out.put(Thresholds.STRIDE_KEY, Integer.toString(cfg.strideFor(patchSize)));
+        out.put(Thresholds.TOP_K_KEY, Integer.toString(cfg.topK()));
+        out.put(Thresholds.FLAT_STD_KEY, Double.toString(cfg.flatStd()));
+        return out;
+    }
+
+    /**
+     * Loads {@code modelFile}, scans {@code normals} with {@code cfg} (explicit thresholds ignored), and
+     * re-saves the file with the thresholds in its info map (atomically: a crash leaves the old file).
+     * Weights and extra tensors are written back unchanged (extra tensors as flat vectors: the loader
+     * hands them back without their shapes).
+     */
+    public static Result calibrate(Path modelFile, Backend backend, ScanConfig cfg, List<Path> normals, double quantile,
+                                   ScanListener listener) throws IOException {
+        ModelFile.Loaded loaded = ModelFile.load(modelFile, backend);
+        List<Tensor> extras = new ArrayList<>();
+        try (Scanner scanner = new Scanner(loaded.model(), Map.of(), cfg.withThresholds(Double.NaN, Double.NaN))) {
+            Result r = compute(scanner, normals, quantile, listener);
+            Map<String, Tensor> extra = new LinkedHashMap<>();
+            for (Map.Entry<String, float[]> e : loaded.extra().entrySet()) {
+                Tensor t = backend.fromHost(e.getValue(), Shape.of(e.getValue().length));
+                extras.add(t);
+                extra.put(e.getKey(), t);
+            }
+            int patch = loaded.model().spec().imageSize();
+            ModelFile.save(modelFile, loaded.model(), withThresholds(loaded.info(), r, cfg, patch), extra);
+            return r;
+        } finally {
+            for (Tensor t : extras) t.close();
+            loaded.model().close();
+        }
+    }
+}

@@ -1,0 +1,88 @@
+package org.anoscan.scan;
+
+import org.anoscan.search.SearchConfig;
+
+/**
+ * How a {@link Scanner} cuts, searches and judges images.
+ *
+ * @param stride        pixels between patch starts; 0 for half the model's patch size
+ * @param search        the latent search; its {@code maxBatch} is raised to hold a whole scan batch
+ * @param batchSize     patches per backend batch; patches of consecutive images share a batch, so the
+ *                      backend stays full whatever the image size
+ * @param topK          the image score is the mean of its top-k patch scores (the max is reported too)
+ * @param flatStd       patches whose standard deviation is below this are background: not searched, score 0;
+ *                      0 searches every patch
+ * @param pad           reflect-pad images smaller than a patch instead of refusing them
+ * @param imageThreshold explicit image threshold (overrides a calibrated one), NaN for none
+ * @param pixelThreshold explicit heatmap threshold for masks (overrides a calibrated one), NaN for none
+ */
+public record ScanConfig(int stride, SearchConfig search, int batchSize, int topK, double flatStd, boolean pad,
+                         double imageThreshold, double pixelThreshold) {
+
+    /**
+     * Library default: the paper's 500 search iterations (see {@link SearchConfig#defaults()}); the CLI
+     * picks fewer for speed.
+     */
+    public static final int DEFAULT_BATCH = 256;
+
+    /**
+     * Top 3: with the default stride of half a patch a defect is seen by several overlapping patches, so a
+     * top-3 mean still catches a small one while one noisy patch alone does not flag an image.
+     */
+    public static final int DEFAULT_TOP_K = 3;
+
+    public ScanConfig {
+        if (stride < 0) throw new IllegalArgumentException("stride must be >= 0 (0 = half a patch), got " + stride);
+        if (search == null) throw new IllegalArgumentException("search config is null");
+        if (batchSize < 1) throw new IllegalArgumentException("batch size must be at least 1, got " + batchSize);
+        if (topK < 1) throw new IllegalArgumentException("top-k must be at least 1, got " + topK);
+        if (!(flatStd >= 0) || Double.isInfinite(flatStd)) {
+            throw new IllegalArgumentException("flat-patch threshold must be finite and >= 0, got " + flatStd);
+        }
+        if (Double.isInfinite(imageThreshold) || Double.isInfinite(pixelThreshold)) {
+            throw new IllegalArgumentException("thresholds must be finite (NaN for none)");
+        }
+    }
+
+    public static ScanConfig defaults() {
+        return new ScanConfig(0, SearchConfig.defaults(), DEFAULT_BATCH, DEFAULT_TOP_K, 0, false, Double.NaN, Double.NaN);
+    }
+
+    public ScanConfig withStride(int s) {
+        return new ScanConfig(s, search, batchSize, topK, flatStd, pad, imageThreshold, pixelThreshold);
+    }
+
+    public ScanConfig withSearch(SearchConfig c) {
+        return new ScanConfig(stride, c, batchSize, topK, flatStd, pad, imageThreshold, pixelThreshold);
+    }
+
+    public ScanConfig withIterations(int n) {
+        return withSearch(search.withIterations(n));
+    }
+
+    public ScanConfig withBatchSize(int b) {
+        return new ScanConfig(stride, search, b, topK, flatStd, pad, imageThreshold, pixelThreshold);
+    }
+
+    public ScanConfig withTopK(int k) {
+        return new ScanConfig(stride, search, batchSize, k, flatStd, pad, imageThreshold, pixelThreshold);
+    }
+
+    public ScanConfig withFlatStd(double s) {
+        return new ScanConfig(stride, search, batchSize, topK, s, pad, imageThreshold, pixelThreshold);
+    }
+
+    public ScanConfig withPad(boolean p) {
+        return new ScanConfig(stride, search, batchSize, topK, flatStd, p, imageThreshold, pixelThreshold);
+    }
+
+    /** Explicit thresholds (NaN for none), used instead of the model file's calibrated ones. */
+    public ScanConfig withThresholds(double image, double pixel) {
+        return new ScanConfig(stride, search, batchSize, topK, flatStd, pad, image, pixel);
+    }
+
+    /** The stride for a model of patch size {@code patchSize}. */
+    public int strideFor(int patchSize) {
+        return stride == 0 ? Math.max(1, patchSize / 2) : stride;
+    }
+}

@@ -1,0 +1,125 @@
+package org.anoscan.scan;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.anoscan.backend.cpu.CpuBackend;
+import org.anoscan.io.ModelFile;
+import org.anoscan.nn.Dcgan;
+import org.anoscan.nn.Parameter;
+import org.anoscan.search.SearchConfig;
+import org.anoscan.tensor.Shape;
+import org.anoscan.tensor.Tensor;
+import org.anoscan.testutil.TestImages;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CalibrationTest {
+    private static final ScanConfig CFG = ScanConfig.defaults().withSearch(SearchConfig.defaults().withIterations(4))
+            .withBatchSize(6);
+    @TempDir
+    Path dir;
+    private CpuBackend cpu;
+
+    @BeforeEach
+    void setUp() {
+        cpu = new CpuBackend();
+    }
+
+    @AfterEach
+    void tearDown() {
+        assertEquals(0, cpu.liveTensors(), "tensors leaked");
+        cpu.close();
+    }
+
+    @Test
+    void thresholdsAreTheQuantilesOfNormalScoresAndAreStoredInTheModelFile() throws IOException {
+        Path file = dir.resolve("model.safetensors");
+        float[] moments = {1f, -2f, 3.5f, 4f, 5f, 6f};
+        float[][] weightsBefore;
+        try (Dcgan model = new Dcgan(cpu, TestImages.TINY, 9L);
+             Tensor extra = cpu.fromHost(moments, Shape.of(2, 3))) {
+            ModelFile.save(file, model, Map.of("steps", "7"), Map.of("adam.test.m", extra));
+            weightsBefore = model.state().stream().map(p -> p.value().toHost()).toArray(float[][]::new);
+        }
+        List<Path> normals = new ArrayList<>();
+        for (int i = 0; i < 3; i++) normals.add(TestImages.writeTexture(dir.resolve("n" + i + ".png"), 40 + 8 * i, 44, i));
+        Path corrupt = Files.write(dir.resolve("corrupt.png"), new byte[] {1, 2, 3});
+        normals.add(corrupt);
+
+        Calibration.Result r = Calibration.calibrate(file, cpu, CFG, normals, 0.5, null);
+        assertEquals(3, r.images());
+        assertEquals(1, r.failures().size());
+        assertTrue(r.failures().get(0).contains("corrupt.png"));
+        assertNull(r.sampleWarning(), "3 images are enough for the median");
+
+        // the same scan, done here: the median image score and (within a bin) the median pixel
+        List<Double> scores = new ArrayList<>();
+        List<Float> pixels = new ArrayList<>();
+        try (Scanner s = Scanner.open(file, cpu, CFG)) {
+            s.scanFiles(normals.subList(0, 3), new ScanListener() {
+                @Override
+                public void onResult(Path f, ScanResult res) {
+                    scores.add((double) res.topKMean());
+                    for (float v : res.heatmap().data()) pixels.add(v);
+                }
+
+                @Override
+                public void onFailure(Path f, String message) {
+                    throw new AssertionError(message);
+                }
+            });
+            assertTrue(s.thresholds().hasImage(), "a scanner of the calibrated file uses its thresholds");
+            assertEquals(List.of(), s.warnings(), "same settings as the calibration");
+        }
+        double[] sv = scores.stream().mapToDouble(Double::doubleValue).toArray();
+        assertEquals(Quantiles.of(sv, 0.5), r.imageThreshold(), 0.0);
+        double[] pv = pixels.stream().mapToDouble(Float::doubleValue).toArray();
+        double exactPixel = Quantiles.of(pv, 0.5);
+        assertTrue(r.pixelThreshold() >= exactPixel && r.pixelThreshold() <= exactPixel + 1e-5,
+                r.pixelThreshold() + " vs " + exactPixel);
+        assertEquals(pv.length, r.pixels());
+
+        Map<String, String> info = ModelFile.readInfo(file);
+        assertEquals(Double.toString(r.imageThreshold()), info.get(Thresholds.IMAGE_KEY));
+        assertEquals(Double.toString(r.pixelThreshold()), info.get(Thresholds.PIXEL_KEY));
+        assertEquals("0.5", info.get(Thresholds.QUANTILE_KEY));
+        assertEquals("3", info.get(Thresholds.IMAGES_KEY));
+        assertEquals("4", info.get(Thresholds.ITERATIONS_KEY));
+        assertEquals("16", info.get(Thresholds.STRIDE_KEY));
+        assertEquals("7", info.get("steps"), "the training information is kept");
+        ModelFile.Loaded loaded = ModelFile.load(file, cpu);
+        try (Dcgan again = loaded.model()) {
+            assertArrayEquals(moments, loaded.extra().get("adam.test.m"), "extra tensors are kept");
+            List<Parameter> state = again.state();
+            for (int i = 0; i < state.size(); i++) {
+                assertArrayEquals(weightsBefore[i], state.get(i).value().toHost(), 0f, "weights are kept: " + state.get(i).name());
+            }
+        }
+    }
+
+    @Test
+    void fewImagesAreWarnedAndNoImageIsAnError() throws IOException {
+        Path file = TestImages.writeTinyModel(dir.resolve("m.safetensors"), cpu, 1L);
+        Path one = TestImages.writeTexture(dir.resolve("one.png"), 40, 40, 1);
+        Calibration.Result r = Calibration.calibrate(file, cpu, CFG, List.of(one), 0.99, null);
+        assertNotNull(r.sampleWarning());
+        assertTrue(r.sampleWarning().contains("at least 100"), r.sampleWarning());
+        Path bad = Files.write(dir.resolve("bad.png"), new byte[] {9});
+        assertThrows(IllegalStateException.class, () -> Calibration.calibrate(file, cpu, CFG, List.of(bad), 0.99, null));
+        assertEquals(Double.toString(r.imageThreshold()), ModelFile.readInfo(file).get(Thresholds.IMAGE_KEY),
+                "a failed calibration leaves the file as it was");
+    }
+}
