@@ -101,8 +101,7 @@ public final class LatentSearch {
             float[] bestAtCheck = null;
             boolean[] stopped = new boolean[n];
             for (int it = 0; it < cfg.iterations(); it++) {
-                try (Tensor loss = step(g, f, x, fx, z, m, v, steps, active, adam)) {
-                    backend.keepBest(loss, bestLoss, z, bestZ);
+                try (Tensor loss = step(g, f, x, fx, z, m, v, steps, active, bestLoss, bestZ, adam)) {
                     if (traces != null) {
                         float[] l = loss.toHost();
                         for (int s = 0; s < n; s++) traces[s][it] = l[s];
@@ -121,9 +120,9 @@ public final class LatentSearch {
         }
     }
 
-    /** One Adam step of every active search; returns the loss at z before the step. */
+    /** One Adam step of every active search, keeping each search's best z; returns the loss at z before the step. */
     private Tensor step(Sequential g, Sequential f, Tensor x, Tensor fx, Tensor z, Tensor m, Tensor v, Tensor steps,
-                        Tensor active, AdamConfig adam) {
+                        Tensor active, Tensor bestLoss, Tensor bestZ, AdamConfig adam) {
         Tensor gz = g.forward(z, false);
         try (LossAndGrad residual = backend.l1LossWithGrad(gz, x, 1f - cfg.lambda())) {
             Tensor fg = f.forward(gz, false);
@@ -132,6 +131,7 @@ public final class LatentSearch {
                 backend.axpy(1f, residual.grad(), dgz);
                 try (Tensor dz = g.backward(dgz, false)) {
                     Tensor loss = backend.add(residual.loss(), feature.loss());
+                    backend.keepBest(loss, bestLoss, z, bestZ);
                     backend.adamPerSampleStep(z, dz, m, v, steps, active, adam);
                     return loss;
                 }

@@ -115,7 +115,7 @@ class ModelFileTest {
     @Test
     void corruptedHeaderIsRejected() throws IOException {
         byte[] b = Files.readAllBytes(file);
-        b[12] = '#';
+        b[8] = '#'; // the header's opening brace
         Files.write(file, b);
         assertRejected("corrupted header");
     }

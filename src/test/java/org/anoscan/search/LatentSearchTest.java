@@ -46,6 +46,13 @@ class LatentSearchTest {
         }
     }
 
+    /**
+     * Searching patches together gives each the result it gets alone. Not bit-identical on the CPU: the
+     * backend groups samples into one sgemm per tile for speed, and OpenBLAS picks its kernels (FMA and
+     * edge kernels) by the matrix width, so a sample's dot products round differently with the batch
+     * (about 1e-7 relative per op). The tolerance, 1e-5 relative (measured: 5e-7), covers that rounding carried through
+     * 25 Adam steps; a real mix-up between searches (another sample's z or moments) is off by far more.
+     */
     @Test
     void batchedSearchesMatchSearchesRunAlone() {
         int n = 5;
@@ -53,16 +60,33 @@ class LatentSearchTest {
         SearchConfig cfg = SearchConfig.defaults().withIterations(25).withRestarts(2).withSeed(3);
         List<SearchResult> together = new LatentSearch(model, cfg).search(patches, n);
         int per = model.imageShape(1).size();
+        double worst = 0;
         for (int p = 0; p < n; p++) {
             float[] one = java.util.Arrays.copyOfRange(patches, p * per, (p + 1) * per);
             SearchResult alone = new LatentSearch(model, cfg).search(one, new long[] {p}).get(0);
             SearchResult batched = together.get(p);
-            // the CPU kernels sum each sample in an order that does not depend on the batch: bit-identical
-            assertEquals(alone.score(), batched.score(), 0f, "score of patch " + p);
-            assertArrayEquals(alone.z(), batched.z(), 0f, "z of patch " + p);
-            assertArrayEquals(alone.residualMap(), batched.residualMap(), 0f, "residual map of patch " + p);
-            assertEquals(alone.restart(), batched.restart());
+            worst = Math.max(worst, relDiff(new float[] {alone.score()}, new float[] {batched.score()}));
+            worst = Math.max(worst, relDiff(alone.z(), batched.z()));
+            worst = Math.max(worst, relDiff(alone.residualMap(), batched.residualMap()));
+            assertEquals(alone.restart(), batched.restart(), "best restart of patch " + p);
+            assertEquals(alone.iterations(), batched.iterations());
         }
+        System.out.println("batched vs alone: worst relative difference " + worst);
+        assertTrue(worst < 1e-5, "batched and single searches differ by " + worst);
+        // and a different seed really gives a different search, so the comparison above can fail
+        SearchResult other = new LatentSearch(model, cfg.withSeed(4)).search(java.util.Arrays.copyOfRange(patches, 0, per), new long[] {0}).get(0);
+        assertTrue(relDiff(other.z(), together.get(0).z()) > 1e-2);
+    }
+
+    /** ||a - b|| / ||b||. */
+    private static double relDiff(float[] a, float[] b) {
+        double num = 0;
+        double den = 0;
+        for (int i = 0; i < a.length; i++) {
+            num += (a[i] - b[i]) * (double) (a[i] - b[i]);
+            den += (double) b[i] * b[i];
+        }
+        return Math.sqrt(num / Math.max(den, 1e-30));
     }
 
     @Test

@@ -1,30 +1,126 @@
 package org.anoscan.backend.cpu;
 
+import java.util.function.Consumer;
+import org.anoscan.backend.Checks;
 import org.anoscan.backend.ConvSpec;
 import org.anoscan.tensor.Shape;
 import org.anoscan.tensor.Tensor;
 
-/** Convolutions of the CPU backend: im2col / col2im + OpenBLAS sgemm. */
+/**
+ * Convolutions of the CPU backend: argument checks, then each op mapped onto one of the three
+ * im2col/col2im + sgemm kernels of {@link ConvKernels}. A conv-transpose2d is the adjoint of the
+ * conv2d with the same weight, so its forward is conv2d's backward-data (GEMM then col2im, no
+ * zero-stuffed input), its backward-data is a conv2d forward, and its weight gradient is conv2d's
+ * with the roles of input and output gradient swapped.
+ */
 final class CpuConvolutions implements AutoCloseable {
     private final CpuBackend cpu;
+    private final ConvKernels kernels;
 
     CpuConvolutions(CpuBackend cpu) {
         this.cpu = cpu;
+        this.kernels = new ConvKernels(cpu);
     }
 
-    Tensor conv2d(Tensor x, Tensor w, Tensor bias, ConvSpec spec) { throw new UnsupportedOperationException("TODO"); }
+    Tensor conv2d(Tensor x, Tensor w, Tensor bias, ConvSpec spec) {
+        String op = "conv2d";
+        CpuTensor xt = tensor(op, "x", x), wt = tensor(op, "w", w), bt = bias == null ? null : tensor(op, "bias", bias);
+        Shape yShape = spec(op, spec).convOutput(op, x.shape(), w.shape());
+        if (bt != null) Checks.channels(op, "bias", bt, yShape.c());
+        ConvGeometry g = convGeometry(x.shape(), w.shape(), yShape, spec);
+        return compute(yShape, y -> kernels.forward(g, yShape.c(), wt, xt, y, bt));
+    }
 
-    Tensor conv2dBackwardData(Tensor dy, Tensor w, Shape xShape, ConvSpec spec) { throw new UnsupportedOperationException("TODO"); }
+    Tensor conv2dBackwardData(Tensor dy, Tensor w, Shape xShape, ConvSpec spec) {
+        String op = "conv2dBackwardData";
+        CpuTensor dyt = tensor(op, "dy", dy), wt = tensor(op, "w", w);
+        Shape yShape = spec(op, spec).convOutput(op, shape(op, "xShape", xShape), w.shape());
+        expectShape(op, "dy", dyt, yShape, "x " + xShape + ", w " + w.shape() + ", " + spec);
+        ConvGeometry g = convGeometry(xShape, w.shape(), yShape, spec);
+        return compute(xShape, dx -> kernels.backwardData(g, yShape.c(), wt, dyt, dx, null));
+    }
 
-    Tensor conv2dBackwardFilter(Tensor dy, Tensor x, Shape wShape, ConvSpec spec) { throw new UnsupportedOperationException("TODO"); }
+    Tensor conv2dBackwardFilter(Tensor dy, Tensor x, Shape wShape, ConvSpec spec) {
+        String op = "conv2dBackwardFilter";
+        CpuTensor dyt = tensor(op, "dy", dy), xt = tensor(op, "x", x);
+        Shape yShape = spec(op, spec).convOutput(op, x.shape(), shape(op, "wShape", wShape));
+        expectShape(op, "dy", dyt, yShape, "x " + x.shape() + ", w " + wShape + ", " + spec);
+        ConvGeometry g = convGeometry(x.shape(), wShape, yShape, spec);
+        return compute(wShape, dw -> kernels.backwardFilter(g, yShape.c(), dyt, xt, dw));
+    }
 
-    Tensor convTranspose2d(Tensor x, Tensor w, Tensor bias, ConvSpec spec) { throw new UnsupportedOperationException("TODO"); }
+    Tensor convTranspose2d(Tensor x, Tensor w, Tensor bias, ConvSpec spec) {
+        String op = "convTranspose2d";
+        CpuTensor xt = tensor(op, "x", x), wt = tensor(op, "w", w), bt = bias == null ? null : tensor(op, "bias", bias);
+        Shape yShape = spec(op, spec).convTransposeOutput(op, x.shape(), w.shape());
+        if (bt != null) Checks.channels(op, "bias", bt, yShape.c());
+        ConvGeometry g = transposeGeometry(x.shape(), w.shape(), yShape, spec);
+        return compute(yShape, y -> kernels.backwardData(g, x.shape().c(), wt, xt, y, bt));
+    }
 
-    Tensor convTranspose2dBackwardData(Tensor dy, Tensor w, Shape xShape, ConvSpec spec) { throw new UnsupportedOperationException("TODO"); }
+    Tensor convTranspose2dBackwardData(Tensor dy, Tensor w, Shape xShape, ConvSpec spec) {
+        String op = "convTranspose2dBackwardData";
+        CpuTensor dyt = tensor(op, "dy", dy), wt = tensor(op, "w", w);
+        Shape yShape = spec(op, spec).convTransposeOutput(op, shape(op, "xShape", xShape), w.shape());
+        expectShape(op, "dy", dyt, yShape, "x " + xShape + ", w " + w.shape() + ", " + spec);
+        ConvGeometry g = transposeGeometry(xShape, w.shape(), yShape, spec);
+        return compute(xShape, dx -> kernels.forward(g, xShape.c(), wt, dyt, dx, null));
+    }
 
-    Tensor convTranspose2dBackwardFilter(Tensor dy, Tensor x, Shape wShape, ConvSpec spec) { throw new UnsupportedOperationException("TODO"); }
+    Tensor convTranspose2dBackwardFilter(Tensor dy, Tensor x, Shape wShape, ConvSpec spec) {
+        String op = "convTranspose2dBackwardFilter";
+        CpuTensor dyt = tensor(op, "dy", dy), xt = tensor(op, "x", x);
+        Shape yShape = spec(op, spec).convTransposeOutput(op, x.shape(), shape(op, "wShape", wShape));
+        expectShape(op, "dy", dyt, yShape, "x " + x.shape() + ", w " + wShape + ", " + spec);
+        ConvGeometry g = transposeGeometry(x.shape(), wShape, yShape, spec);
+        return compute(wShape, dw -> kernels.backwardFilter(g, x.shape().c(), xt, dyt, dw));
+    }
+
+    /** conv2d: columns are read from x; the output y has the GEMM's m = Cout rows. */
+    private static ConvGeometry convGeometry(Shape x, Shape w, Shape y, ConvSpec spec) {
+        return new ConvGeometry(x.c(), x.h(), x.w(), w.dim(2), w.dim(3), spec.stride(), spec.padding(), y.h(), y.w());
+    }
+
+    /** conv-transpose2d: columns are written into the output y; the input x has the GEMM's m = Cin rows. */
+    private static ConvGeometry transposeGeometry(Shape x, Shape w, Shape y, ConvSpec spec) {
+        return new ConvGeometry(y.c(), y.h(), y.w(), w.dim(2), w.dim(3), spec.stride(), spec.padding(), x.h(), x.w());
+    }
+
+    /** Allocates the (zeroed) result, fills it, and frees it again if filling fails. */
+    private Tensor compute(Shape shape, Consumer<CpuTensor> fill) {
+        CpuTensor out = cpu.alloc(shape);
+        try {
+            fill.accept(out);
+            return out;
+        } catch (RuntimeException | Error e) {
+            out.close();
+            throw e;
+        }
+    }
+
+    private CpuTensor tensor(String op, String name, Tensor t) {
+        cpu.buf(op, name, t);
+        return (CpuTensor) t;
+    }
+
+    private static ConvSpec spec(String op, ConvSpec spec) {
+        if (spec == null) throw new IllegalArgumentException(op + ": spec is null");
+        return spec;
+    }
+
+    private static Shape shape(String op, String name, Shape s) {
+        if (s == null) throw new IllegalArgumentException(op + ": " + name + " is null");
+        return s;
+    }
+
+    private static void expectShape(String op, String name, Tensor t, Shape expected, String context) {
+        if (!t.shape().equals(expected)) {
+            throw new IllegalArgumentException(op + ": " + name + " must be " + expected + " for " + context + ", got " + t.shape());
+        }
+    }
 
     @Override
     public void close() {
+        kernels.close();
     }
 }

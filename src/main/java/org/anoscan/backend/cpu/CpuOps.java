@@ -7,43 +7,84 @@ import org.anoscan.backend.BatchNormState;
 import org.anoscan.backend.LossAndGrad;
 import org.anoscan.tensor.Tensor;
 
-/** Element-wise, batch-norm, loss and optimiser ops of the CPU backend: plain loops over native buffers. */
+/**
+ * Element-wise, batch-norm, loss and optimiser ops of the CPU backend: plain loops over native buffers.
+ * Routes each op to the small class that implements its family.
+ */
 final class CpuOps {
-    private final CpuBackend cpu;
+    private final CpuElementwise elementwise;
+    private final CpuBatchNorm batchNorm;
+    private final CpuReductions reductions;
+    private final CpuAdam adam;
 
     CpuOps(CpuBackend cpu) {
-        this.cpu = cpu;
+        this.elementwise = new CpuElementwise(cpu);
+        this.batchNorm = new CpuBatchNorm(cpu);
+        this.reductions = new CpuReductions(cpu);
+        this.adam = new CpuAdam(cpu);
     }
 
-    Tensor biasBackward(Tensor dy) { throw new UnsupportedOperationException("TODO"); }
+    Tensor biasBackward(Tensor dy) {
+        return reductions.biasBackward(dy);
+    }
 
-    BatchNormState batchNormTrain(Tensor x, Tensor gamma, Tensor beta, Tensor runningMean, Tensor runningVar, float momentum, float eps) { throw new UnsupportedOperationException("TODO"); }
+    BatchNormState batchNormTrain(Tensor x, Tensor gamma, Tensor beta, Tensor runningMean, Tensor runningVar, float momentum, float eps) {
+        return batchNorm.train(x, gamma, beta, runningMean, runningVar, momentum, eps);
+    }
 
-    Tensor batchNormEval(Tensor x, Tensor gamma, Tensor beta, Tensor runningMean, Tensor runningVar, float eps) { throw new UnsupportedOperationException("TODO"); }
+    Tensor batchNormEval(Tensor x, Tensor gamma, Tensor beta, Tensor runningMean, Tensor runningVar, float eps) {
+        return batchNorm.eval(x, gamma, beta, runningMean, runningVar, eps);
+    }
 
-    BatchNormGrads batchNormBackward(Tensor dy, Tensor x, Tensor gamma, Tensor saveMean, Tensor saveInvStd, boolean weightGrads) { throw new UnsupportedOperationException("TODO"); }
+    BatchNormGrads batchNormBackward(Tensor dy, Tensor x, Tensor gamma, Tensor saveMean, Tensor saveInvStd, boolean weightGrads) {
+        return batchNorm.backward(dy, x, gamma, saveMean, saveInvStd, weightGrads);
+    }
 
-    Tensor batchNormEvalBackward(Tensor dy, Tensor gamma, Tensor runningVar, float eps) { throw new UnsupportedOperationException("TODO"); }
+    Tensor batchNormEvalBackward(Tensor dy, Tensor gamma, Tensor runningVar, float eps) {
+        return batchNorm.evalBackward(dy, gamma, runningVar, eps);
+    }
 
-    Tensor activation(Activation a, Tensor x) { throw new UnsupportedOperationException("TODO"); }
+    Tensor activation(Activation a, Tensor x) {
+        return elementwise.activation(a, x);
+    }
 
-    Tensor activationBackward(Activation a, Tensor x, Tensor y, Tensor dy) { throw new UnsupportedOperationException("TODO"); }
+    Tensor activationBackward(Activation a, Tensor x, Tensor y, Tensor dy) {
+        return elementwise.activationBackward(a, x, y, dy);
+    }
 
-    Tensor add(Tensor a, Tensor b) { throw new UnsupportedOperationException("TODO"); }
+    Tensor add(Tensor a, Tensor b) {
+        return elementwise.add(a, b);
+    }
 
-    void axpy(float alpha, Tensor x, Tensor y) { throw new UnsupportedOperationException("TODO"); }
+    void axpy(float alpha, Tensor x, Tensor y) {
+        elementwise.axpy(alpha, x, y);
+    }
 
-    Tensor absDiff(Tensor a, Tensor b) { throw new UnsupportedOperationException("TODO"); }
+    Tensor absDiff(Tensor a, Tensor b) {
+        return elementwise.absDiff(a, b);
+    }
 
-    Tensor l1PerSample(Tensor a, Tensor b) { throw new UnsupportedOperationException("TODO"); }
+    Tensor l1PerSample(Tensor a, Tensor b) {
+        return reductions.l1PerSample(a, b);
+    }
 
-    LossAndGrad l1LossWithGrad(Tensor pred, Tensor target, float weight) { throw new UnsupportedOperationException("TODO"); }
+    LossAndGrad l1LossWithGrad(Tensor pred, Tensor target, float weight) {
+        return reductions.l1LossWithGrad(pred, target, weight);
+    }
 
-    LossAndGrad bceWithLogits(Tensor logits, float target) { throw new UnsupportedOperationException("TODO"); }
+    LossAndGrad bceWithLogits(Tensor logits, float target) {
+        return reductions.bceWithLogits(logits, target);
+    }
 
-    void adamStep(Tensor param, Tensor grad, Tensor m, Tensor v, int step, AdamConfig cfg) { throw new UnsupportedOperationException("TODO"); }
+    void adamStep(Tensor param, Tensor grad, Tensor m, Tensor v, int step, AdamConfig cfg) {
+        adam.step(param, grad, m, v, step, cfg);
+    }
 
-    void adamPerSampleStep(Tensor z, Tensor grad, Tensor m, Tensor v, Tensor steps, Tensor active, AdamConfig cfg) { throw new UnsupportedOperationException("TODO"); }
+    void adamPerSampleStep(Tensor z, Tensor grad, Tensor m, Tensor v, Tensor steps, Tensor active, AdamConfig cfg) {
+        adam.perSampleStep(z, grad, m, v, steps, active, cfg);
+    }
 
-    void keepBest(Tensor loss, Tensor bestLoss, Tensor z, Tensor bestZ) { throw new UnsupportedOperationException("TODO"); }
+    void keepBest(Tensor loss, Tensor bestLoss, Tensor z, Tensor bestZ) {
+        adam.keepBest(loss, bestLoss, z, bestZ);
+    }
 }

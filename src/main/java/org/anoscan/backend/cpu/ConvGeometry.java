@@ -1,0 +1,29 @@
+package org.anoscan.backend.cpu;
+
+/**
+ * One convolution seen from its image side: an image [c, h, w] and its column matrix
+ * [c*kh*kw, oh*ow] (row = input channel and kernel tap, column = output position). conv2d reads
+ * the columns of its input; a transposed convolution, being the adjoint, writes columns into its
+ * output, so both ops describe themselves with this one geometry.
+ */
+record ConvGeometry(int c, int h, int w, int kh, int kw, int stride, int pad, int oh, int ow) {
+
+    /** Rows of the column matrix (the GEMM inner dimension of a conv forward). */
+    int rows() {
+        return c * kh * kw;
+    }
+
+    /** Columns of the column matrix per sample: output positions. */
+    int cols() {
+        return oh * ow;
+    }
+
+    int imageSize() {
+        return c * h * w;
+    }
+
+    /** A 1x1 kernel with stride 1 and no padding: the column matrix is the image itself. */
+    boolean isIdentity() {
+        return kh == 1 && kw == 1 && stride == 1 && pad == 0 && oh == h && ow == w;
+    }
+}

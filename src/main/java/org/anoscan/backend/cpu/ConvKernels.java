@@ -1,0 +1,189 @@
+package org.anoscan.backend.cpu;
+
+import java.nio.FloatBuffer;
+import org.bytedeco.javacpp.FloatPointer;
+
+/**
+ * The three im2col + sgemm kernels every CPU convolution maps onto, for a weight W [m, rows] and an
+ * image batch with its column matrices (see {@link ConvGeometry}):
+ * <ul>
+ *   <li>{@link #forward}: out[m, cols] = W * columns(image) (conv2d, and conv-transpose2d backward-data);
+ *   <li>{@link #backwardData}: image += col2im(W^T * grad) (conv2d backward-data, conv-transpose2d forward);
+ *   <li>{@link #backwardFilter}: dW = sum over samples of grad * columns(image)^T.
+ * </ul>
+ * Threads: the batch is split into one contiguous range of samples per worker (a static split, so
+ * results do not depend on scheduling), each worker with its own scratch and single-threaded
+ * OpenBLAS. Within a range, samples with few output positions are grouped into tiles so that one
+ * GEMM covers several samples: a 4x4 feature map alone would make a GEMM 16 columns wide.
+ */
+final class ConvKernels implements AutoCloseable {
+    /** Floats of column matrix plus gathered tile that a batch tile aims at per worker (4 MiB). */
+    private static final long TILE_BUDGET_FLOATS = 1L << 20;
+
+    private final CpuBackend cpu;
+    private final ConvWorkspace[] workspaces;
+
+    ConvKernels(CpuBackend cpu) {
+        Blas.init();
+        this.cpu = cpu;
+        this.workspaces = new ConvWorkspace[cpu.threads()];
+        for (int i = 0; i < workspaces.length; i++) workspaces[i] = new ConvWorkspace();
+    }
+
+    /** out = W * columns(img) per sample (+ bias[channel] when bias is not null); out is [n, m, oh, ow]. */
+    void forward(ConvGeometry g, int m, CpuTensor w, CpuTensor img, CpuTensor out, CpuTensor bias) {
+        final int k = g.rows(), p = g.cols(), imgSize = g.imageSize(), outSize = m * p;
+        eachWorker(img.shape().n(), (ws, from, to) -> {
+            int tile = tileSamples((long) (k + m) * p, to - from);
+            for (int s0 = from; s0 < to; s0 += tile) {
+                int nb = Math.min(tile, to - s0), cols = nb * p;
+                FloatPointer colP;
+                long colOff = 0;
+                if (nb == 1 && g.isIdentity()) {
+                    colP = img.pointer;
+                    colOff = (long) s0 * imgSize;
+                } else {
+                    FloatBuffer col = ws.columns.ensure((long) k * cols);
+                    for (int j = 0; j < nb; j++) Im2Col.im2col(g, img.buffer, (s0 + j) * imgSize, col, j * p, cols);
+                    colP = ws.columns.pointer();
+                }
+                if (nb == 1) { // GEMM straight into the output, on top of the bias
+                    if (bias != null) fillChannels(out.buffer, s0 * outSize, bias.buffer, m, p);
+                    Blas.sgemm(false, false, m, p, k, w.pointer, 0, k, colP, colOff, p,
+                            bias == null ? 0f : 1f, out.pointer, (long) s0 * outSize, p);
+                } else {
+                    FloatBuffer t = ws.tile.ensure((long) m * cols);
+                    Blas.sgemm(false, false, m, cols, k, w.pointer, 0, k, colP, colOff, cols, 0f, ws.tile.pointer(), 0, cols);
+                    scatter(t, nb, m, p, out.buffer, s0 * outSize, bias == null ? null : bias.buffer);
+                }
+            }
+        });
+    }
+
+    /**
+     * img = col2im(W^T * grad) per sample, on top of bias[image channel] when bias is not null; img must
+     * be zero on entry. grad is [n, m, oh, ow], img [n, c, h, w].
+     */
+    void backwardData(ConvGeometry g, int m, CpuTensor w, CpuTensor grad, CpuTensor img, CpuTensor bias) {
+        final int k = g.rows(), p = g.cols(), imgSize = g.imageSize(), gradSize = m * p;
+        eachWorker(grad.shape().n(), (ws, from, to) -> {
+            int tile = tileSamples((long) (k + m) * p, to - from);
+            for (int s0 = from; s0 < to; s0 += tile) {
+                int nb = Math.min(tile, to - s0), cols = nb * p;
+                if (bias != null) {
+                    for (int j = 0; j < nb; j++) fillChannels(img.buffer, (s0 + j) * imgSize, bias.buffer, g.c(), g.h() * g.w());
+                }
+                FloatPointer gP = grad.pointer;
+                long gOff = (long) s0 * gradSize;
+                if (nb > 1) {
+                    gather(grad.buffer, s0 * gradSize, nb, m, p, ws.tile.ensure((long) m * cols));
+                    gP = ws.tile.pointer();
+                    gOff = 0;
+                }
+                if (nb == 1 && g.isIdentity()) { // the columns are the image: accumulate into it directly
+                    Blas.sgemm(true, false, k, p, m, w.pointer, 0, k, gP, gOff, p, 1f, img.pointer, (long) s0 * imgSize, p);
+                } else {
+                    FloatBuffer col = ws.columns.ensure((long) k * cols);
+                    Blas.sgemm(true, false, k, cols, m, w.pointer, 0, k, gP, gOff, cols, 0f, ws.columns.pointer(), 0, cols);
+                    for (int j = 0; j < nb; j++) Im2Col.col2im(g, col, j * p, cols, img.buffer, (s0 + j) * imgSize);
+                }
+            }
+        });
+    }
+
+    /**
+     * dw [m, rows] = sum over samples of grad * columns(img)^T. Each worker sums its range into its own
+     * partial (worker 0 straight into dw), and the partials are added in worker order: deterministic.
+     */
+    void backwardFilter(ConvGeometry g, int m, CpuTensor grad, CpuTensor img, CpuTensor dw) {
+        final int k = g.rows(), p = g.cols(), imgSize = g.imageSize(), gradSize = m * p;
+        int workers = eachWorker(grad.shape().n(), (ws, from, to) -> {
+            FloatPointer acc = dw.pointer;
+            if (ws != workspaces[0]) {
+                ws.partialGrad.ensure((long) m * k);
+                acc = ws.partialGrad.pointer();
+            }
+            int tile = tileSamples((long) (k + m) * p, to - from);
+            float beta = 0f;
+            for (int s0 = from; s0 < to; s0 += tile) {
+                int nb = Math.min(tile, to - s0), cols = nb * p;
+                FloatPointer colP;
+                long colOff = 0;
+                if (nb == 1 && g.isIdentity()) {
+                    colP = img.pointer;
+                    colOff = (long) s0 * imgSize;
+                } else {
+                    FloatBuffer col = ws.columns.ensure((long) k * cols);
+                    for (int j = 0; j < nb; j++) Im2Col.im2col(g, img.buffer, (s0 + j) * imgSize, col, j * p, cols);
+                    colP = ws.columns.pointer();
+                }
+                FloatPointer gP = grad.pointer;
+                long gOff = (long) s0 * gradSize;
+                if (nb > 1) {
+                    gather(grad.buffer, s0 * gradSize, nb, m, p, ws.tile.ensure((long) m * cols));
+                    gP = ws.tile.pointer();
+                    gOff = 0;
+                }
+                Blas.sgemm(false, true, m, k, cols, gP, gOff, cols, colP, colOff, cols, beta, acc, 0, k);
+                beta = 1f;
+            }
+        });
+        for (int t = 1; t < workers; t++) Blas.addInto(m * k, workspaces[t].partialGrad.pointer(), dw.pointer);
+    }
+
+    @FunctionalInterface
+    private interface RangeBody {
+        void run(ConvWorkspace ws, int from, int to);
+    }
+
+    /** Splits samples [0, n) into one contiguous range per worker, runs them in parallel; returns the worker count. */
+    private int eachWorker(int n, RangeBody body) {
+        int workers = Math.min(workspaces.length, n);
+        cpu.parallelFor(workers, t -> body.run(workspaces[t], (int) ((long) n * t / workers), (int) ((long) n * (t + 1) / workers)));
+        return workers;
+    }
+
+    /** Samples per tile: as many as the budget allows (at least 1), split evenly over the range. */
+    private static int tileSamples(long floatsPerSample, int samples) {
+        long fit = Math.max(1, Math.min(samples, TILE_BUDGET_FLOATS / Math.max(1, floatsPerSample)));
+        int tiles = (int) ((samples + fit - 1) / fit);
+        return (samples + tiles - 1) / tiles;
+    }
+
+    /** dst[j][ch][0..p) = tile[ch][j*p ..] (+ bias[ch]): the tile's side-by-side samples back to NCHW. */
+    private static void scatter(FloatBuffer tile, int nb, int m, int p, FloatBuffer dst, int dstOff, FloatBuffer bias) {
+        int cols = nb * p;
+        for (int j = 0; j < nb; j++) {
+            for (int ch = 0; ch < m; ch++) {
+                int d = dstOff + (j * m + ch) * p, s = ch * cols + j * p;
+                if (bias == null) {
+                    dst.put(d, tile, s, p);
+                } else {
+                    float b = bias.get(ch);
+                    for (int i = 0; i < p; i++) dst.put(d + i, tile.get(s + i) + b);
+                }
+            }
+        }
+    }
+
+    /** tile[ch][j*p ..] = src[j][ch][0..p): nb NCHW samples side by side as one [m, nb*p] matrix. */
+    private static void gather(FloatBuffer src, int srcOff, int nb, int m, int p, FloatBuffer tile) {
+        int cols = nb * p;
+        for (int j = 0; j < nb; j++) {
+            for (int ch = 0; ch < m; ch++) tile.put(ch * cols + j * p, src, srcOff + (j * m + ch) * p, p);
+        }
+    }
+
+    /** dst[ch][0..plane) = bias[ch] for one sample. */
+    private static void fillChannels(FloatBuffer dst, int off, FloatBuffer bias, int channels, int plane) {
+        for (int ch = 0; ch < channels; ch++) {
+            float b = bias.get(ch);
+            for (int i = 0, d = off + ch * plane; i < plane; i++) dst.put(d + i, b);
+        }
+    }
+
+    @Override
+    public void close() {
+        for (ConvWorkspace ws : workspaces) ws.close();
+    }
+}

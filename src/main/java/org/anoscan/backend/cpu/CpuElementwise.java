@@ -1,0 +1,131 @@
+package org.anoscan.backend.cpu;
+
+import java.nio.FloatBuffer;
+import org.anoscan.backend.Activation;
+import org.anoscan.backend.Checks;
+import org.anoscan.tensor.Tensor;
+
+/** Element-wise ops of the CPU backend: activations and their backward passes, add, axpy, absDiff. */
+final class CpuElementwise {
+    private final CpuBackend cpu;
+
+    CpuElementwise(CpuBackend cpu) {
+        this.cpu = cpu;
+    }
+
+    Tensor activation(Activation a, Tensor x) {
+        String op = "activation(" + a + ")";
+        if (a == null) throw new IllegalArgumentException("activation: activation is null (x " + shapeOf(x) + ")");
+        FloatBuffer xb = cpu.buf(op, "x", x);
+        CpuTensor y = cpu.alloc(x.shape());
+        FloatBuffer yb = y.buffer;
+        CpuLoops.chunked(cpu, x.size(), (from, to) -> {
+            switch (a) {
+                case RELU -> {
+                    for (int i = from; i < to; i++) {
+                        float v = xb.get(i);
+                        yb.put(i, v > 0 ? v : 0f);
+                    }
+                }
+                case LEAKY_RELU -> {
+                    for (int i = from; i < to; i++) {
+                        float v = xb.get(i);
+                        yb.put(i, v > 0 ? v : Activation.LEAKY_SLOPE * v);
+                    }
+                }
+                case TANH -> {
+                    for (int i = from; i < to; i++) yb.put(i, (float) Math.tanh(xb.get(i)));
+                }
+                case SIGMOID -> {
+                    for (int i = from; i < to; i++) yb.put(i, (float) sigmoid(xb.get(i)));
+                }
+            }
+        });
+        return y;
+    }
+
+    Tensor activationBackward(Activation a, Tensor x, Tensor y, Tensor dy) {
+        String op = "activationBackward(" + a + ")";
+        if (a == null) throw new IllegalArgumentException("activationBackward: activation is null (dy " + shapeOf(dy) + ")");
+        // ReLU-like derivatives depend on the sign of x; tanh and sigmoid ones are cheaper from y.
+        boolean fromX = a == Activation.RELU || a == Activation.LEAKY_RELU;
+        String inName = fromX ? "x" : "y";
+        Tensor in = fromX ? x : y;
+        FloatBuffer ib = cpu.buf(op, inName, in);
+        FloatBuffer db = cpu.buf(op, "dy", dy);
+        Checks.sameShape(op, in, dy);
+        CpuTensor dx = cpu.alloc(dy.shape());
+        FloatBuffer out = dx.buffer;
+        CpuLoops.chunked(cpu, dy.size(), (from, to) -> {
+            switch (a) {
+                case RELU -> {
+                    // Subgradient 0 at x == 0, as PyTorch.
+                    for (int i = from; i < to; i++) out.put(i, ib.get(i) > 0 ? db.get(i) : 0f);
+                }
+                case LEAKY_RELU -> {
+                    for (int i = from; i < to; i++) {
+                        float g = db.get(i);
+                        out.put(i, ib.get(i) > 0 ? g : Activation.LEAKY_SLOPE * g);
+                    }
+                }
+                case TANH -> {
+                    for (int i = from; i < to; i++) {
+                        float v = ib.get(i);
+                        out.put(i, db.get(i) * (1f - v * v));
+                    }
+                }
+                case SIGMOID -> {
+                    for (int i = from; i < to; i++) {
+                        float v = ib.get(i);
+                        out.put(i, db.get(i) * v * (1f - v));
+                    }
+                }
+            }
+        });
+        return dx;
+    }
+
+    Tensor add(Tensor a, Tensor b) {
+        FloatBuffer ab = cpu.buf("add", "a", a);
+        FloatBuffer bb = cpu.buf("add", "b", b);
+        Checks.sameShape("add", a, b);
+        CpuTensor y = cpu.alloc(a.shape());
+        FloatBuffer yb = y.buffer;
+        CpuLoops.chunked(cpu, a.size(), (from, to) -> {
+            for (int i = from; i < to; i++) yb.put(i, ab.get(i) + bb.get(i));
+        });
+        return y;
+    }
+
+    void axpy(float alpha, Tensor x, Tensor y) {
+        FloatBuffer xb = cpu.buf("axpy", "x", x);
+        FloatBuffer yb = cpu.buf("axpy", "y", y);
+        Checks.sameShape("axpy", x, y);
+        CpuLoops.chunked(cpu, x.size(), (from, to) -> {
+            for (int i = from; i < to; i++) yb.put(i, yb.get(i) + alpha * xb.get(i));
+        });
+    }
+
+    Tensor absDiff(Tensor a, Tensor b) {
+        FloatBuffer ab = cpu.buf("absDiff", "a", a);
+        FloatBuffer bb = cpu.buf("absDiff", "b", b);
+        Checks.sameShape("absDiff", a, b);
+        CpuTensor y = cpu.alloc(a.shape());
+        FloatBuffer yb = y.buffer;
+        CpuLoops.chunked(cpu, a.size(), (from, to) -> {
+            for (int i = from; i < to; i++) yb.put(i, Math.abs(ab.get(i) - bb.get(i)));
+        });
+        return y;
+    }
+
+    /** Logistic function without overflow: exp is only taken of a non-positive argument. */
+    static double sigmoid(double x) {
+        if (x >= 0) return 1.0 / (1.0 + Math.exp(-x));
+        double e = Math.exp(x);
+        return e / (1.0 + e);
+    }
+
+    private static String shapeOf(Tensor t) {
+        return t == null ? "null" : t.shape().toString();
+    }
+}

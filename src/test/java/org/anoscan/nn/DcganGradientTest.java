@@ -1,0 +1,162 @@
+package org.anoscan.nn;
+
+import static org.anoscan.testutil.GradCheck.assertGradClose;
+import static org.anoscan.testutil.GradCheck.coords;
+import static org.anoscan.testutil.GradCheck.dot;
+import static org.anoscan.testutil.GradCheck.numericGrad;
+import static org.anoscan.testutil.GradCheck.pick;
+import static org.anoscan.testutil.GradCheck.toDouble;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.anoscan.backend.cpu.CpuBackend;
+import org.anoscan.bench.Flops;
+import org.anoscan.tensor.Shape;
+import org.anoscan.tensor.Tensor;
+import org.anoscan.testutil.GradCheck;
+import org.anoscan.testutil.RefConv;
+import org.anoscan.testutil.RefOps;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Whole-network gradient checks: the float backward pass of G and of D (input gradients, and weight
+ * gradients of every conv and batch norm) against central finite differences of an independent
+ * double-precision forward pass (naive convolutions, textbook batch norm) built from the same weights.
+ * Tolerance: |analytic - numeric| <= 5e-4 * max(1, |numeric|); float rounding through a dozen layers
+ * stays under 1e-4 (the checks pass at 1e-4), a wrong gradient is off by O(0.1) or more.
+ */
+class DcganGradientTest {
+    private static final double TOL = 5e-4;
+    // small enough that few ReLU kinks fall inside [x - h, x + h] (weights are ~0.02); the forward is double
+    private static final double H = 1e-6;
+    private CpuBackend cpu;
+    private Dcgan model;
+    private final Random rnd = new Random(2024);
+
+    @BeforeEach
+    void setUp() {
+        cpu = new CpuBackend();
+        model = new Dcgan(cpu, new DcganSpec(32, 1, 6, 4, 4), 99L);
+        // non-trivial running statistics, so eval-mode batch norm is not an identity
+        for (Parameter p : model.state()) {
+            if (p.name().endsWith("running_mean") || p.name().endsWith("running_var")) {
+                float[] v = p.value().toHost();
+                for (int i = 0; i < v.length; i++) v[i] = p.name().endsWith("mean") ? 0.3f * (float) rnd.nextGaussian() : 0.5f + rnd.nextFloat();
+                try (Tensor t = cpu.fromHost(v, p.value().shape())) {
+                    cpu.copyInto(t, p.value());
+                }
+            }
+        }
+    }
+
+    @AfterEach
+    void tearDown() {
+        model.close();
+        assertEquals(0, cpu.liveTensors(), "tensors leaked");
+        cpu.close();
+    }
+
+    @Test
+    void generatorInTrainingMode() {
+        check("G train", model.generator(), model.latentShape(3), true, true);
+    }
+
+    @Test
+    void discriminatorInTrainingMode() {
+        check("D train", model.discriminator(), model.imageShape(3), true, true);
+    }
+
+    @Test
+    void searchPathInEvalMode() {
+        check("G eval", model.generator(), model.latentShape(2), false, false);
+        check("f eval", model.features(), model.imageShape(2), false, false);
+    }
+
+    @Test
+    void flopCountOfTheReferenceModelMatchesTheDesign() {
+        try (Dcgan ref = new Dcgan(cpu, DcganSpec.dcgan64(), 1L)) {
+            // DESIGN.md: about 817 MFLOP per patch and search iteration for DCGAN-64
+            assertEquals(817e6, Flops.searchIteration(ref), 2e6);
+        }
+    }
+
+    /** Checks d(sum r * net(x))/dx and, when weightGrads, d/dw of every parameter. */
+    private void check(String what, Sequential net, Shape inShape, boolean train, boolean weightGrads) {
+        double[] x = toDouble(GradCheck.randomFloats(inShape.size(), rnd, 1.0));
+        Shape outShape = net.outputShape(inShape);
+        double[] r = toDouble(GradCheck.randomFloats(outShape.size(), rnd, 1.0));
+        List<Layer> layers = flatten(net);
+        Map<Parameter, double[]> weights = new IdentityHashMap<>();
+        for (Layer l : layers) {
+            for (Parameter p : l.parameters()) weights.put(p, toDouble(p.value().toHost()));
+            for (Parameter p : l.buffers()) weights.put(p, toDouble(p.value().toHost()));
+        }
+        float[] dx;
+        try (Tensor xt = cpu.fromHost(GradCheck.toFloat(x), inShape); Tensor dy = cpu.fromHost(GradCheck.toFloat(r), outShape)) {
+            for (Parameter p : net.parameters()) p.zeroGrad();
+            net.forward(xt, train);
+            try (Tensor g = net.backward(dy, weightGrads)) {
+                dx = g.toHost();
+            }
+            net.releaseActivations();
+        }
+        int[] cx = coords(x.length, 40, rnd);
+        double[] numeric = numericGrad(v -> dot(r, reference(layers, weights, v, inShape, train)), x, cx, H);
+        assertGradClose(what + " d/dinput", numeric, pick(dx, cx), TOL);
+        if (!weightGrads) return;
+        for (Parameter p : net.parameters()) {
+            double[] w = weights.get(p);
+            int[] cw = coords(w.length, 12, rnd);
+            double[] num = numericGrad(v -> dot(r, reference(layers, weights, x, inShape, train)), w, cw, H);
+            assertGradClose(what + " d/d" + p.name(), num, pick(p.grad().toHost(), cw), TOL);
+            p.zeroGrad();
+        }
+    }
+
+    /** The network's forward pass in double, from the weights map (perturbed in place by the caller). */
+    private static double[] reference(List<Layer> layers, Map<Parameter, double[]> w, double[] x, Shape in, boolean train) {
+        double[] a = x;
+        int[] d = in.dims();
+        if (d.length == 2) d = new int[] {d[0], d[1], 1, 1};
+        for (Layer l : layers) {
+            if (l instanceof Conv2d c) {
+                int[] wd = c.weight().value().shape().dims();
+                a = RefConv.conv2d(a, d, w.get(c.weight()), wd, null, c.spec().stride(), c.spec().padding());
+                d = new int[] {d[0], wd[0], RefConv.convOut(d[2], wd[2], c.spec().stride(), c.spec().padding()),
+                        RefConv.convOut(d[3], wd[3], c.spec().stride(), c.spec().padding())};
+            } else if (l instanceof ConvTranspose2d c) {
+                int[] wd = c.weight().value().shape().dims();
+                a = RefConv.convTranspose2d(a, d, w.get(c.weight()), wd, null, c.spec().stride(), c.spec().padding());
+                d = new int[] {d[0], wd[1], RefConv.convTransposeOut(d[2], wd[2], c.spec().stride(), c.spec().padding()),
+                        RefConv.convTransposeOut(d[3], wd[3], c.spec().stride(), c.spec().padding())};
+            } else if (l instanceof BatchNorm2d b) {
+                int hw = d[2] * d[3];
+                a = train
+                        ? RefOps.batchNormTrain(a, d[0], d[1], hw, w.get(b.gamma()), w.get(b.beta()), BatchNorm2d.EPS)
+                        : RefOps.batchNormEval(a, d[0], d[1], hw, w.get(b.gamma()), w.get(b.beta()), w.get(b.runningMean()),
+                                w.get(b.runningVar()), BatchNorm2d.EPS);
+            } else if (l instanceof ActivationLayer act) {
+                a = RefOps.activation(act.kind(), a);
+            } else {
+                throw new IllegalStateException("no reference for " + l);
+            }
+        }
+        return a;
+    }
+
+    private static List<Layer> flatten(Layer l) {
+        List<Layer> out = new ArrayList<>();
+        if (l instanceof Sequential s) {
+            for (Layer c : s.layers()) out.addAll(flatten(c));
+        } else {
+            out.add(l);
+        }
+        return out;
+    }
+}
