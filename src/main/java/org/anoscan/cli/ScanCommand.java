@@ -142,7 +142,12 @@ final class ScanCommand implements Callable<Integer> {
         int ok = outputs.images().size(), failed = outputs.failures().size();
         Map<String, Object> run = runInfo(scanner, ok, failed, anomalous[0], seconds);
         if (stopped != null) notes.add(0, "the scan stopped early: " + stopped);
-        outputs.finish(run, notes, t.image());
+        String unwritten = null;
+        try {
+            outputs.finish(run, notes, t.image());
+        } catch (IOException | RuntimeException e) { // the rows and PNGs are written already; say what is missing
+            unwritten = Main.oneLine(e);
+        }
 
         System.out.printf(Locale.ROOT, "scanned %d of %d file(s) in %.1f s (%.2f images/s) on %s%n", ok, paths.size(), seconds,
                 ok / Math.max(seconds, 1e-9), scanner.backend().name());
@@ -154,6 +159,11 @@ final class ScanCommand implements Callable<Integer> {
         printFailures("scan", outputs.failures());
         if (stopped != null) {
             System.err.println("anoscan scan: stopped early: " + stopped);
+            return ExitCodes.FAILED;
+        }
+        if (unwritten != null) {
+            System.err.println("anoscan scan: could not write " + ScanOutputs.JSON + " or " + ScanOutputs.REPORT + ": " + unwritten
+                    + "; " + ScanOutputs.CSV + " and " + ScanOutputs.JSON_LINES + " hold every result");
             return ExitCodes.FAILED;
         }
         return ok == 0 ? ExitCodes.FAILED : failed > 0 ? ExitCodes.PARTIAL : ExitCodes.OK;

@@ -27,7 +27,7 @@ public final class HtmlReport {
      * @param images     every scanned image, any order
      * @param thumbnails PNG bytes by image name, for the images to show in the gallery
      * @param failures   error message by file
-     * @param histogram  PNG bytes
+     * @param histogram  PNG bytes, or null when no image was scanned
      * @param roc        PNG bytes, or null without labels of both classes
      */
     public static void write(Path file, Map<String, Object> run, List<String> notes, List<ScoredImage> images,
@@ -49,7 +49,9 @@ public final class HtmlReport {
         }
         h.append("</table>\n");
         for (String n : notes) h.append("<p class=\"note\">").append(esc(n)).append("</p>\n");
-        h.append("<h2>Scores</h2>\n").append(img(histogram, "histogram of image scores"));
+        h.append("<h2>Scores</h2>\n");
+        if (histogram != null) h.append(img(histogram, "histogram of image scores"));
+        else h.append("<p>No image was scanned.</p>");
         if (roc != null) h.append(img(roc, "ROC curve"));
         h.append("\n");
         if (!thumbnails.isEmpty()) {

@@ -109,8 +109,8 @@ public final class ImageLabels {
         return -1;
     }
 
-    /** Splits one csv line (RFC 4180 quotes). */
-    static List<String> cells(String line) {
+    /** Splits one csv line (RFC 4180 quotes), as scores.csv writes them. */
+    public static List<String> cells(String line) {
         List<String> out = new ArrayList<>();
         StringBuilder cur = new StringBuilder();
         boolean quoted = false;

@@ -27,15 +27,17 @@ public final class ScoreCharts {
      *
      * @param labels per score, true anomalous / false normal / null unknown; or null for no labels
      * @param threshold the image threshold, named in the title; NaN for none
+     * @return PNG bytes, or null when there are no scores
      */
     public static byte[] histogram(double[] scores, Boolean[] labels, double threshold) throws IOException {
+        if (scores.length == 0) return null;
         double min = Double.POSITIVE_INFINITY, max = Double.NEGATIVE_INFINITY;
         for (double s : scores) {
             min = Math.min(min, s);
             max = Math.max(max, s);
         }
         if (!(max > min)) { // one distinct score (or none): a range around it, so the bins have a width
-            double c = scores.length == 0 ? 0 : min;
+            double c = min;
             min = c - 0.5;
             max = c + 0.5;
         }
@@ -61,6 +63,7 @@ public final class ScoreCharts {
     }
 
     private static void addSeries(CategoryChart chart, String name, List<Double> data, double min, double max) {
+        if (data.isEmpty()) return; // XChart refuses an empty histogram; a class with no image has no bars
         Histogram h = new Histogram(data, BINS, min, max);
         chart.addSeries(name, h.getxAxisData(), h.getyAxisData());
     }
@@ -77,7 +80,7 @@ public final class ScoreCharts {
                 .title(String.format(Locale.ROOT, "ROC (AUROC %.4f)", auroc))
                 .xAxisTitle("false positive rate").yAxisTitle("true positive rate").build();
         chart.getStyler().setXAxisMin(0.0).setXAxisMax(1.0).setYAxisMin(0.0).setYAxisMax(1.0);
-        chart.getStyler().setXAxisDecimalPattern("0.0").setYAxisDecimalPattern("0.0");
+        chart.getStyler().setXAxisDecimalPattern("0.##").setYAxisDecimalPattern("0.##");
         XYSeries s = chart.addSeries("ROC", curve.fpr(), curve.tpr()); // the curve starts at (0, 0)
         s.setMarker(SeriesMarkers.NONE);
         XYSeries chance = chart.addSeries("chance", new double[] {0, 1}, new double[] {0, 1});

@@ -49,7 +49,7 @@ class CalibrationTest {
         Path file = dir.resolve("model.safetensors");
         float[] moments = {1f, -2f, 3.5f, 4f, 5f, 6f};
         float[][] weightsBefore;
-        try (Dcgan model = new Dcgan(cpu, TestImages.TINY, 9L);
+        try (Dcgan model = TestImages.tinyModel(cpu, 9L);
              Tensor extra = cpu.fromHost(moments, Shape.of(2, 3))) {
             ModelFile.save(file, model, Map.of("steps", "7"), Map.of("adam.test.m", extra));
             weightsBefore = model.state().stream().map(p -> p.value().toHost()).toArray(float[][]::new);

@@ -12,6 +12,8 @@ import org.anoscan.io.FloatImage;
 import org.anoscan.io.ModelFile;
 import org.anoscan.nn.Dcgan;
 import org.anoscan.nn.DcganSpec;
+import org.anoscan.nn.Parameter;
+import org.anoscan.tensor.Tensor;
 
 /** Small generated images and models for scan tests. */
 public final class TestImages {
@@ -53,9 +55,27 @@ public final class TestImages {
         return writePng(file, texture(height, width, seed));
     }
 
-    /** Saves a randomly initialised {@link #TINY} model (training is not what these tests are about). */
+    /**
+     * A random {@link #TINY} model whose generator's convolution weights are scaled up 25x (std 0.5 instead
+     * of DCGAN's 0.02): an untrained generator with the usual init makes nearly the same patch for every z,
+     * so the searches of a test could not tell one start from another.
+     */
+    public static Dcgan tinyModel(Backend backend, long seed) {
+        Dcgan model = new Dcgan(backend, TINY, seed);
+        for (Parameter p : model.state()) {
+            if (!p.name().startsWith("generator") || p.value().shape().rank() != 4) continue;
+            float[] w = p.value().toHost();
+            for (int i = 0; i < w.length; i++) w[i] *= 25f;
+            try (Tensor t = backend.fromHost(w, p.value().shape())) {
+                backend.copyInto(t, p.value());
+            }
+        }
+        return model;
+    }
+
+    /** Saves a {@link #tinyModel} (training is not what these tests are about). */
     public static Path writeTinyModel(Path file, Backend backend, long seed) throws IOException {
-        try (Dcgan model = new Dcgan(backend, TINY, seed)) {
+        try (Dcgan model = tinyModel(backend, seed)) {
             ModelFile.save(file, model, Map.of("source", "random init for tests"), Map.of());
         }
         return file;
