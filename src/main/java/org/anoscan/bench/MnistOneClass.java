@@ -45,36 +45,49 @@ public final class MnistOneClass {
 
     public static Outcome run(Backend backend, Mnist.Set trainSet, Mnist.Set testSet, int digit, Settings s,
                               TrainListener listener) throws IOException {
+        long t0 = System.nanoTime();
+        try (Dcgan model = train(backend, trainSet, digit, s, listener)) {
+            return evaluate(model, testSet, digit, s, (System.nanoTime() - t0) / 1e9);
+        }
+    }
+
+    /** A DCGAN trained on the training images of digit (the caller closes it). */
+    public static Dcgan train(Backend backend, Mnist.Set trainSet, int digit, Settings s, TrainListener listener) throws IOException {
         Mnist.Set normalTrain = trainSet.filter(digit, true, s.maxTrain());
+        Dcgan model = new Dcgan(backend, s.spec(), s.train().seed());
+        try (GanTrainer trainer = new GanTrainer(model, s.train())) {
+            trainer.train(new ArrayPatchSource(normalTrain.patches(), normalTrain.count(), 1, Mnist.SIZE), listener, null);
+        } catch (IOException | RuntimeException e) {
+            model.close();
+            throw e;
+        }
+        return model;
+    }
+
+    /** Scores the test images of digit (normal) and of the other digits (anomalous) with a trained model. */
+    public static Outcome evaluate(Dcgan model, Mnist.Set testSet, int digit, Settings s, double trainSeconds) {
         Mnist.Set normalTest = testSet.filter(digit, true, s.maxNormal());
         Mnist.Set anomalousTest = testSet.filter(digit, false, s.maxAnomalous());
-        try (Dcgan model = new Dcgan(backend, s.spec(), s.train().seed())) {
-            long t0 = System.nanoTime();
-            try (GanTrainer trainer = new GanTrainer(model, s.train())) {
-                trainer.train(new ArrayPatchSource(normalTrain.patches(), normalTrain.count(), 1, Mnist.SIZE), listener, null);
-            }
-            double trainSeconds = (System.nanoTime() - t0) / 1e9;
-            long t1 = System.nanoTime();
-            LatentSearch search = new LatentSearch(model, s.search());
-            List<SearchResult> normal = search.search(normalTest.patches(), normalTest.count());
-            List<SearchResult> anomalous = search.search(anomalousTest.patches(), anomalousTest.count());
-            double scoreSeconds = (System.nanoTime() - t1) / 1e9;
-            int n = normal.size() + anomalous.size();
-            double[] scores = new double[n];
-            boolean[] labels = new boolean[n];
-            double sumN = 0;
-            double sumA = 0;
-            for (int i = 0; i < normal.size(); i++) {
-                scores[i] = normal.get(i).score();
-                sumN += scores[i];
-            }
-            for (int i = 0; i < anomalous.size(); i++) {
-                scores[normal.size() + i] = anomalous.get(i).score();
-                labels[normal.size() + i] = true;
-                sumA += scores[normal.size() + i];
-            }
-            return new Outcome(digit, Roc.auroc(scores, labels), normal.size(), anomalous.size(), trainSeconds, scoreSeconds,
-                    sumN / normal.size(), sumA / anomalous.size());
+        long t1 = System.nanoTime();
+        LatentSearch search = new LatentSearch(model, s.search());
+        List<SearchResult> normal = search.search(normalTest.patches(), normalTest.count());
+        List<SearchResult> anomalous = search.search(anomalousTest.patches(), anomalousTest.count());
+        double scoreSeconds = (System.nanoTime() - t1) / 1e9;
+        int n = normal.size() + anomalous.size();
+        double[] scores = new double[n];
+        boolean[] labels = new boolean[n];
+        for (int i = 0; i < n; i++) {
+            boolean bad = i >= normal.size();
+            scores[i] = (bad ? anomalous.get(i - normal.size()) : normal.get(i)).score();
+            labels[i] = bad;
         }
+        return new Outcome(digit, Roc.auroc(scores, labels), normal.size(), anomalous.size(), trainSeconds, scoreSeconds,
+                mean(scores, 0, normal.size()), mean(scores, normal.size(), n));
+    }
+
+    private static double mean(double[] a, int from, int to) {
+        double s = 0;
+        for (int i = from; i < to; i++) s += a[i];
+        return s / (to - from);
     }
 }

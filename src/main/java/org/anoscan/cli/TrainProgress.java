@@ -20,12 +20,12 @@ final class TrainProgress implements TrainListener, AutoCloseable {
     @Override
     public void onStep(int step, int totalSteps, float lossD, float lossG, double patchesPerSecond) {
         bar.stepTo(step);
-        bar.setExtraMessage(String.format(Locale.ROOT, "D %.3f G %.3f %.0f patches/s", lossD, lossG, patchesPerSecond));
+        bar.setExtraMessage(String.format(Locale.ROOT, " D %.3f G %.3f %.0f patches/s", lossD, lossG, patchesPerSecond));
     }
 
     @Override
     public void onCheckpoint(int step, Path file) {
-        bar.setExtraMessage("checkpoint " + file.getFileName() + " at step " + step);
+        bar.setExtraMessage(" checkpoint " + file.getFileName() + " at step " + step);
     }
 
     @Override

@@ -6,6 +6,10 @@ import java.util.List;
 import java.util.SplittableRandom;
 import org.anoscan.backend.AdamConfig;
 import org.anoscan.backend.Backend;
+import org.anoscan.backend.CapturedGraph;
+import org.anoscan.backend.DeviceMemory;
+import org.anoscan.backend.DeviceOutOfMemoryException;
+import org.anoscan.backend.GraphCapable;
 import org.anoscan.backend.LossAndGrad;
 import org.anoscan.nn.Dcgan;
 import org.anoscan.nn.Init;
@@ -63,13 +67,50 @@ public final class LatentSearch {
             }
         }
         List<SearchResult> out = new ArrayList<>(ids.length);
-        int chunk = Math.max(1, cfg.maxBatch() / cfg.restarts());
-        for (int start = 0; start < ids.length; start += chunk) {
+        int chunk = chunkSize();
+        for (int start = 0; start < ids.length; ) {
             int n = Math.min(chunk, ids.length - start);
-            out.addAll(searchChunk(Arrays.copyOfRange(patches, start * per, (start + n) * per),
-                    Arrays.copyOfRange(ids, start, start + n)));
+            try {
+                out.addAll(searchChunk(Arrays.copyOfRange(patches, start * per, (start + n) * per),
+                        Arrays.copyOfRange(ids, start, start + n)));
+                start += n;
+            } catch (DeviceOutOfMemoryException e) {
+                // the estimate was too generous for this card: split the batch rather than fail
+                if (n == 1) throw e;
+                chunk = n / 2;
+            }
         }
         return out;
+    }
+
+    /** Patches per batch: the config's maxBatch, capped by what a device backend can hold. */
+    private int chunkSize() {
+        int chunk = Math.max(1, cfg.maxBatch() / cfg.restarts());
+        if (backend instanceof DeviceMemory mem) {
+            long fit = (long) (0.8 * mem.freeDeviceMemory() / ((double) bytesPerSearch() * cfg.restarts()));
+            chunk = (int) Math.max(1, Math.min(chunk, fit));
+        }
+        return chunk;
+    }
+
+    /**
+     * Device bytes one search needs at most: G's and f's activations (kept for backward), about as much
+     * again for the gradients and fused-loss temporaries alive at once, plus x, f(x), z and Adam state.
+     */
+    public long bytesPerSearch() {
+        long acts = 0;
+        org.anoscan.tensor.Shape s = model.latentShape(1);
+        for (org.anoscan.nn.Layer l : model.generator().layers()) {
+            s = l.outputShape(s);
+            acts += s.size();
+        }
+        org.anoscan.tensor.Shape f = model.imageShape(1);
+        for (org.anoscan.nn.Layer l : model.features().layers()) {
+            f = l.outputShape(f);
+            acts += f.size();
+        }
+        long fixed = 2L * model.imageShape(1).size() + f.size() + 5L * model.spec().nz() + 8;
+        return 4 * (2 * acts + fixed);
     }
 
     private List<SearchResult> searchChunk(float[] patches, long[] ids) {
@@ -100,18 +141,33 @@ public final class LatentSearch {
             backend.copyInto(z, bestZ);
             float[] bestAtCheck = null;
             boolean[] stopped = new boolean[n];
-            for (int it = 0; it < cfg.iterations(); it++) {
-                try (Tensor loss = step(g, f, x, fx, z, m, v, steps, active, bestLoss, bestZ, adam)) {
-                    if (traces != null) {
-                        float[] l = loss.toHost();
-                        for (int s = 0; s < n; s++) traces[s][it] = l[s];
+            // a backend that records graphs replays one recorded iteration (launch cost paid once);
+            // a trace reads the loss every iteration, so it runs uncaptured
+            boolean useGraph = backend instanceof GraphCapable && traces == null && cfg.iterations() > 1;
+            CapturedGraph graph = null;
+            Runnable iteration = () -> step(g, f, x, fx, z, m, v, steps, active, bestLoss, bestZ, adam).close();
+            try {
+                for (int it = 0; it < cfg.iterations(); it++) {
+                    if (graph != null) {
+                        graph.replay();
+                    } else {
+                        try (Tensor loss = step(g, f, x, fx, z, m, v, steps, active, bestLoss, bestZ, adam)) {
+                            if (traces != null) {
+                                float[] l = loss.toHost();
+                                for (int s = 0; s < n; s++) traces[s][it] = l[s];
+                            }
+                        }
+                        // the first iteration warmed the buffers and plans: record the next ones
+                        if (useGraph) graph = ((GraphCapable) backend).capture(iteration);
+                    }
+                    if (cfg.earlyStopWindow() > 0 && (it + 1) % cfg.earlyStopWindow() == 0) {
+                        float[] best = bestLoss.toHost();
+                        if (bestAtCheck != null && updateStopped(bestAtCheck, best, stopped, active)) break;
+                        bestAtCheck = best;
                     }
                 }
-                if (cfg.earlyStopWindow() > 0 && (it + 1) % cfg.earlyStopWindow() == 0) {
-                    float[] best = bestLoss.toHost();
-                    if (bestAtCheck != null && updateStopped(bestAtCheck, best, stopped, active)) break;
-                    bestAtCheck = best;
-                }
+            } finally {
+                if (graph != null) graph.close();
             }
             return finish(g, f, x, fx, bestZ, steps, ids, xs, traces);
         } finally {

@@ -1,0 +1,133 @@
+package org.anoscan.backend.cuda;
+
+import org.anoscan.backend.Checks;
+import org.anoscan.backend.ConvSpec;
+import org.anoscan.tensor.Shape;
+import org.anoscan.tensor.Tensor;
+import org.bytedeco.javacpp.FloatPointer;
+
+/**
+ * The six convolution ops of the backend on cuDNN's legacy API, through cached {@link ConvPlan}s. Biases
+ * are added by the channel_affine_act kernel (one pass, in place) rather than by cuDNN.
+ */
+final class CudnnConvolutions implements AutoCloseable {
+    /** Most scratch memory a plan's algorithm search may try with. */
+    static final long TRIAL_WORKSPACE_LIMIT = 1L << 30;
+
+    private final CudaBackend cuda;
+    private final CudnnHandle cudnn;
+    private final ConvPlanCache plans = new ConvPlanCache();
+    private final FloatPointer one = new FloatPointer(1f);
+    private final FloatPointer zero = new FloatPointer(0f);
+
+    CudnnConvolutions(CudaBackend cuda, CudnnHandle cudnn) {
+        this.cuda = cuda;
+        this.cudnn = cudnn;
+    }
+
+    Tensor conv2d(Tensor x, Tensor w, Tensor bias, ConvSpec spec) {
+        DeviceBuffer xb = cuda.buffer("conv2d", "x", x), wb = cuda.buffer("conv2d", "w", w);
+        ConvGeometry g = ConvGeometry.conv2d(x.shape(), w.shape(), spec);
+        DeviceBuffer bb = bias(g.y(), "conv2d", bias);
+        CudaTensor y = cuda.allocate(g.y());
+        return runInto(y, () -> {
+            run(g, xb, wb, y.buffer());
+            if (bb != null) addBias(y, bb);
+        });
+    }
+
+    Tensor conv2dBackwardData(Tensor dy, Tensor w, Shape xShape, ConvSpec spec) {
+        DeviceBuffer dyb = cuda.buffer("conv2dBackwardData", "dy", dy), wb = cuda.buffer("conv2dBackwardData", "w", w);
+        ConvGeometry g = ConvGeometry.conv2dBackwardData(dy.shape(), w.shape(), xShape, spec);
+        CudaTensor dx = cuda.allocate(xShape);
+        return runInto(dx, () -> run(g, dx.buffer(), wb, dyb));
+    }
+
+    Tensor conv2dBackwardFilter(Tensor dy, Tensor x, Shape wShape, ConvSpec spec) {
+        DeviceBuffer dyb = cuda.buffer("conv2dBackwardFilter", "dy", dy), xb = cuda.buffer("conv2dBackwardFilter", "x", x);
+        ConvGeometry g = ConvGeometry.conv2dBackwardFilter(dy.shape(), x.shape(), wShape, spec);
+        CudaTensor dw = cuda.allocate(wShape);
+        return runInto(dw, () -> run(g, xb, dw.buffer(), dyb));
+    }
+
+    Tensor convTranspose2d(Tensor x, Tensor w, Tensor bias, ConvSpec spec) {
+        DeviceBuffer xb = cuda.buffer("convTranspose2d", "x", x), wb = cuda.buffer("convTranspose2d", "w", w);
+        ConvGeometry g = ConvGeometry.convTranspose2d(x.shape(), w.shape(), spec);
+        DeviceBuffer bb = bias(g.x(), "convTranspose2d", bias);
+        CudaTensor y = cuda.allocate(g.x());
+        return runInto(y, () -> {
+            run(g, y.buffer(), wb, xb); // cuDNN backward-data: the op's input in the gradient role
+            if (bb != null) addBias(y, bb);
+        });
+    }
+
+    Tensor convTranspose2dBackwardData(Tensor dy, Tensor w, Shape xShape, ConvSpec spec) {
+        DeviceBuffer dyb = cuda.buffer("convTranspose2dBackwardData", "dy", dy), wb = cuda.buffer("convTranspose2dBackwardData", "w", w);
+        ConvGeometry g = ConvGeometry.convTranspose2dBackwardData(dy.shape(), w.shape(), xShape, spec);
+        CudaTensor dx = cuda.allocate(xShape);
+        return runInto(dx, () -> run(g, dyb, wb, dx.buffer())); // cuDNN forward of dy
+    }
+
+    Tensor convTranspose2dBackwardFilter(Tensor dy, Tensor x, Shape wShape, ConvSpec spec) {
+        DeviceBuffer dyb = cuda.buffer("convTranspose2dBackwardFilter", "dy", dy), xb = cuda.buffer("convTranspose2dBackwardFilter", "x", x);
+        ConvGeometry g = ConvGeometry.convTranspose2dBackwardFilter(dy.shape(), x.shape(), wShape, spec);
+        CudaTensor dw = cuda.allocate(wShape);
+        return runInto(dw, () -> run(g, dyb, dw.buffer(), xb)); // dy as cuDNN's input, x as its gradient
+    }
+
+    private DeviceBuffer bias(Shape out, String op, Tensor bias) {
+        if (bias == null) return null;
+        DeviceBuffer b = cuda.buffer(op, "bias", bias);
+        Checks.channels(op, "bias", bias, out.c());
+        return b;
+    }
+
+    private void addBias(CudaTensor y, DeviceBuffer bias) {
+        Shape s = y.shape();
+        cuda.kernels().channelAffineAct(y.buffer().address(), 0, bias.address(), CudaKernels.ACT_NONE, y.buffer().address(), s.size(),
+                s.c(), s.h() * s.w());
+    }
+
+    private static Tensor runInto(CudaTensor out, Runnable body) {
+        try {
+            body.run();
+        } catch (RuntimeException | Error e) {
+            out.close();
+            throw e;
+        }
+        return out;
+    }
+
+    /** Runs the plan of g on buffers in cuDNN's roles (x, w, y), making the plan at the first call. */
+    private void run(ConvGeometry g, DeviceBuffer x, DeviceBuffer w, DeviceBuffer y) {
+        ConvPlan plan = plans.get(g, cuda.precision());
+        if (plan == null) {
+            if (cuda.capturing()) {
+                throw new IllegalStateException(cuda.name() + ": a new convolution plan (" + g + ", " + cuda.precision() + ") was needed "
+                        + "inside a graph capture; run the body once uncaptured right before capturing it, and keep every shape the same");
+            }
+            plan = new ConvPlan(cudnn.handle(), g, cuda.precision(), cuda.allocator(), x.pointer(), w.pointer(), y.pointer(),
+                    Math.min(TRIAL_WORKSPACE_LIMIT, cuda.deviceFreeBytes() / 4));
+            plans.put(plan, cuda.precision());
+        }
+        plan.run(cudnn.handle(), x.pointer(), w.pointer(), y.pointer(), one, zero);
+    }
+
+    int planCount() {
+        return plans.size();
+    }
+
+    long workspaceBytes() {
+        return plans.workspaceBytes();
+    }
+
+    @Override
+    public void close() {
+        try {
+            plans.close();
+        } finally {
+            one.close();
+            zero.close();
+        }
+    }
+}

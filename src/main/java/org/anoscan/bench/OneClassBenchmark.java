@@ -1,0 +1,86 @@
+package org.anoscan.bench;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.anoscan.backend.Backend;
+import org.anoscan.backend.Devices;
+import org.anoscan.io.Mnist;
+import org.anoscan.nn.DcganSpec;
+import org.anoscan.search.SearchConfig;
+import org.anoscan.train.TrainConfig;
+
+/**
+ * The MNIST one-class benchmark: for each digit, train on that digit's training images, score the test
+ * set (the digit normal, the other nine anomalous) and print the AUROC, the mean, and the time taken.
+ *
+ * <p>usage: OneClassBenchmark [--quick | --full] [--digits 0,1,..] [--device D] [--mnist DIR] [--steps N]
+ * [--iterations N] [--normal N] [--anomalous N] [--width ngf=ndf] [--nz N]
+ */
+public final class OneClassBenchmark {
+    private OneClassBenchmark() {}
+
+    /** CPU minutes per digit: DCGAN-32 (nz 64, widths 32), 1,500 steps, Γ = 100, 300 + 300 test images. */
+    public static MnistOneClass.Settings quick() {
+        return new MnistOneClass.Settings(new DcganSpec(32, 1, 64, 32, 32), new TrainConfig(1500, 64, 2e-4f, 0.5f, 1f, 1L, 0),
+                SearchConfig.defaults().withIterations(100), Integer.MAX_VALUE, 300, 300);
+    }
+
+    /** The AnoGAN setting for the GPU: DCGAN-32 (nz 100, widths 64), 10,000 steps, Γ = 500, λ = 0.1, the whole test set. */
+    public static MnistOneClass.Settings full() {
+        return new MnistOneClass.Settings(new DcganSpec(32, 1, 100, 64, 64), new TrainConfig(10000, 64, 2e-4f, 0.5f, 1f, 1L, 0),
+                SearchConfig.defaults(), Integer.MAX_VALUE, Integer.MAX_VALUE, Integer.MAX_VALUE);
+    }
+
+    public static void main(String[] args) throws IOException {
+        MnistOneClass.Settings s = quick();
+        String setting = "quick";
+        String device = "auto";
+        Path mnist = Path.of("data/mnist");
+        List<Integer> digits = new ArrayList<>(List.of(0, 1, 2, 3, 4, 5, 6, 7, 8, 9));
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--quick" -> { s = quick(); setting = "quick"; }
+                case "--full" -> { s = full(); setting = "full"; }
+                case "--device" -> device = args[++i];
+                case "--mnist" -> mnist = Path.of(args[++i]);
+                case "--digits" -> {
+                    digits.clear();
+                    for (String d : args[++i].split(",")) digits.add(Integer.parseInt(d.trim()));
+                }
+                case "--steps" -> s = new MnistOneClass.Settings(s.spec(), s.train().withSteps(Integer.parseInt(args[++i])), s.search(),
+                        s.maxTrain(), s.maxNormal(), s.maxAnomalous());
+                case "--iterations" -> s = new MnistOneClass.Settings(s.spec(), s.train(), s.search().withIterations(Integer.parseInt(args[++i])),
+                        s.maxTrain(), s.maxNormal(), s.maxAnomalous());
+                case "--width" -> {
+                    int w = Integer.parseInt(args[++i]);
+                    s = new MnistOneClass.Settings(new DcganSpec(32, 1, s.spec().nz(), w, w), s.train(), s.search(), s.maxTrain(),
+                            s.maxNormal(), s.maxAnomalous());
+                }
+                case "--nz" -> s = new MnistOneClass.Settings(new DcganSpec(32, 1, Integer.parseInt(args[++i]), s.spec().ngf(), s.spec().ndf()),
+                        s.train(), s.search(), s.maxTrain(), s.maxNormal(), s.maxAnomalous());
+                case "--normal" -> s = new MnistOneClass.Settings(s.spec(), s.train(), s.search(), s.maxTrain(), Integer.parseInt(args[++i]), s.maxAnomalous());
+                case "--anomalous" -> s = new MnistOneClass.Settings(s.spec(), s.train(), s.search(), s.maxTrain(), s.maxNormal(), Integer.parseInt(args[++i]));
+                default -> throw new IllegalArgumentException("unknown argument " + args[i]);
+            }
+        }
+        Mnist.Set train = Mnist.read(mnist, "train");
+        Mnist.Set test = Mnist.read(mnist, "t10k");
+        try (Backend backend = Devices.open(device, System.out::println)) {
+            System.out.println("# setting " + setting + ": " + s);
+            System.out.println("# backend " + backend.description());
+            System.out.println("digit  auroc   normal anomalous  train_s  score_s  patches/s  mean_score_normal  mean_score_anomalous");
+            double sum = 0;
+            for (int d : digits) {
+                MnistOneClass.Outcome o = MnistOneClass.run(backend, train, test, d, s, null);
+                sum += o.auroc();
+                System.out.println(String.format(Locale.ROOT, "%5d  %.4f  %6d %9d  %7.1f  %7.1f  %9.1f  %17.2f  %20.2f", d, o.auroc(), o.normals(),
+                        o.anomalies(), o.trainSeconds(), o.scoreSeconds(), o.patchesPerSecond(), o.meanNormalScore(),
+                        o.meanAnomalousScore()));
+            }
+            System.out.println(String.format(Locale.ROOT, "mean AUROC %.4f over %d digit(s)", sum / digits.size(), digits.size()));
+        }
+    }
+}
