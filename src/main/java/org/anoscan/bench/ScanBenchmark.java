@@ -20,13 +20,15 @@ import org.anoscan.scan.ScanConfig;
 import org.anoscan.scan.ScanResult;
 import org.anoscan.scan.Scanner;
 import org.anoscan.search.SearchConfig;
+import org.bytedeco.javacpp.Pointer;
 
 /**
  * Streaming-scan throughput and memory: scans N generated texture images (made one at a time as the
  * scanner pulls them, never held together) through {@link Scanner#scanAll} with a bounded batch, and at
  * checkpoints prints images/s, the process's resident memory (VmRSS) and its peak (VmHWM) from
  * /proc/self/status, and the Java heap in use after a GC: with streaming, none of them should grow with
- * the number of images once warm.
+ * the number of images once warm. Run it with a fixed heap ({@code -Xms} = {@code -Xmx}): otherwise the JVM
+ * grows its heap as it likes, and RSS follows the committed heap (shown), not the images.
  *
  * <p>The model is random and small and the search short (a few iterations): this measures the pipeline
  * (tiling, batching, stitching, thresholding) and its memory, not detection quality or search speed (see
@@ -68,7 +70,8 @@ public final class ScanBenchmark {
                             + "not the 200-500 of a real scan), batch %d patches, pixel threshold 0.5 (masks and regions made)%n",
                     images, size, size, patches, scanner.tiler().stride(), iterations, batch);
             System.out.printf(Locale.ROOT, "# max heap %d MiB%n", Runtime.getRuntime().maxMemory() >> 20);
-            System.out.println("#  images   seconds  images/s  patch-iters/s  VmRSS_MiB  VmHWM_MiB  heap_used_after_gc_MiB");
+            System.out.println("#  images   seconds  images/s  patch-iters/s  VmRSS_MiB  VmHWM_MiB  heap_used_after_gc_MiB"
+                    + "  heap_committed_MiB  native_tensors_MiB");
             long start = System.nanoTime();
             int[] done = {0};
             double[] scoreSum = {0};
@@ -80,9 +83,10 @@ public final class ScanBenchmark {
                     double s = (System.nanoTime() - start) / 1e9;
                     System.gc();
                     MemoryUsage heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
-                    System.out.printf(Locale.ROOT, "%9d %9.2f %9.1f %14.0f %10.1f %10.1f %23.1f%n", done[0], s, done[0] / s,
-                            (double) done[0] * patchCount * iters / s, status("VmRSS") / 1024.0, status("VmHWM") / 1024.0,
-                            heap.getUsed() / 1048576.0);
+                    System.out.printf(Locale.ROOT, "%9d %9.2f %9.1f %14.0f %10.1f %10.1f %23.1f %19.1f %19.1f%n", done[0], s,
+                            done[0] / s, (double) done[0] * patchCount * iters / s, status("VmRSS") / 1024.0,
+                            status("VmHWM") / 1024.0, heap.getUsed() / 1048576.0, heap.getCommitted() / 1048576.0,
+                            Pointer.totalBytes() / 1048576.0);
                 }
             });
             System.out.printf(Locale.ROOT, "# mean image score %.4f over %d images%n", scoreSum[0] / done[0], done[0]);
