@@ -89,6 +89,18 @@ public interface Backend extends AutoCloseable {
     /** Backward of eval mode with respect to x: dy * gamma / sqrt(runningVar + eps). */
     Tensor batchNormEvalBackward(Tensor dy, Tensor gamma, Tensor runningVar, float eps);
 
+    /**
+     * Folds an eval-mode batch norm that follows a convolution into the convolution: a new weight (w
+     * scaled per output channel by gamma / sqrt(var + eps)) and bias (beta - mean * that scale, plus the
+     * scaled old bias when not null). w is conv2d [Cout, Cin, k, k], or conv-transpose2d [Cin, Cout, k, k]
+     * when transposed.
+     */
+    FoldedConv foldBatchNorm(Tensor w, boolean transposed, Tensor bias, Tensor gamma, Tensor beta, Tensor runningMean,
+                             Tensor runningVar, float eps);
+
+    /** In place: y = a(y + bias[c]) per channel; bias may be null (none), a may be null (identity). */
+    void biasActivation(Tensor y, Tensor bias, Activation a);
+
     // ---- element-wise ----
 
     Tensor activation(Activation a, Tensor x);

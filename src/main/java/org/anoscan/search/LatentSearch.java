@@ -13,7 +13,6 @@ import org.anoscan.backend.GraphCapable;
 import org.anoscan.backend.LossAndGrad;
 import org.anoscan.nn.Dcgan;
 import org.anoscan.nn.Init;
-import org.anoscan.nn.Sequential;
 import org.anoscan.tensor.Shape;
 import org.anoscan.tensor.Tensor;
 
@@ -68,16 +67,19 @@ public final class LatentSearch {
         }
         List<SearchResult> out = new ArrayList<>(ids.length);
         int chunk = chunkSize();
-        for (int start = 0; start < ids.length; ) {
-            int n = Math.min(chunk, ids.length - start);
-            try {
-                out.addAll(searchChunk(Arrays.copyOfRange(patches, start * per, (start + n) * per),
-                        Arrays.copyOfRange(ids, start, start + n)));
-                start += n;
-            } catch (DeviceOutOfMemoryException e) {
-                // the estimate was too generous for this card: split the batch rather than fail
-                if (n == 1) throw e;
-                chunk = n / 2;
+        try (FoldedNetwork g = new FoldedNetwork(model.generator(), model.latentShape(1));
+             FoldedNetwork f = new FoldedNetwork(model.features(), model.imageShape(1))) {
+            for (int start = 0; start < ids.length; ) {
+                int n = Math.min(chunk, ids.length - start);
+                try {
+                    out.addAll(searchChunk(g, f, Arrays.copyOfRange(patches, start * per, (start + n) * per),
+                            Arrays.copyOfRange(ids, start, start + n)));
+                    start += n;
+                } catch (DeviceOutOfMemoryException e) {
+                    // the estimate was too generous for this card: split the batch rather than fail
+                    if (n == 1) throw e;
+                    chunk = n / 2;
+                }
             }
         }
         return out;
@@ -94,26 +96,28 @@ public final class LatentSearch {
     }
 
     /**
-     * Device bytes one search needs at most: G's and f's activations (kept for backward), about as much
-     * again for the gradients and fused-loss temporaries alive at once, plus x, f(x), z and Adam state.
+     * Device bytes one search needs at most: the outputs of G's and f's folded stages (kept for
+     * backward), about as much again for the gradients and loss temporaries alive at once, plus x, f(x),
+     * z and the Adam state.
      */
     public long bytesPerSearch() {
-        long acts = 0;
-        org.anoscan.tensor.Shape s = model.latentShape(1);
-        for (org.anoscan.nn.Layer l : model.generator().layers()) {
-            s = l.outputShape(s);
-            acts += s.size();
-        }
-        org.anoscan.tensor.Shape f = model.imageShape(1);
-        for (org.anoscan.nn.Layer l : model.features().layers()) {
-            f = l.outputShape(f);
-            acts += f.size();
-        }
-        long fixed = 2L * model.imageShape(1).size() + f.size() + 5L * model.spec().nz() + 8;
-        return 4 * (2 * acts + fixed);
+        long kept = convOutputs(model.generator(), model.latentShape(1)) + convOutputs(model.features(), model.imageShape(1));
+        long fixed = 2L * model.imageShape(1).size() + model.features().outputShape(model.imageShape(1)).size()
+                + 5L * model.spec().nz() + 8;
+        return 4 * (2 * kept + fixed);
     }
 
-    private List<SearchResult> searchChunk(float[] patches, long[] ids) {
+    private static long convOutputs(org.anoscan.nn.Sequential net, org.anoscan.tensor.Shape in) {
+        long total = 0;
+        org.anoscan.tensor.Shape s = in;
+        for (org.anoscan.nn.Layer l : net.layers()) {
+            s = l.outputShape(s);
+            if (l instanceof org.anoscan.nn.Conv2d || l instanceof org.anoscan.nn.ConvTranspose2d) total += s.size();
+        }
+        return total;
+    }
+
+    private List<SearchResult> searchChunk(FoldedNetwork g, FoldedNetwork f, float[] patches, long[] ids) {
         int b = ids.length;
         int k = cfg.restarts();
         int n = b * k;
@@ -121,13 +125,11 @@ public final class LatentSearch {
         int nz = model.spec().nz();
         float[] xs = new float[n * per];
         for (int s = 0; s < n; s++) System.arraycopy(patches, (s / k) * per, xs, s * per, per);
-        Sequential g = model.generator();
-        Sequential f = model.features();
         AdamConfig adam = new AdamConfig(cfg.learningRate(), ADAM_BETA1, ADAM_BETA2, ADAM_EPS, cfg.clampZ());
         float[][] traces = cfg.keepTrace() ? new float[n][cfg.iterations()] : null;
 
         try (Tensor x = backend.fromHost(xs, model.imageShape(n));
-             Tensor fx = copyOf(f.forward(x, false));
+             Tensor fx = copyOf(f.forward(x));
              Tensor z = backend.fromHost(initialZ(ids), model.latentShape(n));
              Tensor m = backend.zeros(z.shape());
              Tensor v = backend.zeros(z.shape());
@@ -135,7 +137,7 @@ public final class LatentSearch {
              Tensor active = backend.zeros(Shape.of(n));
              Tensor bestLoss = backend.zeros(Shape.of(n));
              Tensor bestZ = backend.zeros(z.shape())) {
-            f.releaseActivations();
+            f.releaseOutputs();
             backend.fill(active, 1f);
             backend.fill(bestLoss, Float.POSITIVE_INFINITY);
             backend.copyInto(z, bestZ);
@@ -171,21 +173,21 @@ public final class LatentSearch {
             }
             return finish(g, f, x, fx, bestZ, steps, ids, xs, traces);
         } finally {
-            g.releaseActivations();
-            f.releaseActivations();
+            g.releaseOutputs();
+            f.releaseOutputs();
         }
     }
 
     /** One Adam step of every active search, keeping each search's best z; returns the loss at z before the step. */
-    private Tensor step(Sequential g, Sequential f, Tensor x, Tensor fx, Tensor z, Tensor m, Tensor v, Tensor steps,
+    private Tensor step(FoldedNetwork g, FoldedNetwork f, Tensor x, Tensor fx, Tensor z, Tensor m, Tensor v, Tensor steps,
                         Tensor active, Tensor bestLoss, Tensor bestZ, AdamConfig adam) {
-        Tensor gz = g.forward(z, false);
+        Tensor gz = g.forward(z);
         try (LossAndGrad residual = backend.l1LossWithGrad(gz, x, 1f - cfg.lambda())) {
-            Tensor fg = f.forward(gz, false);
+            Tensor fg = f.forward(gz);
             try (LossAndGrad feature = backend.l1LossWithGrad(fg, fx, cfg.lambda());
-                 Tensor dgz = f.backward(feature.grad(), false)) {
+                 Tensor dgz = f.backward(feature.grad())) {
                 backend.axpy(1f, residual.grad(), dgz);
-                try (Tensor dz = g.backward(dgz, false)) {
+                try (Tensor dz = g.backward(dgz)) {
                     Tensor loss = backend.add(residual.loss(), feature.loss());
                     backend.keepBest(loss, bestLoss, z, bestZ);
                     backend.adamPerSampleStep(z, dz, m, v, steps, active, adam);
@@ -217,7 +219,7 @@ public final class LatentSearch {
     }
 
     /** Evaluates every search at its best z once more and picks each patch's best restart. */
-    private List<SearchResult> finish(Sequential g, Sequential f, Tensor x, Tensor fx, Tensor bestZ, Tensor steps,
+    private List<SearchResult> finish(FoldedNetwork g, FoldedNetwork f, Tensor x, Tensor fx, Tensor bestZ, Tensor steps,
                                       long[] ids, float[] xs, float[][] traces) {
         int k = cfg.restarts();
         int per = model.imageShape(1).size();
@@ -226,13 +228,13 @@ public final class LatentSearch {
         float[] featureLoss;
         float[] map;
         float[] gen;
-        Tensor gz = g.forward(bestZ, false);
+        Tensor gz = g.forward(bestZ);
         gen = gz.toHost();
         try (Tensor rl = backend.l1PerSample(gz, x); Tensor r = backend.absDiff(x, gz)) {
             residualLoss = rl.toHost();
             map = r.toHost();
         }
-        Tensor fg = f.forward(gz, false);
+        Tensor fg = f.forward(gz);
         try (Tensor fl = backend.l1PerSample(fg, fx)) {
             featureLoss = fl.toHost();
         }

@@ -176,7 +176,8 @@ class LatentSearchTest {
         SearchConfig cfg = SearchConfig.defaults().withIterations(10);
         List<SearchResult> whole = new LatentSearch(model, cfg).search(patches, 6);
         List<SearchResult> split = new LatentSearch(model, cfg.withMaxBatch(4)).search(patches, 6);
-        for (int i = 0; i < 6; i++) assertEquals(whole.get(i).score(), split.get(i).score(), 0f);
+        // tolerance as in batchedSearchesMatchSearchesRunAlone: GEMM tiles differ with the batch size
+        for (int i = 0; i < 6; i++) assertEquals(whole.get(i).score(), split.get(i).score(), 1e-5f * whole.get(i).score());
     }
 
     private static double avg(double[] a, int from, int to) {

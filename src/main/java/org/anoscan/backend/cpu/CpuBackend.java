@@ -11,6 +11,7 @@ import org.anoscan.backend.BatchNormGrads;
 import org.anoscan.backend.BatchNormState;
 import org.anoscan.backend.Checks;
 import org.anoscan.backend.ConvSpec;
+import org.anoscan.backend.FoldedConv;
 import org.anoscan.backend.LossAndGrad;
 import org.anoscan.tensor.Precision;
 import org.anoscan.tensor.Shape;
@@ -28,6 +29,7 @@ public final class CpuBackend implements Backend {
     private final AtomicLong liveBytes = new AtomicLong();
     private final CpuConvolutions conv;
     private final CpuOps ops;
+    private final CpuFolding folding;
     private volatile boolean closed;
 
     public CpuBackend() {
@@ -40,6 +42,7 @@ public final class CpuBackend implements Backend {
         this.pool = new ForkJoinPool(threads);
         this.conv = new CpuConvolutions(this);
         this.ops = new CpuOps(this);
+        this.folding = new CpuFolding(this);
     }
 
     @Override
@@ -201,6 +204,17 @@ public final class CpuBackend implements Backend {
     @Override
     public Tensor batchNormEvalBackward(Tensor dy, Tensor gamma, Tensor runningVar, float eps) {
         return ops.batchNormEvalBackward(dy, gamma, runningVar, eps);
+    }
+
+    @Override
+    public FoldedConv foldBatchNorm(Tensor w, boolean transposed, Tensor bias, Tensor gamma, Tensor beta, Tensor runningMean,
+                                    Tensor runningVar, float eps) {
+        return folding.foldBatchNorm(w, transposed, bias, gamma, beta, runningMean, runningVar, eps);
+    }
+
+    @Override
+    public void biasActivation(Tensor y, Tensor bias, Activation a) {
+        folding.biasActivation(y, bias, a);
     }
 
     // ---- element-wise, losses, optimisers ----

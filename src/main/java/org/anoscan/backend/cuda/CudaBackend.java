@@ -1,5 +1,6 @@
 package org.anoscan.backend.cuda;
 
+import org.anoscan.backend.FoldedConv;
 import static org.bytedeco.cuda.global.cudart.cuInit;
 import static org.bytedeco.cuda.global.cudart.cudaGetDeviceProperties;
 import static org.bytedeco.cuda.global.cudart.cudaGraphDestroy;
@@ -326,6 +327,7 @@ public final class CudaBackend implements Backend, GraphCapable, DeviceMemory {
      * y = a(y + bias[c]) in place over an NCHW tensor, in one pass; bias or a may be null. The epilogue of
      * a convolution whose eval-mode batch norm was folded into it by {@link #foldBatchNorm}.
      */
+    @Override
     public void biasActivation(Tensor y, Tensor bias, Activation a) {
         enter("biasActivation");
         ops.biasActivation(y, bias, a);
@@ -337,6 +339,7 @@ public final class CudaBackend implements Backend, GraphCapable, DeviceMemory {
      * {@code transposed}) and optional bias into a new weight and bias: conv + BN becomes one conv and one
      * {@link #biasActivation} pass.
      */
+    @Override
     public FoldedConv foldBatchNorm(Tensor w, boolean transposed, Tensor bias, Tensor gamma, Tensor beta, Tensor runningMean,
                                     Tensor runningVar, float eps) {
         enter("foldBatchNorm");

@@ -1,5 +1,6 @@
 package org.anoscan.backend.cuda;
 
+import org.anoscan.backend.FoldedConv;
 import org.anoscan.backend.Activation;
 import org.anoscan.backend.AdamConfig;
 import org.anoscan.backend.BatchNormGrads;

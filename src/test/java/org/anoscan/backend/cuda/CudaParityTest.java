@@ -1,5 +1,6 @@
 package org.anoscan.backend.cuda;
 
+import org.anoscan.backend.FoldedConv;
 import static org.anoscan.backend.cuda.CudaTestDevice.randn;
 import static org.anoscan.backend.cuda.CudaTestDevice.reference;
 import static org.anoscan.backend.cuda.CudaTestDevice.relativeError;

@@ -1,4 +1,4 @@
-package org.anoscan.backend.cuda;
+package org.anoscan.backend;
 
 import org.anoscan.tensor.Tensor;
 

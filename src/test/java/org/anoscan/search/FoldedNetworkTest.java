@@ -1,0 +1,96 @@
+package org.anoscan.search;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Random;
+import org.anoscan.backend.cpu.CpuBackend;
+import org.anoscan.nn.Dcgan;
+import org.anoscan.nn.DcganSpec;
+import org.anoscan.nn.Parameter;
+import org.anoscan.nn.Sequential;
+import org.anoscan.tensor.Shape;
+import org.anoscan.tensor.Tensor;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The folded search networks against the layer-by-layer eval-mode networks they replace (batch norm
+ * applied separately, backward through every layer): outputs and input gradients agree to float
+ * rounding, ||folded - layered|| / ||layered|| < 1e-5.
+ */
+class FoldedNetworkTest {
+    private CpuBackend cpu;
+    private Dcgan model;
+    private final Random rnd = new Random(5);
+
+    @BeforeEach
+    void setUp() {
+        cpu = new CpuBackend();
+        model = new Dcgan(cpu, new DcganSpec(32, 1, 10, 8, 8), 4L);
+        for (Parameter p : model.state()) { // running statistics and betas that are far from the defaults
+            boolean stats = p.name().endsWith("running_mean") || p.name().endsWith("running_var") || p.name().endsWith(".bias");
+            if (!stats) continue;
+            float[] v = p.value().toHost();
+            for (int i = 0; i < v.length; i++) v[i] = p.name().endsWith("var") ? 0.2f + rnd.nextFloat() : (float) rnd.nextGaussian() * 0.5f;
+            try (Tensor t = cpu.fromHost(v, p.value().shape())) {
+                cpu.copyInto(t, p.value());
+            }
+        }
+    }
+
+    @AfterEach
+    void tearDown() {
+        model.close();
+        assertEquals(0, cpu.liveTensors(), "tensors leaked");
+        cpu.close();
+    }
+
+    @Test
+    void foldedGeneratorMatchesLayeredGenerator() {
+        compare(model.generator(), model.latentShape(4));
+    }
+
+    @Test
+    void foldedFeaturesMatchLayeredFeatures() {
+        compare(model.features(), model.imageShape(4));
+    }
+
+    private void compare(Sequential net, Shape in) {
+        float[] x = new float[in.size()];
+        for (int i = 0; i < x.length; i++) x[i] = (float) rnd.nextGaussian();
+        Shape outShape = net.outputShape(in);
+        float[] dy = new float[outShape.size()];
+        for (int i = 0; i < dy.length; i++) dy[i] = (float) rnd.nextGaussian();
+        float[] yLayered;
+        float[] dxLayered;
+        float[] yFolded;
+        float[] dxFolded;
+        try (Tensor xt = cpu.fromHost(x, in); Tensor dyt = cpu.fromHost(dy, outShape)) {
+            yLayered = net.forward(xt, false).toHost();
+            try (Tensor dx = net.backward(dyt, false)) {
+                dxLayered = dx.toHost();
+            }
+            net.releaseActivations();
+            try (FoldedNetwork folded = new FoldedNetwork(net, in.withN(1))) {
+                yFolded = folded.forward(xt).toHost();
+                try (Tensor dx = folded.backward(dyt)) {
+                    dxFolded = dx.toHost();
+                }
+            }
+        }
+        assertTrue(rel(yFolded, yLayered) < 1e-5, "forward differs by " + rel(yFolded, yLayered));
+        assertTrue(rel(dxFolded, dxLayered) < 1e-5, "backward differs by " + rel(dxFolded, dxLayered));
+    }
+
+    private static double rel(float[] a, float[] b) {
+        double num = 0;
+        double den = 0;
+        for (int i = 0; i < a.length; i++) {
+            num += (a[i] - b[i]) * (double) (a[i] - b[i]);
+            den += (double) b[i] * b[i];
+        }
+        return Math.sqrt(num / den);
+    }
+}
