@@ -20,8 +20,9 @@ public record ScanConfig(int stride, SearchConfig search, int batchSize, int top
                          double imageThreshold, double pixelThreshold) {
 
     /**
-     * Library default: the paper's 500 search iterations (see {@link SearchConfig#defaults()}); the CLI
-     * picks fewer for speed.
+     * Patches per batch: enough to keep the CPU's sgemm busy and a GPU well fed for DCGAN-32/64, small
+     * enough (256 x 64 x 64 floats = 4 MiB of input) to bound memory; device backends split it further when
+     * their memory is short.
      */
     public static final int DEFAULT_BATCH = 256;
 
@@ -44,6 +45,7 @@ public record ScanConfig(int stride, SearchConfig search, int batchSize, int top
         }
     }
 
+    /** Library defaults: the paper's 500 search iterations ({@link SearchConfig#defaults()}); the CLI uses fewer. */
     public static ScanConfig defaults() {
         return new ScanConfig(0, SearchConfig.defaults(), DEFAULT_BATCH, DEFAULT_TOP_K, 0, false, Double.NaN, Double.NaN);
     }
