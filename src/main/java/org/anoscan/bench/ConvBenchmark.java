@@ -1,5 +1,7 @@
 package org.anoscan.bench;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -76,12 +78,53 @@ public final class ConvBenchmark {
 
     private static final String[] OPS = {"forward", "backward-data", "backward-filter"};
 
-    /** Best and median of repeated timings, in seconds. */
-    record Timing(double best, double median) {
-        static Timing of(double[] seconds) {
+    /**
+     * Best and median wall time of repeated runs, and the mean process CPU time per run (all threads), in
+     * seconds. FLOPs per CPU-second hardly change when other processes share the cores, so they compare
+     * convolutions and sgemm fairly on a busy machine; wall-clock rates do not.
+     */
+    record Timing(double best, double median, double cpu) {
+        static Timing of(double[] seconds, double[] cpuSeconds) {
             double[] s = seconds.clone();
             Arrays.sort(s);
-            return new Timing(s[0], s[s.length / 2]);
+            return new Timing(s[0], s[s.length / 2], Arrays.stream(cpuSeconds).average().orElse(Double.NaN));
+        }
+    }
+
+    /**
+     * Wall and CPU time of repeated runs of one thing. CPU time is summed over the JVM's live threads
+     * (ns resolution; the process CPU clock ticks in 10 ms): the caller, the backend's pool and the
+     * sgemm threads, all alive for the whole benchmark.
+     */
+    private static final class Stopwatch {
+        private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+        final double[] wall, cpu;
+        private int n;
+        private long wall0, cpu0;
+
+        Stopwatch(int repeats) {
+            wall = new double[repeats];
+            cpu = new double[repeats];
+        }
+
+        void start() {
+            cpu0 = threadCpuNanos();
+            wall0 = System.nanoTime();
+        }
+
+        void stop() {
+            wall[n] = (System.nanoTime() - wall0) / 1e9;
+            cpu[n++] = (threadCpuNanos() - cpu0) / 1e9;
+        }
+
+        private static long threadCpuNanos() {
+            long sum = 0;
+            for (long id : THREADS.getAllThreadIds()) sum += Math.max(0, THREADS.getThreadCpuTime(id));
+            return sum;
+        }
+
+        Timing timing() {
+            return Timing.of(wall, cpu);
         }
     }
 
@@ -91,57 +134,93 @@ public final class ConvBenchmark {
         int repeats = args.length > 2 ? Integer.parseInt(args[2]) : 7;
         try (CpuBackend cpu = new CpuBackend(threads)) {
             System.out.printf(Locale.ROOT, "AnoScan CPU convolution benchmark: DCGAN-64, batch %d, %s%n", batch, cpu.description());
-            System.out.printf(Locale.ROOT, "warm-up %d, repeats %d; GFLOP/s from the best and the median time%n%n", WARMUP, repeats);
+            System.out.printf(Locale.ROOT, "warm-up %d, repeats %d; GFLOP/s from the best and the median wall time, and GFLOP per"
+                    + " CPU-second of all threads (= per-core rate, little affected by other load)%n%n", WARMUP, repeats);
 
             // the per-thread sgemm rate is sampled before and after the convolutions (the machine may be shared)
-            double[] gemmBefore = sgemmPerThread(threads, repeats);
-            System.out.printf(Locale.ROOT, "%-38s %-16s %8s %9s %9s %9s %9s%n", "layer", "op", "GFLOP", "best ms", "median ms",
-                    "GF/s best", "GF/s med");
-            double[] opFlops = new double[OPS.length], opBest = new double[OPS.length], opMedian = new double[OPS.length];
+            Stopwatch gemmBefore = sgemmPerThread(threads, repeats);
+            System.out.printf(Locale.ROOT, "%-38s %-16s %7s %9s %9s %9s %9s %9s%n", "layer", "op", "GFLOP", "best ms", "median ms",
+                    "GF/s best", "GF/s med", "GF/cpu-s");
+            Totals[] totals = new Totals[OPS.length];
+            for (int op = 0; op < OPS.length; op++) totals[op] = new Totals(OPS[op]);
             Random rnd = new Random(1);
             for (Layer layer : DCGAN64) {
                 for (int op = 0; op < OPS.length; op++) {
                     Timing t = timeLayer(cpu, layer, op, batch, repeats, rnd);
                     double f = layer.flops(batch);
-                    opFlops[op] += f;
-                    opBest[op] += t.best();
-                    opMedian[op] += t.median();
-                    System.out.printf(Locale.ROOT, "%-38s %-16s %8.3f %9.2f %9.2f %9.1f %9.1f%n", layer, OPS[op], f / 1e9,
-                            t.best() * 1e3, t.median() * 1e3, f / t.best() / 1e9, f / t.median() / 1e9);
+                    totals[op].add(f, t);
+                    System.out.printf(Locale.ROOT, "%-38s %-16s %7.3f %9.2f %9.2f %9.1f %9.1f %9.1f%n", layer, OPS[op], f / 1e9,
+                            t.best() * 1e3, t.median() * 1e3, f / t.best() / 1e9, f / t.median() / 1e9, f / t.cpu() / 1e9);
                 }
             }
+            Stopwatch gemmAfter = sgemmPerThread(threads, repeats);
 
-            double[] gemmAfter = sgemmPerThread(threads, repeats);
             double gemmFlops = 2.0 * GEMM_SIZE * GEMM_SIZE * GEMM_SIZE * threads;
-            Timing perThread = Timing.of(concat(gemmBefore, gemmAfter));
+            Timing gemm = Timing.of(concat(gemmBefore.wall, gemmAfter.wall), concat(gemmBefore.cpu, gemmAfter.cpu));
+            Totals sgemm = new Totals("sgemm");
+            sgemm.add(gemmFlops, gemm);
+            System.out.printf(Locale.ROOT, "%nsgemm %d^3 fp32, %d single-threaded OpenBLAS GEMMs at once, one per Java thread (as the convs"
+                    + " run), sampled before and after the convs:%n  best %.1f, median %.1f GFLOP/s (median before %.1f, after %.1f),"
+                    + " %.1f GFLOP per CPU-second%n", GEMM_SIZE, threads, sgemm.bestRate(), sgemm.medianRate(),
+                    gemmFlops / gemmBefore.timing().median() / 1e9, gemmFlops / gemmAfter.timing().median() / 1e9, sgemm.cpuRate());
             Timing multi = sgemmMultiThreaded(threads, repeats);
-            double perThreadRate = gemmFlops / perThread.median() / 1e9;
-            System.out.printf(Locale.ROOT, "%nsgemm %d^3 fp32, %d x single-threaded OpenBLAS at once (one GEMM per Java thread, as the convs"
-                    + " run), sampled before and after the convs:%n  best %.1f, median %.1f GFLOP/s (before: median %.1f, after: median %.1f)%n",
-                    GEMM_SIZE, threads, gemmFlops / perThread.best() / 1e9, perThreadRate,
-                    gemmFlops / Timing.of(gemmBefore).median() / 1e9, gemmFlops / Timing.of(gemmAfter).median() / 1e9);
-            System.out.printf(Locale.ROOT, "sgemm %d^3 fp32, one multi-threaded OpenBLAS GEMM (%d threads), for reference:%n"
-                    + "  best %.1f, median %.1f GFLOP/s%n", GEMM_SIZE, threads,
-                    gemmFlops / threads / multi.best() / 1e9, gemmFlops / threads / multi.median() / 1e9);
+            double oneGemm = gemmFlops / threads;
+            System.out.printf(Locale.ROOT, "sgemm %d^3 fp32, one multi-threaded OpenBLAS GEMM (%d threads), for reference:"
+                    + " best %.1f, median %.1f GFLOP/s (its threads are native: no CPU-second figure)%n", GEMM_SIZE, threads,
+                    oneGemm / multi.best() / 1e9, oneGemm / multi.median() / 1e9);
 
-            double gemmBest = gemmFlops / perThread.best() / 1e9;
-            System.out.printf(Locale.ROOT, "%nFLOP-weighted totals over the 10 layers (sum of FLOPs / sum of times), as a share of the"
-                    + " per-thread sgemm rate (best to best, median to median):%n");
-            System.out.printf(Locale.ROOT, "  %-16s %8s %9s %9s %9s %9s %10s %10s%n", "op", "GFLOP", "best ms", "median ms",
-                    "GF/s best", "GF/s med", "best/sgemm", "med/sgemm");
-            double allFlops = 0, allBest = 0, allMedian = 0;
-            for (int op = 0; op <= OPS.length; op++) {
-                boolean all = op == OPS.length;
-                double f = all ? allFlops : opFlops[op], best = all ? allBest : opBest[op], median = all ? allMedian : opMedian[op];
-                if (!all) {
-                    allFlops += f;
-                    allBest += best;
-                    allMedian += median;
-                }
-                System.out.printf(Locale.ROOT, "  %-16s %8.2f %9.1f %9.1f %9.1f %9.1f %9.0f%% %9.0f%%%n", all ? "all" : OPS[op], f / 1e9,
-                        best * 1e3, median * 1e3, f / best / 1e9, f / median / 1e9,
-                        100 * f / best / 1e9 / gemmBest, 100 * f / median / 1e9 / perThreadRate);
+            System.out.printf(Locale.ROOT, "%nFLOP-weighted totals over the 10 layers (sum of FLOPs / sum of times), and as a share of the"
+                    + " per-thread sgemm rate (best to best, median to median, CPU-second to CPU-second):%n");
+            System.out.printf(Locale.ROOT, "  %-16s %7s %9s %9s %9s %9s %9s %7s %7s %7s%n", "op", "GFLOP", "best ms", "median ms",
+                    "GF/s best", "GF/s med", "GF/cpu-s", "best", "median", "cpu");
+            Totals all = new Totals("all");
+            for (Totals t : totals) {
+                t.print(sgemm);
+                all.add(t);
             }
+            all.print(sgemm);
+        }
+    }
+
+    /** FLOPs and times summed over layers. */
+    private static final class Totals {
+        final String name;
+        double flops, best, median, cpu;
+
+        Totals(String name) {
+            this.name = name;
+        }
+
+        void add(double f, Timing t) {
+            flops += f;
+            best += t.best();
+            median += t.median();
+            cpu += t.cpu();
+        }
+
+        void add(Totals t) {
+            flops += t.flops;
+            best += t.best;
+            median += t.median;
+            cpu += t.cpu;
+        }
+
+        double bestRate() {
+            return flops / best / 1e9;
+        }
+
+        double medianRate() {
+            return flops / median / 1e9;
+        }
+
+        double cpuRate() {
+            return flops / cpu / 1e9;
+        }
+
+        void print(Totals sgemm) {
+            System.out.printf(Locale.ROOT, "  %-16s %7.2f %9.1f %9.1f %9.1f %9.1f %9.1f %6.0f%% %6.0f%% %6.0f%%%n", name, flops / 1e9,
+                    best * 1e3, median * 1e3, bestRate(), medianRate(), cpuRate(),
+                    100 * bestRate() / sgemm.bestRate(), 100 * medianRate() / sgemm.medianRate(), 100 * cpuRate() / sgemm.cpuRate());
         }
     }
 
@@ -150,6 +229,7 @@ public final class ConvBenchmark {
         System.arraycopy(b, 0, c, a.length, b.length);
         return c;
     }
+
     /** Times one op of one layer on random data: warm-up, then repeats; every result is closed. */
     private static Timing timeLayer(Backend cpu, Layer l, int op, int batch, int repeats, Random rnd) {
         ConvSpec spec = ConvSpec.of(l.stride(), l.pad());
@@ -163,14 +243,14 @@ public final class ConvBenchmark {
                         : () -> cpu.conv2dBackwardFilter(dy, x, w.shape(), spec);
             };
             for (int i = 0; i < WARMUP; i++) run.get().close();
-            double[] seconds = new double[repeats];
+            Stopwatch watch = new Stopwatch(repeats);
             for (int i = 0; i < repeats; i++) {
-                long t0 = System.nanoTime();
+                watch.start();
                 Tensor out = run.get();
-                seconds[i] = (System.nanoTime() - t0) / 1e9;
+                watch.stop();
                 out.close();
             }
-            return Timing.of(seconds);
+            return watch.timing();
         }
     }
 
@@ -206,20 +286,20 @@ public final class ConvBenchmark {
     }
 
     /** Timings (s) of all threads at once, each one single-threaded GEMM on its own operands; one timing = the slowest thread. */
-    private static double[] sgemmPerThread(int threads, int repeats) throws Exception {
+    private static Stopwatch sgemmPerThread(int threads, int repeats) throws Exception {
         List<GemmOperands> operands = new ArrayList<>();
         ExecutorService pool = Executors.newFixedThreadPool(threads);
         try {
             for (int t = 0; t < threads; t++) operands.add(new GemmOperands());
-            double[] seconds = new double[repeats];
+            Stopwatch watch = new Stopwatch(repeats);
             for (int i = -WARMUP; i < repeats; i++) {
-                long t0 = System.nanoTime();
+                if (i >= 0) watch.start();
                 List<Future<?>> done = new ArrayList<>();
                 for (GemmOperands g : operands) done.add(pool.submit(g::multiply));
                 for (Future<?> f : done) f.get();
-                if (i >= 0) seconds[i] = (System.nanoTime() - t0) / 1e9;
+                if (i >= 0) watch.stop();
             }
-            return seconds;
+            return watch;
         } finally {
             pool.shutdown();
             operands.forEach(GemmOperands::close);
@@ -230,13 +310,13 @@ public final class ConvBenchmark {
     private static Timing sgemmMultiThreaded(int threads, int repeats) {
         try (GemmOperands g = new GemmOperands()) {
             openblas_nolapack.blas_set_num_threads(threads);
-            double[] seconds = new double[repeats];
+            Stopwatch watch = new Stopwatch(repeats);
             for (int i = -WARMUP; i < repeats; i++) {
-                long t0 = System.nanoTime();
+                if (i >= 0) watch.start();
                 g.multiply();
-                if (i >= 0) seconds[i] = (System.nanoTime() - t0) / 1e9;
+                if (i >= 0) watch.stop();
             }
-            return Timing.of(seconds);
+            return watch.timing();
         } finally {
             openblas_nolapack.blas_set_num_threads(1);
         }
