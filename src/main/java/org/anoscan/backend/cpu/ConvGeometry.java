@@ -22,8 +22,17 @@ record ConvGeometry(int c, int h, int w, int kh, int kw, int stride, int pad, in
         return c * h * w;
     }
 
-    /** A 1x1 kernel with stride 1 and no padding: the column matrix is the image itself. */
+    /** A 1x1 kernel with stride 1 and no padding: the column matrix [c, h*w] is the image itself. */
     boolean isIdentity() {
         return kh == 1 && kw == 1 && stride == 1 && pad == 0 && oh == h && ow == w;
+    }
+
+    /**
+     * The kernel covers the whole unpadded image once (1x1 output, as the first layer of a DCGAN
+     * generator and the last of its discriminator): the column matrix [c*h*w, 1] is the image itself,
+     * and the convolution is a fully connected layer over the batch.
+     */
+    boolean isDense() {
+        return pad == 0 && kh == h && kw == w && oh == 1 && ow == 1;
     }
 }

@@ -1,6 +1,7 @@
 package org.anoscan.backend.cpu;
 
 import java.nio.FloatBuffer;
+import java.util.Arrays;
 import org.bytedeco.javacpp.FloatPointer;
 
 /**
@@ -14,7 +15,8 @@ import org.bytedeco.javacpp.FloatPointer;
  * Threads: the batch is split into one contiguous range of samples per worker (a static split, so
  * results do not depend on scheduling), each worker with its own scratch and single-threaded
  * OpenBLAS. Within a range, samples with few output positions are grouped into tiles so that one
- * GEMM covers several samples: a 4x4 feature map alone would make a GEMM 16 columns wide.
+ * GEMM covers several samples: a 4x4 feature map alone would make a GEMM 16 columns wide. A dense
+ * geometry (kernel = whole image) needs no copies at all: one GEMM per worker over its samples.
  */
 final class ConvKernels implements AutoCloseable {
     /** Floats of column matrix plus gathered tile that a batch tile aims at per worker (4 MiB). */
@@ -30,30 +32,30 @@ final class ConvKernels implements AutoCloseable {
         for (int i = 0; i < workspaces.length; i++) workspaces[i] = new ConvWorkspace();
     }
 
+    /** A matrix operand: native storage and the float offset where it starts. */
+    private record Operand(FloatPointer pointer, long offset) {}
+
     /** out = W * columns(img) per sample (+ bias[channel] when bias is not null); out is [n, m, oh, ow]. */
     void forward(ConvGeometry g, int m, CpuTensor w, CpuTensor img, CpuTensor out, CpuTensor bias) {
-        final int k = g.rows(), p = g.cols(), imgSize = g.imageSize(), outSize = m * p;
+        final int k = g.rows(), p = g.cols(), outSize = m * p;
         eachWorker(img.shape().n(), (ws, from, to) -> {
+            if (g.isDense()) { // out[nb, m] = img[nb, k] * W^T
+                if (bias != null) for (int j = from; j < to; j++) fillChannels(out.buffer, j * m, bias.buffer, m, 1);
+                Blas.sgemm(false, true, to - from, m, k, img.pointer, (long) from * k, k, w.pointer, 0, k,
+                        bias == null ? 0f : 1f, out.pointer, (long) from * m, m);
+                return;
+            }
             int tile = tileSamples((long) (k + m) * p, to - from);
             for (int s0 = from; s0 < to; s0 += tile) {
                 int nb = Math.min(tile, to - s0), cols = nb * p;
-                FloatPointer colP;
-                long colOff = 0;
-                if (nb == 1 && g.isIdentity()) {
-                    colP = img.pointer;
-                    colOff = (long) s0 * imgSize;
-                } else {
-                    FloatBuffer col = ws.columns.ensure((long) k * cols);
-                    for (int j = 0; j < nb; j++) Im2Col.im2col(g, img.buffer, (s0 + j) * imgSize, col, j * p, cols);
-                    colP = ws.columns.pointer();
-                }
+                Operand col = columns(ws, g, img, s0, nb);
                 if (nb == 1) { // GEMM straight into the output, on top of the bias
                     if (bias != null) fillChannels(out.buffer, s0 * outSize, bias.buffer, m, p);
-                    Blas.sgemm(false, false, m, p, k, w.pointer, 0, k, colP, colOff, p,
+                    Blas.sgemm(false, false, m, p, k, w.pointer, 0, k, col.pointer(), col.offset(), p,
                             bias == null ? 0f : 1f, out.pointer, (long) s0 * outSize, p);
                 } else {
                     FloatBuffer t = ws.tile.ensure((long) m * cols);
-                    Blas.sgemm(false, false, m, cols, k, w.pointer, 0, k, colP, colOff, cols, 0f, ws.tile.pointer(), 0, cols);
+                    Blas.sgemm(false, false, m, cols, k, w.pointer, 0, k, col.pointer(), col.offset(), cols, 0f, ws.tile.pointer(), 0, cols);
                     scatter(t, nb, m, p, out.buffer, s0 * outSize, bias == null ? null : bias.buffer);
                 }
             }
@@ -65,27 +67,32 @@ final class ConvKernels implements AutoCloseable {
      * be zero on entry. grad is [n, m, oh, ow], img [n, c, h, w].
      */
     void backwardData(ConvGeometry g, int m, CpuTensor w, CpuTensor grad, CpuTensor img, CpuTensor bias) {
-        final int k = g.rows(), p = g.cols(), imgSize = g.imageSize(), gradSize = m * p;
+        final int k = g.rows(), p = g.cols(), imgSize = g.imageSize(), gradSize = m * p, plane = g.h() * g.w();
         eachWorker(grad.shape().n(), (ws, from, to) -> {
+            if (g.isDense()) { // img[nb, k] (+)= grad[nb, m] * W
+                if (bias != null) for (int j = from; j < to; j++) fillChannels(img.buffer, j * imgSize, bias.buffer, g.c(), plane);
+                Blas.sgemm(false, false, to - from, k, m, grad.pointer, (long) from * m, m, w.pointer, 0, k,
+                        bias == null ? 0f : 1f, img.pointer, (long) from * k, k);
+                return;
+            }
             int tile = tileSamples((long) (k + m) * p, to - from);
             for (int s0 = from; s0 < to; s0 += tile) {
                 int nb = Math.min(tile, to - s0), cols = nb * p;
-                if (bias != null) {
-                    for (int j = 0; j < nb; j++) fillChannels(img.buffer, (s0 + j) * imgSize, bias.buffer, g.c(), g.h() * g.w());
-                }
-                FloatPointer gP = grad.pointer;
-                long gOff = (long) s0 * gradSize;
-                if (nb > 1) {
-                    gather(grad.buffer, s0 * gradSize, nb, m, p, ws.tile.ensure((long) m * cols));
-                    gP = ws.tile.pointer();
-                    gOff = 0;
-                }
+                Operand gt = gradTile(ws, grad, s0, nb, m, p);
                 if (nb == 1 && g.isIdentity()) { // the columns are the image: accumulate into it directly
-                    Blas.sgemm(true, false, k, p, m, w.pointer, 0, k, gP, gOff, p, 1f, img.pointer, (long) s0 * imgSize, p);
-                } else {
-                    FloatBuffer col = ws.columns.ensure((long) k * cols);
-                    Blas.sgemm(true, false, k, cols, m, w.pointer, 0, k, gP, gOff, cols, 0f, ws.columns.pointer(), 0, cols);
-                    for (int j = 0; j < nb; j++) Im2Col.col2im(g, col, j * p, cols, img.buffer, (s0 + j) * imgSize);
+                    if (bias != null) fillChannels(img.buffer, s0 * imgSize, bias.buffer, g.c(), plane);
+                    Blas.sgemm(true, false, k, p, m, w.pointer, 0, k, gt.pointer(), gt.offset(), p, 1f, img.pointer, (long) s0 * imgSize, p);
+                    continue;
+                }
+                FloatBuffer colNative = ws.columns.ensure((long) k * cols);
+                Blas.sgemm(true, false, k, cols, m, w.pointer, 0, k, gt.pointer(), gt.offset(), cols, 0f, ws.columns.pointer(), 0, cols);
+                float[] col = ws.columnArray(k * cols), image = ws.imageArray(imgSize);
+                colNative.get(0, col, 0, k * cols);
+                for (int j = 0; j < nb; j++) {
+                    if (bias == null) Arrays.fill(image, 0, imgSize, 0f);
+                    else for (int ch = 0; ch < g.c(); ch++) Arrays.fill(image, ch * plane, (ch + 1) * plane, bias.buffer.get(ch));
+                    Im2Col.col2im(g, col, j * p, cols, image, 0);
+                    img.buffer.put((s0 + j) * imgSize, image, 0, imgSize);
                 }
             }
         });
@@ -96,39 +103,52 @@ final class ConvKernels implements AutoCloseable {
      * partial (worker 0 straight into dw), and the partials are added in worker order: deterministic.
      */
     void backwardFilter(ConvGeometry g, int m, CpuTensor grad, CpuTensor img, CpuTensor dw) {
-        final int k = g.rows(), p = g.cols(), imgSize = g.imageSize(), gradSize = m * p;
+        final int k = g.rows(), p = g.cols();
         int workers = eachWorker(grad.shape().n(), (ws, from, to) -> {
             FloatPointer acc = dw.pointer;
             if (ws != workspaces[0]) {
                 ws.partialGrad.ensure((long) m * k);
                 acc = ws.partialGrad.pointer();
             }
+            if (g.isDense()) { // dw = grad^T[m, nb] * img[nb, k]
+                Blas.sgemm(true, false, m, k, to - from, grad.pointer, (long) from * m, m, img.pointer, (long) from * k, k, 0f, acc, 0, k);
+                return;
+            }
             int tile = tileSamples((long) (k + m) * p, to - from);
             float beta = 0f;
             for (int s0 = from; s0 < to; s0 += tile) {
                 int nb = Math.min(tile, to - s0), cols = nb * p;
-                FloatPointer colP;
-                long colOff = 0;
-                if (nb == 1 && g.isIdentity()) {
-                    colP = img.pointer;
-                    colOff = (long) s0 * imgSize;
-                } else {
-                    FloatBuffer col = ws.columns.ensure((long) k * cols);
-                    for (int j = 0; j < nb; j++) Im2Col.im2col(g, img.buffer, (s0 + j) * imgSize, col, j * p, cols);
-                    colP = ws.columns.pointer();
-                }
-                FloatPointer gP = grad.pointer;
-                long gOff = (long) s0 * gradSize;
-                if (nb > 1) {
-                    gather(grad.buffer, s0 * gradSize, nb, m, p, ws.tile.ensure((long) m * cols));
-                    gP = ws.tile.pointer();
-                    gOff = 0;
-                }
-                Blas.sgemm(false, true, m, k, cols, gP, gOff, cols, colP, colOff, cols, beta, acc, 0, k);
+                Operand col = columns(ws, g, img, s0, nb);
+                Operand gt = gradTile(ws, grad, s0, nb, m, p);
+                Blas.sgemm(false, true, m, k, cols, gt.pointer(), gt.offset(), cols, col.pointer(), col.offset(), cols, beta, acc, 0, k);
                 beta = 1f;
             }
         });
         for (int t = 1; t < workers; t++) Blas.addInto(m * k, workspaces[t].partialGrad.pointer(), dw.pointer);
+    }
+
+    /** The column matrix [rows, nb*cols] of samples s0.. of img: the image itself where it can be, else built in ws. */
+    private static Operand columns(ConvWorkspace ws, ConvGeometry g, CpuTensor img, int s0, int nb) {
+        int k = g.rows(), p = g.cols(), imgSize = g.imageSize(), cols = nb * p;
+        if (g.isIdentity()) {
+            if (nb == 1) return new Operand(img.pointer, (long) s0 * imgSize);
+            gather(img.buffer, s0 * imgSize, nb, k, p, ws.columns.ensure((long) k * cols));
+            return new Operand(ws.columns.pointer(), 0);
+        }
+        float[] col = ws.columnArray(k * cols), image = ws.imageArray(imgSize);
+        for (int j = 0; j < nb; j++) {
+            img.buffer.get((s0 + j) * imgSize, image, 0, imgSize);
+            Im2Col.im2col(g, image, 0, col, j * p, cols);
+        }
+        ws.columns.ensure((long) k * cols).put(0, col, 0, k * cols);
+        return new Operand(ws.columns.pointer(), 0);
+    }
+
+    /** grad [m, nb*p] of samples s0..: the tensor itself for one sample, else gathered side by side in ws. */
+    private static Operand gradTile(ConvWorkspace ws, CpuTensor grad, int s0, int nb, int m, int p) {
+        if (nb == 1) return new Operand(grad.pointer, (long) s0 * m * p);
+        gather(grad.buffer, s0 * m * p, nb, m, p, ws.tile.ensure((long) m * nb * p));
+        return new Operand(ws.tile.pointer(), 0);
     }
 
     @FunctionalInterface

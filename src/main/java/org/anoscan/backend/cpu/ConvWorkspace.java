@@ -1,18 +1,35 @@
 package org.anoscan.backend.cpu;
 
 /**
- * The native scratch of one convolution worker: the column matrix of a batch tile, the tile of
- * outputs or gradients gathered side by side, and a partial weight gradient. Reused across calls.
+ * The scratch of one convolution worker, reused across calls: in native memory (for OpenBLAS) the
+ * column matrix of a batch tile, the tile of outputs or gradients gathered side by side, and a
+ * partial weight gradient; on the Java heap, the arrays im2col / col2im work in.
  */
 final class ConvWorkspace implements AutoCloseable {
     final ScratchBuffer columns = new ScratchBuffer("conv column matrix");
     final ScratchBuffer tile = new ScratchBuffer("conv batch tile");
     final ScratchBuffer partialGrad = new ScratchBuffer("conv partial weight gradient");
+    private float[] columnArray = new float[0];
+    private float[] imageArray = new float[0];
+
+    /** A heap array of at least n floats for a column tile (contents not kept). */
+    float[] columnArray(int n) {
+        if (columnArray.length < n) columnArray = new float[n];
+        return columnArray;
+    }
+
+    /** A heap array of at least n floats for one image (contents not kept). */
+    float[] imageArray(int n) {
+        if (imageArray.length < n) imageArray = new float[n];
+        return imageArray;
+    }
 
     @Override
     public void close() {
         columns.close();
         tile.close();
         partialGrad.close();
+        columnArray = new float[0];
+        imageArray = new float[0];
     }
 }

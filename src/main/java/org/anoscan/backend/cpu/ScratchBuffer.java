@@ -35,12 +35,9 @@ final class ScratchBuffer implements AutoCloseable {
         return buffer;
     }
 
+    /** The storage that the last ensure() sized. */
     FloatPointer pointer() {
         return pointer;
-    }
-
-    FloatBuffer buffer() {
-        return buffer;
     }
 
     private void free() {

@@ -35,7 +35,9 @@ class CpuConvForwardTest {
         try (CpuBackend cpu = new CpuBackend(2)) {
             // the DCGAN layer kinds, small channel counts: k4 s2 p1 (halving / doubling) and k4 s1 p0 (to / from 1x1)
             checkForward(cpu, new ConvCase(transposed, 5, 6, 7, transposed ? 8 : 16, transposed ? 8 : 16, 4, 4, 2, 1), true, rnd);
+            // kernel = whole image (1x1 side): the dense path, one GEMM per worker with no copies
             checkForward(cpu, new ConvCase(transposed, 4, 9, 5, transposed ? 1 : 4, transposed ? 1 : 4, 4, 4, 1, 0), false, rnd);
+            checkForward(cpu, new ConvCase(transposed, 5, 3, 6, transposed ? 1 : 3, transposed ? 1 : 3, 3, 3, 2, 0), true, rnd);
             checkForward(cpu, new ConvCase(transposed, 3, 4, 3, 5, 5, 1, 1, 1, 0), true, rnd); // 1x1: no im2col copy
         }
     }

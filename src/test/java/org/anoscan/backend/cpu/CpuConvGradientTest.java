@@ -35,6 +35,8 @@ class CpuConvGradientTest {
             try (CpuBackend cpu = new CpuBackend(threads)) {
                 for (int i = 0; i < 25; i++) checkGradients(cpu, ConvCase.random(transposed, rnd), rnd);
                 checkGradients(cpu, new ConvCase(transposed, 4, 5, 3, transposed ? 4 : 8, transposed ? 4 : 8, 4, 4, 2, 1), rnd);
+                checkGradients(cpu, new ConvCase(transposed, 3, 4, 5, transposed ? 1 : 4, transposed ? 1 : 4, 4, 4, 1, 0), rnd); // dense
+                checkGradients(cpu, new ConvCase(transposed, 3, 2, 3, 5, 5, 1, 1, 1, 0), rnd); // 1x1 kernel
             }
         }
     }
