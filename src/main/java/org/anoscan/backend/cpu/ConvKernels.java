@@ -14,11 +14,20 @@ import org.bytedeco.javacpp.FloatPointer;
  * </ul>
  * Threads: the batch is split into one contiguous range of samples per worker (a static split, so
  * results do not depend on scheduling), each worker with its own scratch and single-threaded
- * OpenBLAS. Within a range, samples with few output positions are grouped into tiles so that one
- * GEMM covers several samples: a 4x4 feature map alone would make a GEMM 16 columns wide. A dense
- * geometry (kernel = whole image) needs no copies at all: one GEMM per worker over its samples.
+ * OpenBLAS. Forward and backward-data run one GEMM per sample, so that results do not depend on the
+ * batch ({@link #BATCH_INVARIANT_TILE}); backward-filter groups samples with few output positions into
+ * tiles so that one GEMM covers several samples (a 4x4 feature map alone would make a GEMM 16 columns
+ * wide), and for a dense geometry (kernel = whole image) runs one GEMM per worker over its samples.
  */
 final class ConvKernels implements AutoCloseable {
+    /**
+     * Samples per GEMM in forward and backward-data: one. OpenBLAS picks kernels (and so rounding) by
+     * matrix width and column position, so a sample's result in a multi-sample tile depends on its
+     * neighbours; with one GEMM per sample, a patch's search gives bit-identical results alone or in any
+     * batch. Backward-filter sums over the batch anyway and keeps the wider tiles.
+     */
+    private static final int BATCH_INVARIANT_TILE = 1;
+
     /** Floats of column matrix plus gathered tile that a batch tile aims at per worker (4 MiB). */
     private static final long TILE_BUDGET_FLOATS = 1L << 20;
 
@@ -39,13 +48,15 @@ final class ConvKernels implements AutoCloseable {
     void forward(ConvGeometry g, int m, CpuTensor w, CpuTensor img, CpuTensor out, CpuTensor bias) {
         final int k = g.rows(), p = g.cols(), outSize = m * p;
         eachWorker(img.shape().n(), (ws, from, to) -> {
-            if (g.isDense()) { // out[nb, m] = img[nb, k] * W^T
-                if (bias != null) for (int j = from; j < to; j++) fillChannels(out.buffer, j * m, bias.buffer, m, 1);
-                Blas.sgemm(false, true, to - from, m, k, img.pointer, (long) from * k, k, w.pointer, 0, k,
-                        bias == null ? 0f : 1f, out.pointer, (long) from * m, m);
+            if (g.isDense()) { // out[j, m] = img[j, k] * W^T, one GEMM per sample (batch-invariant)
+                for (int j = from; j < to; j++) {
+                    if (bias != null) fillChannels(out.buffer, j * m, bias.buffer, m, 1);
+                    Blas.sgemm(false, true, 1, m, k, img.pointer, (long) j * k, k, w.pointer, 0, k,
+                            bias == null ? 0f : 1f, out.pointer, (long) j * m, m);
+                }
                 return;
             }
-            int tile = tileSamples((long) (k + m) * p, to - from);
+            int tile = BATCH_INVARIANT_TILE;
             for (int s0 = from; s0 < to; s0 += tile) {
                 int nb = Math.min(tile, to - s0), cols = nb * p;
                 Operand col = columns(ws, g, img, s0, nb);
@@ -69,13 +80,15 @@ final class ConvKernels implements AutoCloseable {
     void backwardData(ConvGeometry g, int m, CpuTensor w, CpuTensor grad, CpuTensor img, CpuTensor bias) {
         final int k = g.rows(), p = g.cols(), imgSize = g.imageSize(), gradSize = m * p, plane = g.h() * g.w();
         eachWorker(grad.shape().n(), (ws, from, to) -> {
-            if (g.isDense()) { // img[nb, k] (+)= grad[nb, m] * W
-                if (bias != null) for (int j = from; j < to; j++) fillChannels(img.buffer, j * imgSize, bias.buffer, g.c(), plane);
-                Blas.sgemm(false, false, to - from, k, m, grad.pointer, (long) from * m, m, w.pointer, 0, k,
-                        bias == null ? 0f : 1f, img.pointer, (long) from * k, k);
+            if (g.isDense()) { // img[j, k] (+)= grad[j, m] * W, one GEMM per sample (batch-invariant)
+                for (int j = from; j < to; j++) {
+                    if (bias != null) fillChannels(img.buffer, j * imgSize, bias.buffer, g.c(), plane);
+                    Blas.sgemm(false, false, 1, k, m, grad.pointer, (long) j * m, m, w.pointer, 0, k,
+                            bias == null ? 0f : 1f, img.pointer, (long) j * k, k);
+                }
                 return;
             }
-            int tile = tileSamples((long) (k + m) * p, to - from);
+            int tile = BATCH_INVARIANT_TILE;
             for (int s0 = from; s0 < to; s0 += tile) {
                 int nb = Math.min(tile, to - s0), cols = nb * p;
                 Operand gt = gradTile(ws, grad, s0, nb, m, p);
