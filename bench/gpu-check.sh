@@ -11,7 +11,8 @@
 #
 # 1. the @Tag("gpu") tests: every op against the CPU reference (fp32 < 1e-4, tf32 convs < 5e-3), graph capture
 #    replays, memory accounting and out-of-memory;  2. CudaConvBenchmark (DCGAN-64 convolutions, fp32/tf32,
-#    TFLOP/s);  3. the PyTorch peer on the same machine (eager, CUDA graph, torch.compile).
+#    TFLOP/s);  3. SearchBenchmark: the whole latent search, patch-iterations/s, TFLOP/s, device bytes per search;
+#    4. the PyTorch peer on the same machine (eager, CUDA graph, torch.compile), same settings.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 OUT=${OUT:-$PWD/gpu-out}
@@ -41,6 +42,13 @@ grep -E "tests (successful|failed|aborted|skipped)" "$OUT/gpu-tests.txt" | tee -
 
 step conv-bench 120 "$JAVA" -cp "$CP" org.anoscan.bench.CudaConvBenchmark --batches 64,512,2048,8192 --precisions fp32,tf32 --reps 20
 grep "step convs" "$OUT/conv-bench.txt" | tee -a "$summary"
+
+# 3. the whole latent search on the device, DCGAN-64 reference, same batches and precisions as the peer
+for prec in fp32 tf32; do
+  step "search-$prec" 90 "$JAVA" -cp "$CP" org.anoscan.bench.SearchBenchmark --device cuda:0 --sizes 64 \
+    --batches 64,512,2048,8192 --iters 20 --precision "$prec"
+done
+cat "$OUT/search-fp32.txt" "$OUT/search-tf32.txt" | grep -E "^DCGAN|bytes" | tee -a "$summary"
 
 export PYTHONUNBUFFERED=1
 step torch 200 python3 .gpu/torch_anogan.py --variants eager,graph,compile --batches 64,512,2048,8192 --precisions fp32,tf32

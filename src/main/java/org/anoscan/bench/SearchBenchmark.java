@@ -43,6 +43,8 @@ public final class SearchBenchmark {
                 int size = Integer.parseInt(s.trim());
                 DcganSpec spec = new DcganSpec(size, 1, 100, 64, 64);
                 try (Dcgan model = new Dcgan(backend, spec, 1L)) {
+                    System.out.println(String.format(Locale.ROOT, "# DCGAN-%d: %.1f MFLOP per patch-iteration, estimated device bytes per search %.2f MB",
+                            size, Flops.searchIteration(model) / 1e6, new LatentSearch(model, SearchConfig.defaults()).bytesPerSearch() / 1e6));
                     for (String b : batches.split(",")) {
                         run(model, Integer.parseInt(b.trim()), iters);
                     }
@@ -66,5 +68,6 @@ public final class SearchBenchmark {
         double rate = batch * (double) iters / sec;
         System.out.println(String.format(Locale.ROOT, "DCGAN-%-4d %6d %6d %9.3f %14.1f %12.1f", model.spec().imageSize(), batch,
                 iters, sec, rate, rate * Flops.searchIteration(model) / 1e9));
+
     }
 }
