@@ -1,5 +1,6 @@
 package org.anoscan.report;
 
+import org.anoscan.io.AtomicFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
