@@ -17,8 +17,12 @@ final class ScanProgress implements AutoCloseable {
     }
 
     void step(String message) {
+        stepBy(1, message);
+    }
+
+    void stepBy(int n, String message) {
         if (bar == null) return;
-        bar.step();
+        bar.stepBy(n);
         bar.setExtraMessage(message);
     }
 

@@ -39,19 +39,27 @@ public final class Mnist {
 
     /** Reads {@code <prefix>-images-idx3-ubyte[.gz]} and {@code <prefix>-labels-idx1-ubyte[.gz]} from dir (prefix train or t10k). */
     public static Set read(Path dir, String prefix) throws IOException {
-        Idx.Images images = Idx.readImages(find(dir, prefix + "-images-idx3-ubyte"));
-        int[] labels = Idx.readLabels(find(dir, prefix + "-labels-idx1-ubyte"));
+        return read(find(dir, prefix + "-images-idx3-ubyte"), find(dir, prefix + "-labels-idx1-ubyte"));
+    }
+
+    /** Reads an idx3-ubyte image file (images at most 32x32, centred on the background) and its idx1-ubyte labels. */
+    public static Set read(Path imageFile, Path labelFile) throws IOException {
+        Idx.Images images = Idx.readImages(imageFile);
+        int[] labels = Idx.readLabels(labelFile);
         if (labels.length != images.count()) {
-            throw new IOException(dir + ": " + images.count() + " images but " + labels.length + " labels for " + prefix);
+            throw new IOException(imageFile + ": " + images.count() + " images but " + labels.length + " labels in " + labelFile);
         }
         int pad = (SIZE - images.rows()) / 2;
-        if (images.rows() > SIZE || images.cols() > SIZE) throw new IOException(dir + ": MNIST images larger than 32x32");
+        int padX = (SIZE - images.cols()) / 2;
+        if (images.rows() > SIZE || images.cols() > SIZE) {
+            throw new IOException(imageFile + ": images are " + images.cols() + "x" + images.rows() + ", larger than 32x32");
+        }
         float[] p = new float[images.count() * SIZE * SIZE];
         java.util.Arrays.fill(p, Pixels.toUnit(0, 8));
         for (int i = 0; i < images.count(); i++) {
             for (int r = 0; r < images.rows(); r++) {
                 for (int c = 0; c < images.cols(); c++) {
-                    p[(i * SIZE + r + pad) * SIZE + c + pad] = Pixels.toUnit(images.pixel(i, r, c), 8);
+                    p[(i * SIZE + r + pad) * SIZE + c + padX] = Pixels.toUnit(images.pixel(i, r, c), 8);
                 }
             }
         }

@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import org.anoscan.eval.PrCurve;
+import org.anoscan.eval.ProCurve;
 import org.anoscan.eval.RocCurve;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.BitmapEncoder.BitmapFormat;
@@ -86,5 +88,34 @@ public final class ScoreCharts {
         XYSeries chance = chart.addSeries("chance", new double[] {0, 1}, new double[] {0, 1});
         chance.setMarker(SeriesMarkers.NONE);
         return BitmapEncoder.getBitmapBytes(chart, BitmapFormat.PNG);
+    }
+    /** The precision-recall curve; the average precision in the title, the anomaly rate as the chance line. */
+    public static byte[] precisionRecall(PrCurve curve, double averagePrecision, double anomalyRate) throws IOException {
+        XYChart chart = unitSquare(String.format(Locale.ROOT, "Precision-recall (AP %.4f)", averagePrecision), "recall", "precision");
+        chart.addSeries("PR", curve.recall(), curve.precision()).setMarker(SeriesMarkers.NONE);
+        chart.addSeries("chance", new double[] {0, 1}, new double[] {anomalyRate, anomalyRate}).setMarker(SeriesMarkers.NONE);
+        return BitmapEncoder.getBitmapBytes(chart, BitmapFormat.PNG);
+    }
+
+    /**
+     * The per-region-overlap curve up to fprLimit (the part AUPRO integrates; the x axis shows it whole),
+     * the AUPRO in the title.
+     */
+    public static byte[] pro(ProCurve curve, double aupro, double fprLimit) throws IOException {
+        XYChart chart = unitSquare(String.format(Locale.ROOT, "PRO (AUPRO@%.2g %.4f)", fprLimit, aupro), "false positive rate (pixels)",
+                "per-region overlap");
+        chart.getStyler().setXAxisMax(fprLimit);
+        int n = 0;
+        while (n < curve.size() && curve.fpr()[n] <= fprLimit) n++;
+        double[] x = java.util.Arrays.copyOf(curve.fpr(), n), y = java.util.Arrays.copyOf(curve.pro(), n);
+        chart.addSeries("PRO", x, y).setMarker(SeriesMarkers.NONE);
+        return BitmapEncoder.getBitmapBytes(chart, BitmapFormat.PNG);
+    }
+
+    private static XYChart unitSquare(String title, String xTitle, String yTitle) {
+        XYChart chart = new XYChartBuilder().width(420).height(400).title(title).xAxisTitle(xTitle).yAxisTitle(yTitle).build();
+        chart.getStyler().setXAxisMin(0.0).setXAxisMax(1.0).setYAxisMin(0.0).setYAxisMax(1.0);
+        chart.getStyler().setXAxisDecimalPattern("0.##").setYAxisDecimalPattern("0.##");
+        return chart;
     }
 }

@@ -1,0 +1,257 @@
+package org.anoscan.cli;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.anoscan.backend.Backend;
+import org.anoscan.eval.AnomalyMap;
+import org.anoscan.eval.GroundTruthMask;
+import org.anoscan.io.Mnist;
+import org.anoscan.io.ModelFile;
+import org.anoscan.nn.Dcgan;
+import org.anoscan.nn.DcganSpec;
+import org.anoscan.report.EvalReport;
+import org.anoscan.scan.ScanConfig;
+import org.anoscan.scan.ScanListener;
+import org.anoscan.scan.ScanResult;
+import org.anoscan.scan.Scanner;
+import org.anoscan.search.LatentSearch;
+import org.anoscan.search.SearchConfig;
+import org.anoscan.search.SearchResult;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code anoscan eval}: a labelled set -> image (and pixel) metrics, metrics.json and ROC/PR/PRO plots. */
+@Command(name = "eval", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Score a labelled set with a trained model and report AUROC, AP and best F1 (and, with masks, pixel "
+                + "AUROC and AUPRO).",
+                "Input: a folder DIR with good/ (normal) and bad/ (anomalous) images, scanned like 'anoscan scan' (image "
+                        + "score: the top-k mean), optionally with --masks; or --idx, an IDX image file with labels whose "
+                        + "images are each one patch (e.g. MNIST one-class: --normal-label 0, the other digits anomalous).",
+                "Writes to --out: metrics.json (metrics, settings, counts, time, every score), roc.png, pr.png and, with "
+                        + "--masks, pro.png."})
+final class EvalCommand implements Callable<Integer> {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Parameters(arity = "0..1", paramLabel = "DIR", description = "Folder holding good/ and bad/ images.")
+    Path dir;
+
+    @Option(names = "--idx", paramLabel = "FILE", description = "IDX image file (idx3-ubyte, .gz or plain) instead of DIR.")
+    Path idx;
+
+    @Option(names = "--idx-labels", paramLabel = "FILE",
+            description = "Its IDX label file (default: the image file's name with images-idx3 replaced by labels-idx1).")
+    Path idxLabels;
+
+    @Option(names = "--normal-label", paramLabel = "L", description = "With --idx: the label of normal images; the others are anomalous.")
+    Integer normalLabel;
+
+    @Option(names = "--max-per-class", paramLabel = "N", description = "With --idx: at most the first N images of each label.")
+    Integer maxPerClass;
+
+    @Option(names = "--masks", paramLabel = "DIR",
+            description = "With DIR: ground-truth masks NAME.png (white = defect) for the bad/ images, for pixel AUROC and AUPRO.")
+    Path masks;
+
+    @Mixin
+    ScanSettings settings;
+
+    @Option(names = {"-o", "--out"}, defaultValue = "anoscan-eval", paramLabel = "DIR",
+            description = "Output folder (default: ${DEFAULT-VALUE}); its earlier files are replaced.")
+    Path out;
+
+    /** What scoring produced: items in input order, pixel truth (folder mode with masks), files skipped. */
+    private record Scored(List<EvalReport.Item> items, EvalReport.PixelTruth pixels, Map<String, String> failures) {}
+
+    @Override
+    public Integer call() throws IOException {
+        CommandLine cmd = spec.commandLine();
+        checkInputChoice(cmd);
+        ScanConfig cfg = settings.config(cmd);
+        DcganSpec model = ModelFile.readSpec(settings.model); // a bad model fails here, before a device is opened
+        Map<String, Object> run = new LinkedHashMap<>();
+        long start = System.nanoTime();
+        Scored scored;
+        String device;
+        if (idx != null) {
+            Mnist.Set set = readIdx(model);
+            try (Backend backend = settings.openBackend(cmd)) {
+                device = backend.description();
+                scored = scoreIdx(backend, cfg.search(), set);
+            }
+            run.put("input", Map.of("idx", idx.toString(), "labels", labelFile().toString(), "normal_label", normalLabel,
+                    "max_per_class", maxPerClass == null ? "all" : maxPerClass));
+        } else {
+            ScanCommand.checkStride(cmd, cfg, model);
+            List<LabelledFolders.Image> images = LabelledFolders.list(dir, masks, out);
+            checkBothClasses(images.stream().filter(i -> !i.anomalous()).count(), images.stream().filter(LabelledFolders.Image::anomalous).count(),
+                    dir.toString());
+            try (Backend backend = settings.openBackend(cmd); Scanner scanner = Scanner.open(settings.model, backend, cfg)) {
+                device = backend.description();
+                scored = scanFolders(scanner, images);
+                run.put("input", masks == null ? Map.of("folder", dir.toString()) : Map.of("folder", dir.toString(), "masks", masks.toString()));
+                run.put("stride", scanner.tiler().stride());
+                run.put("top_k", cfg.topK());
+                run.put("flat_std", cfg.flatStd());
+            }
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        long anomalies = scored.items().stream().filter(EvalReport.Item::anomalous).count();
+        checkBothClasses(scored.items().size() - anomalies, anomalies, "the images scored");
+
+        run.put("anoscan", VersionInfo.version());
+        run.put("finished", Instant.now().toString());
+        run.put("model", settings.model.toString());
+        run.put("architecture", model.toString());
+        run.put("device", device);
+        run.put("iterations", cfg.search().iterations());
+        run.put("restarts", cfg.search().restarts());
+        run.put("seed", cfg.search().seed());
+        run.put("batch", cfg.batchSize());
+        run.put("normals", scored.items().size() - anomalies);
+        run.put("anomalies", anomalies);
+        run.put("failed", scored.failures());
+        run.put("seconds", Math.round(seconds * 1000) / 1000.0);
+        EvalReport.Metrics m = EvalReport.write(out, run, scored.items(), scored.pixels());
+
+        System.out.printf(Locale.ROOT, "scored %d normal and %d anomalous in %.1f s on %s%n", scored.items().size() - anomalies,
+                anomalies, seconds, device);
+        System.out.printf(Locale.ROOT, "AUROC %.4f  AP %.4f  best F1 %.4f (threshold %.5g)%n", m.detection().auroc(),
+                m.detection().aupr(), m.detection().bestF1(), m.detection().bestF1Threshold());
+        if (m.localisation() != null) {
+            System.out.printf(Locale.ROOT, "pixel AUROC %.4f  AUPRO@%.2g %.4f (%d regions)%n", m.localisation().pixelAuroc(),
+                    m.localisation().auproFprLimit(), m.localisation().aupro(), m.localisation().regionCount());
+        }
+        System.out.println("outputs: " + out + " (" + EvalReport.METRICS + ", " + EvalReport.ROC + ", " + EvalReport.PR
+                + (m.localisation() != null ? ", " + EvalReport.PRO : "") + ")");
+        ScanCommand.printFailures("eval", scored.failures());
+        return scored.failures().isEmpty() ? ExitCodes.OK : ExitCodes.PARTIAL;
+    }
+
+    private void checkInputChoice(CommandLine cmd) {
+        if ((dir == null) == (idx == null)) throw new CommandLine.ParameterException(cmd, "give either a folder DIR or --idx FILE");
+        if (idx != null && normalLabel == null) throw new CommandLine.ParameterException(cmd, "--idx needs --normal-label");
+        if (idx == null && (normalLabel != null || maxPerClass != null || idxLabels != null)) {
+            throw new CommandLine.ParameterException(cmd, "--normal-label, --max-per-class and --idx-labels go with --idx");
+        }
+        if (idx != null && masks != null) throw new CommandLine.ParameterException(cmd, "--masks goes with a folder DIR, not --idx");
+        if (maxPerClass != null && maxPerClass < 1) {
+            throw new CommandLine.ParameterException(cmd, "--max-per-class must be at least 1, got " + maxPerClass);
+        }
+    }
+
+    /** An AUROC needs both classes: say which one is missing, before any scoring where possible. */
+    private static void checkBothClasses(long normals, long anomalies, String where) {
+        if (normals == 0 || anomalies == 0) {
+            throw new IllegalArgumentException(where + ": " + normals + " normal and " + anomalies + " anomalous image(s); "
+                    + "eval needs both classes");
+        }
+    }
+
+    private Path labelFile() {
+        if (idxLabels != null) return idxLabels;
+        String name = idx.getFileName().toString();
+        return idx.resolveSibling(name.replace("images-idx3", "labels-idx1").replace("images.idx3", "labels.idx1"));
+    }
+
+    private Mnist.Set readIdx(DcganSpec model) throws IOException {
+        if (model.imageSize() != Mnist.SIZE || model.channels() != 1) {
+            throw new IllegalArgumentException("--idx needs a 1-channel " + Mnist.SIZE + "x" + Mnist.SIZE + " model; " + settings.model
+                    + " is " + model);
+        }
+        Path labels = labelFile();
+        if (labels.equals(idx) || !Files.exists(labels)) {
+            throw new IOException(idx + ": no label file " + labels + " next to it; give one with --idx-labels");
+        }
+        Mnist.Set all = Mnist.read(idx, labels);
+        Map<Integer, Integer> taken = new LinkedHashMap<>();
+        List<Integer> keep = new ArrayList<>();
+        long normals = 0;
+        for (int i = 0; i < all.count(); i++) {
+            int n = taken.merge(all.labels()[i], 1, Integer::sum);
+            if (maxPerClass == null || n <= maxPerClass) {
+                keep.add(i);
+                if (all.labels()[i] == normalLabel) normals++;
+            }
+        }
+        checkBothClasses(normals, keep.size() - normals, idx + " with --normal-label " + normalLabel);
+        int per = Mnist.SIZE * Mnist.SIZE;
+        float[] patches = new float[keep.size() * per];
+        int[] ls = new int[keep.size()];
+        for (int j = 0; j < keep.size(); j++) {
+            System.arraycopy(all.patches(), keep.get(j) * per, patches, j * per, per);
+            ls[j] = all.labels()[keep.get(j)];
+        }
+        return new Mnist.Set(patches, ls);
+    }
+
+    /** Each IDX image is one patch, searched directly; its id is its index, so batching does not change its score. */
+    private Scored scoreIdx(Backend backend, SearchConfig search, Mnist.Set set) throws IOException {
+        int per = Mnist.SIZE * Mnist.SIZE;
+        List<EvalReport.Item> items = new ArrayList<>(set.count());
+        try (Dcgan model = ModelFile.load(settings.model, backend).model();
+             ScanProgress progress = new ScanProgress("eval", set.count(), !settings.noProgress)) {
+            LatentSearch ls = new LatentSearch(model, search.withMaxBatch(Math.max(search.maxBatch(), settings.batch)));
+            for (int start = 0; start < set.count(); start += settings.batch) {
+                int n = Math.min(settings.batch, set.count() - start);
+                long[] ids = new long[n];
+                for (int i = 0; i < n; i++) ids[i] = start + i;
+                float[] chunk = java.util.Arrays.copyOfRange(set.patches(), start * per, (start + n) * per);
+                List<SearchResult> results = ls.search(chunk, ids);
+                for (int i = 0; i < n; i++) {
+                    int label = set.labels()[start + i];
+                    items.add(new EvalReport.Item("#" + (start + i) + " label " + label, label != normalLabel, results.get(i).score()));
+                }
+                progress.stepBy(n, "");
+            }
+        }
+        return new Scored(items, null, Map.of());
+    }
+
+    private Scored scanFolders(Scanner scanner, List<LabelledFolders.Image> images) {
+        Map<Path, LabelledFolders.Image> byFile = new LinkedHashMap<>();
+        for (LabelledFolders.Image i : images) byFile.put(i.file(), i);
+        List<EvalReport.Item> items = new ArrayList<>();
+        List<AnomalyMap> maps = new ArrayList<>();
+        List<GroundTruthMask> truth = new ArrayList<>();
+        Map<String, String> failures = new LinkedHashMap<>();
+        try (ScanProgress progress = new ScanProgress("eval", images.size(), !settings.noProgress)) {
+            scanner.scanFiles(new ArrayList<>(byFile.keySet()), new ScanListener() {
+                @Override
+                public void onResult(Path file, ScanResult r) {
+                    LabelledFolders.Image img = byFile.get(file);
+                    if (masks != null) {
+                        int w = r.heatmap().width(), h = r.heatmap().height();
+                        try {
+                            truth.add(img.mask() == null ? GroundTruthMask.normal(w, h) : LabelledFolders.readMask(img.mask(), w, h));
+                        } catch (IOException e) {
+                            onFailure(file, Main.oneLine(e));
+                            return;
+                        }
+                        maps.add(new AnomalyMap(w, h, r.heatmap().data()));
+                    }
+                    items.add(new EvalReport.Item(img.name(), img.anomalous(), r.topKMean()));
+                    progress.step(String.format(Locale.ROOT, "%s %.4g", img.name(), r.topKMean()));
+                }
+
+                @Override
+                public void onFailure(Path file, String message) {
+                    failures.put(byFile.get(file).name(), message);
+                    progress.step("failed: " + file.getFileName());
+                }
+            });
+        }
+        return new Scored(items, masks == null ? null : new EvalReport.PixelTruth(maps, truth), failures);
+    }
+}

@@ -1,0 +1,81 @@
+package org.anoscan.report;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.anoscan.eval.AnomalyMap;
+import org.anoscan.eval.Aupro;
+import org.anoscan.eval.DetectionMetrics;
+import org.anoscan.eval.GroundTruthMask;
+import org.anoscan.eval.LocalisationMetrics;
+import org.anoscan.eval.PrecisionRecall;
+import org.anoscan.eval.RankedScores;
+import org.anoscan.eval.Roc;
+
+/**
+ * What {@code anoscan eval} writes into its folder: {@code metrics.json} (image-level metrics, pixel-level
+ * ones when ground truth is given, the run's settings, and every score so the metrics can be recomputed),
+ * {@code roc.png}, {@code pr.png} and, with ground truth, {@code pro.png}. Each file is written atomically.
+ */
+public final class EvalReport {
+    public static final String METRICS = "metrics.json";
+    public static final String ROC = "roc.png";
+    public static final String PR = "pr.png";
+    public static final String PRO = "pro.png";
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    /** One scored item (an image or an IDX patch) and its label. */
+    public record Item(String name, boolean anomalous, double score) {}
+
+    /** Per-pixel maps and their ground truth, in the same order. */
+    public record PixelTruth(List<AnomalyMap> maps, List<GroundTruthMask> masks) {}
+
+    /** The metrics written; localisation is null without pixel truth. */
+    public record Metrics(DetectionMetrics detection, LocalisationMetrics localisation) {}
+
+    private EvalReport() {}
+
+    /**
+     * Computes the metrics and writes every file.
+     *
+     * @param run   settings and counts for the reader, written as given under "run"
+     * @param pixels per-pixel maps with masks, or null for image-level metrics only
+     * @throws IllegalArgumentException when the items hold only one class
+     */
+    public static Metrics write(Path dir, Map<String, Object> run, List<Item> items, PixelTruth pixels) throws IOException {
+        double[] scores = new double[items.size()];
+        boolean[] labels = new boolean[items.size()];
+        for (int i = 0; i < scores.length; i++) {
+            scores[i] = items.get(i).score();
+            labels[i] = items.get(i).anomalous();
+        }
+        RankedScores ranked = RankedScores.of(scores, labels);
+        DetectionMetrics detection = DetectionMetrics.of(ranked);
+        LocalisationMetrics localisation = null;
+        Aupro.Result pro = null;
+        if (pixels != null) {
+            localisation = LocalisationMetrics.of(pixels.maps(), pixels.masks());
+            pro = Aupro.compute(pixels.maps(), pixels.masks(), localisation.auproFprLimit()); // for its curve
+        }
+
+        ObjectNode doc = JSON.createObjectNode();
+        doc.set("detection", JSON.valueToTree(detection));
+        if (localisation != null) doc.set("localisation", JSON.valueToTree(localisation));
+        doc.set("run", JSON.valueToTree(run));
+        ArrayNode arr = doc.putArray("scores");
+        for (Item it : items) {
+            arr.addObject().put("name", it.name()).put("label", it.anomalous() ? "anomalous" : "normal").put("score", it.score());
+        }
+        AtomicFiles.write(dir.resolve(METRICS), JSON.writeValueAsBytes(doc));
+        AtomicFiles.write(dir.resolve(ROC), ScoreCharts.roc(Roc.curve(ranked), detection.auroc()));
+        AtomicFiles.write(dir.resolve(PR), ScoreCharts.precisionRecall(PrecisionRecall.curve(ranked), detection.aupr(),
+                (double) detection.anomalies() / items.size()));
+        if (pro != null) AtomicFiles.write(dir.resolve(PRO), ScoreCharts.pro(pro.curve(), pro.aupro(), pro.fprLimit()));
+        return new Metrics(detection, localisation);
+    }
+}
