@@ -1,5 +1,6 @@
 package org.anoscan.report;
 
+import org.anoscan.io.AtomicFiles;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
