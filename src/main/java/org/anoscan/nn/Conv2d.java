@@ -1,50 +1,32 @@
 package org.anoscan.nn;
 
-import java.util.List;
 import org.anoscan.backend.Backend;
-import org.anoscan.backend.ConvSpec;
 import org.anoscan.tensor.Shape;
 import org.anoscan.tensor.Tensor;
 
 /** A 2-d convolution without bias (DCGAN's layers have none; batch norm follows). Weight [Cout, Cin, k, k]. */
-public final class Conv2d implements Layer {
-    private final Backend backend;
-    private final Parameter weight;
-    private final ConvSpec spec;
-    private Tensor input;
-
+public final class Conv2d extends ConvLayer {
     public Conv2d(Backend backend, String name, int cin, int cout, int kernel, int stride, int padding, Init init) {
-        this.backend = backend;
-        this.spec = ConvSpec.of(stride, padding);
-        Shape ws = Shape.of(cout, cin, kernel, kernel);
-        this.weight = new Parameter(name + ".weight", backend.fromHost(init.normal(ws.size(), 0, 0.02), ws));
+        super(backend, name, Shape.of(cout, cin, kernel, kernel), stride, padding, init);
     }
 
-    public Parameter weight() { return weight; }
-
-    public ConvSpec spec() { return spec; }
-
     @Override
-    public Tensor forward(Tensor x, boolean train) {
-        input = x;
+    protected Tensor apply(Tensor x) {
         return backend.conv2d(x, weight.value(), null, spec);
     }
 
     @Override
-    public Tensor backward(Tensor dy, boolean weightGrads) {
-        if (input == null) throw new IllegalStateException("Conv2d " + weight.name() + ": backward before forward");
-        if (weightGrads) weight.accumulateGrad(backend.conv2dBackwardFilter(dy, input, weight.value().shape(), spec));
-        return backend.conv2dBackwardData(dy, weight.value(), input.shape(), spec);
+    protected Tensor weightGradient(Tensor dy, Tensor x) {
+        return backend.conv2dBackwardFilter(dy, x, weight.value().shape(), spec);
+    }
+
+    @Override
+    protected Tensor inputGradient(Tensor dy, Shape xShape) {
+        return backend.conv2dBackwardData(dy, weight.value(), xShape, spec);
     }
 
     @Override
     public Shape outputShape(Shape in) {
         return spec.convOutput("Conv2d " + weight.name(), in, weight.value().shape());
     }
-
-    @Override
-    public List<Parameter> parameters() { return List.of(weight); }
-
-    @Override
-    public void releaseActivations() { input = null; }
 }
