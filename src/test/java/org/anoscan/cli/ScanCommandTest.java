@@ -27,8 +27,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code anoscan scan} and {@code anoscan calibrate} end to end, in-process: a tiny random model, a few
- * 48x40 textures, 5 search iterations (seconds on the CPU; the scores mean nothing, the plumbing is tested).
+ * {@code anoscan train}, {@code scan} and {@code calibrate} end to end, in-process: a tiny model (trained
+ * for 3 steps by the CLI, or random), a few 48x40 textures, 5 search iterations (seconds on the CPU; the
+ * scores mean nothing, the plumbing is tested).
  */
 class ScanCommandTest {
     private static final List<String> GOOD = List.of("a.png", "b.png", "c.png");
@@ -69,8 +70,18 @@ class ScanCommandTest {
         assertFalse(r.err().contains("\tat ") || r.err().contains("Exception"), "no stack trace:\n" + r.err());
     }
 
+    /** The whole tool: {@code anoscan train} makes a tiny model, then {@code anoscan scan} uses it. */
     @Test
     void scanWritesEveryOutputForGoodFilesAndSkipsBadOnes() throws IOException {
+        Path trained = dir.resolve("trained.safetensors");
+        Run t = run("train", images, "--size", 32, "--nz", 8, "--ngf", 4, "--ndf", 4, "--steps", 3, "--batch", 4,
+                "--out", trained, "--samples-dir", dir.resolve("samples"), "--device", "cpu");
+        assertEquals(ExitCodes.OK, t.code(), t.err());
+        assertNoStackTrace(t);
+        assertTrue(Files.exists(trained) && Files.exists(dir.resolve("samples/samples-000003.png")), t.err());
+        assertEquals("3", org.anoscan.io.ModelFile.readInfo(trained).get("steps"));
+        model = trained;
+
         Files.write(images.resolve("corrupt.png"), "this is not a PNG".getBytes(StandardCharsets.UTF_8));
         TestImages.writeTexture(images.resolve("small.png"), 20, 20, 1);
         Files.writeString(images.resolve("notes.txt"), "not an image name: ignored in a folder");
