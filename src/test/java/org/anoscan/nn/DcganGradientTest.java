@@ -7,6 +7,8 @@ import static org.anoscan.testutil.GradCheck.numericGrad;
 import static org.anoscan.testutil.GradCheck.pick;
 import static org.anoscan.testutil.GradCheck.toDouble;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
@@ -76,6 +78,40 @@ class DcganGradientTest {
     void searchPathInEvalMode() {
         check("G eval", model.generator(), model.latentShape(2), false, false);
         check("f eval", model.features(), model.imageShape(2), false, false);
+    }
+
+    @Test
+    void buildersGiveTheDcganShapesFor32And64PixelsAndOneOrThreeChannels() {
+        for (int size : new int[] {32, 64}) {
+            for (int c : new int[] {1, 3}) {
+                try (Dcgan m = new Dcgan(cpu, new DcganSpec(size, c, 7, 4, 4), 1L)) {
+                    assertEquals(Shape.of(2, c, size, size), m.generator().outputShape(m.latentShape(2)));
+                    assertEquals(Shape.of(2, m.spec().featureChannels(), 4, 4), m.features().outputShape(m.imageShape(2)));
+                    assertEquals(Shape.of(2, 1, 1, 1), m.discriminator().outputShape(m.imageShape(2)));
+                    // generator: a ConvTranspose + BN + ReLU per stage, then the output ConvTranspose + Tanh
+                    assertEquals(3 * m.spec().stages() + 2, m.generator().layers().size());
+                    for (Parameter p : m.state()) {
+                        if (p.name().endsWith(".weight") && p.value().shape().rank() == 4) { // conv weights ~ N(0, 0.02)
+                            double sd = std(p.value().toHost());
+                            assertTrue(sd > 0.015 && sd < 0.025, p.name() + " std " + sd);
+                        }
+                    }
+                }
+            }
+        }
+        assertThrows(IllegalArgumentException.class, () -> new DcganSpec(48, 1, 10, 8, 8));
+        assertThrows(IllegalArgumentException.class, () -> new DcganSpec(32, 2, 10, 8, 8));
+    }
+
+    private static double std(float[] a) {
+        double s = 0;
+        double s2 = 0;
+        for (float v : a) {
+            s += v;
+            s2 += v * (double) v;
+        }
+        double mean = s / a.length;
+        return Math.sqrt(s2 / a.length - mean * mean);
     }
 
     @Test
