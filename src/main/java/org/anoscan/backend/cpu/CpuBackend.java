@@ -30,6 +30,7 @@ public final class CpuBackend implements Backend {
     private final CpuConvolutions conv;
     private final CpuOps ops;
     private final CpuFolding folding;
+    private final CpuBufferPool buffers = new CpuBufferPool();
     private volatile boolean closed;
 
     public CpuBackend() {
@@ -75,6 +76,10 @@ public final class CpuBackend implements Backend {
     FloatBuffer buf(String op, String name, Tensor t) {
         Checks.usable(op, name, t, this);
         return ((CpuTensor) t).buffer;
+    }
+
+    CpuBufferPool buffers() {
+        return buffers;
     }
 
     CpuTensor alloc(Shape shape) {
@@ -279,6 +284,7 @@ public final class CpuBackend implements Backend {
         if (closed) return;
         closed = true;
         conv.close();
+        buffers.close();
         pool.shutdown();
     }
 }

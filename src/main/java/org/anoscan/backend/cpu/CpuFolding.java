@@ -64,8 +64,8 @@ final class CpuFolding {
         return switch (a) {
             case RELU -> v > 0 ? v : 0f;
             case LEAKY_RELU -> v > 0 ? v : Activation.LEAKY_SLOPE * v;
-            case TANH -> (float) Math.tanh(v);
-            case SIGMOID -> (float) (1.0 / (1.0 + Math.exp(-v)));
+            case TANH -> CpuElementwise.tanh(v);
+            case SIGMOID -> (float) CpuElementwise.sigmoid(v);
         };
     }
 }

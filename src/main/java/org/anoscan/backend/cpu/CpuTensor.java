@@ -11,12 +11,11 @@ final class CpuTensor extends Tensor {
     final FloatBuffer buffer;
     private final CpuBackend cpu;
 
-    /** An owning tensor: allocates zeroed native storage. */
+    /** An owning tensor: zeroed native storage from the backend's pool. */
     CpuTensor(CpuBackend cpu, Shape shape) {
         super(cpu, shape, null);
         this.cpu = cpu;
-        this.pointer = new FloatPointer(shape.size());
-        if (pointer.isNull()) throw new OutOfMemoryError("cpu: cannot allocate " + 4L * shape.size() + " bytes for " + shape);
+        this.pointer = cpu.buffers().take(shape.size());
         pointer.zero();
         this.buffer = pointer.asBuffer();
         cpu.track(this, +1);
@@ -33,7 +32,7 @@ final class CpuTensor extends Tensor {
     @Override
     protected void release() {
         cpu.track(this, -1);
-        pointer.close();
+        cpu.buffers().give(pointer, size());
     }
 
     @Override
