@@ -55,17 +55,30 @@ final class CpuFolding {
         int plane = s.h() * s.w();
         CpuLoops.items(cpu, s.n() * s.c(), plane, nc -> {
             float add = bb == null ? 0f : bb.get(nc % s.c());
-            for (int i = nc * plane, end = i + plane; i < end; i++) yb.put(i, apply(a, yb.get(i) + add));
+            int from = nc * plane;
+            int to = from + plane;
+            // one loop per kind: a switch per element kept the JIT from vectorising
+            if (a == null) {
+                for (int i = from; i < to; i++) yb.put(i, yb.get(i) + add);
+                return;
+            }
+            switch (a) {
+                case RELU -> {
+                    for (int i = from; i < to; i++) yb.put(i, Math.max(yb.get(i) + add, 0f));
+                }
+                case LEAKY_RELU -> {
+                    for (int i = from; i < to; i++) {
+                        float v = yb.get(i) + add;
+                        yb.put(i, v > 0 ? v : Activation.LEAKY_SLOPE * v);
+                    }
+                }
+                case TANH -> {
+                    for (int i = from; i < to; i++) yb.put(i, CpuElementwise.tanh(yb.get(i) + add));
+                }
+                case SIGMOID -> {
+                    for (int i = from; i < to; i++) yb.put(i, (float) CpuElementwise.sigmoid(yb.get(i) + add));
+                }
+            }
         });
-    }
-
-    private static float apply(Activation a, float v) {
-        if (a == null) return v;
-        return switch (a) {
-            case RELU -> v > 0 ? v : 0f;
-            case LEAKY_RELU -> v > 0 ? v : Activation.LEAKY_SLOPE * v;
-            case TANH -> CpuElementwise.tanh(v);
-            case SIGMOID -> (float) CpuElementwise.sigmoid(v);
-        };
     }
 }
