@@ -15,6 +15,8 @@ final class InfoCommand implements Callable<Integer> {
         System.out.println("java " + System.getProperty("java.version") + " (" + System.getProperty("java.vendor") + "), "
                 + System.getProperty("os.name") + " " + System.getProperty("os.arch") + ", "
                 + Runtime.getRuntime().availableProcessors() + " cores");
+        System.out.println("libraries: JavaCPP " + preset("javacpp") + ", OpenBLAS preset " + preset("openblas") + ", OpenCV preset "
+                + preset("opencv") + ", CUDA preset " + preset("cuda"));
         for (BackendProvider p : Devices.providers()) {
             int n = p.deviceCount();
             if (n == 0) {
@@ -30,5 +32,15 @@ final class InfoCommand implements Callable<Integer> {
             }
         }
         return ExitCodes.OK;
+    }
+
+    /** The version of an org.bytedeco artifact on the class path, from its jar's Maven metadata. */
+    private static String preset(String artifact) {
+        try {
+            String v = org.bytedeco.javacpp.Loader.getVersion("org.bytedeco", artifact);
+            return v == null ? "(not found)" : v;
+        } catch (java.io.IOException | RuntimeException e) {
+            return "(unknown)";
+        }
     }
 }
