@@ -9,22 +9,34 @@
 #                            timeout_s: 600)
 # Results the README quotes go to bench/results/ with the machine, date and commit.
 #
-# 1. the @Tag("gpu") tests: every op against the CPU reference (fp32 < 1e-4, tf32 convs < 5e-3), graph capture
-#    replays, memory accounting and out-of-memory;  2. CudaConvBenchmark (DCGAN-64 convolutions, fp32/tf32,
-#    TFLOP/s);  3. SearchBenchmark: the whole latent search, patch-iterations/s, TFLOP/s, device bytes per search;
-#    4. the PyTorch peer on the same machine (eager, CUDA graph, torch.compile), same settings.
+# Order (most needed first), each step with its own limit and all under one deadline, so the whole
+# script ends within one 10-minute device call (GPU_CHECK_SECONDS, default 560: a margin under the
+# call's 600 s limit, timeouts' 10 s grace included): 1. the @Tag("gpu") tests: every op against the CPU reference
+# (fp32 < 1e-4, tf32 convs < 5e-3), graph capture replays, memory accounting and out-of-memory;
+# 2. SearchBenchmark: the whole latent search, patch-iterations/s, TFLOP/s, device bytes per search (tf32,
+# then fp32); 3. the PyTorch peer on the same machine (eager, CUDA graph, torch.compile), same settings;
+# 4. CudaConvBenchmark (DCGAN-64 convolutions, fp32/tf32, TFLOP/s) with what time is left.
+# Files under $OUT (at most 8): env, summary, gpu-tests, search-tf32, search-fp32, torch, conv-bench, and
+# hs_err.log should a JVM crash in native code.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 OUT=${OUT:-$PWD/gpu-out}
 mkdir -p "$OUT"
 summary="$OUT/summary.txt"
 : > "$summary"
-step() { # name, seconds, command...: runs it with a time limit, output to $OUT/name.txt, status to the summary
+deadline=$((SECONDS + ${GPU_CHECK_SECONDS:-560}))
+step() { # name, seconds, command...: runs it with a time limit (cut to the deadline), output to $OUT/name.txt
   local name=$1 limit=$2; shift 2
+  local left=$((deadline - SECONDS))
+  (( limit > left )) && limit=$left
+  if (( limit < 20 )); then
+    echo "$name: skipped (${left} s left before the deadline)" | tee -a "$summary"
+    return
+  fi
   local t0=$SECONDS
-  timeout "$limit" "$@" > "$OUT/$name.txt" 2>&1
+  timeout -k 10 "$limit" "$@" > "$OUT/$name.txt" 2>&1
   local rc=$?
-  echo "$name: exit $rc$([[ $rc == 124 ]] && echo ' (timed out)') in $((SECONDS - t0)) s" | tee -a "$summary"
+  echo "$name: exit $rc$([[ $rc == 124 || $rc == 137 ]] && echo " (timed out after $limit s)") in $((SECONDS - t0)) s" | tee -a "$summary"
 }
 
 # shellcheck disable=SC1091
@@ -35,20 +47,24 @@ source .gpu/device-env.sh > "$OUT/env.txt" 2>&1 || { echo "device-env.sh failed,
   echo "PTX: $(ls target/classes/org/anoscan/cuda/ 2>&1 | tr '\n' ' ')"
   ls /usr/local/cuda/lib64/libcudart.so* /usr/lib/x86_64-linux-gnu/libcudnn.so* 2>&1 | head -5
 } >> "$OUT/env.txt" 2>&1
+jvm=(-XX:ErrorFile="$OUT/hs_err.log")
 
-step gpu-tests 200 "$JAVA" -jar .gpu/junit-console.jar execute -cp "$CP" --scan-classpath target/test-classes --include-tag gpu \
-  --details=tree --disable-banner --disable-ansi-colors
+step gpu-tests 150 "$JAVA" "${jvm[@]}" -jar .gpu/junit-console.jar execute -cp "$CP" --scan-classpath target/test-classes \
+  --include-tag gpu --details=tree --disable-banner --disable-ansi-colors
 grep -E "tests (successful|failed|aborted|skipped)" "$OUT/gpu-tests.txt" | tee -a "$summary"
 
-step conv-bench 120 "$JAVA" -cp "$CP" org.anoscan.bench.CudaConvBenchmark --batches 64,512,2048,8192 --precisions fp32,tf32 --reps 20
-grep "step convs" "$OUT/conv-bench.txt" | tee -a "$summary"
-
-# 3. the whole latent search on the device, DCGAN-64 reference, same batches and precisions as the peer
-for prec in fp32 tf32; do
-  step "search-$prec" 90 "$JAVA" -cp "$CP" org.anoscan.bench.SearchBenchmark --device cuda:0 --sizes 64 \
+# the whole latent search on the device, DCGAN-64 reference, same batches and precisions as the peer
+for prec in tf32 fp32; do
+  step "search-$prec" 80 "$JAVA" "${jvm[@]}" -cp "$CP" org.anoscan.bench.SearchBenchmark --device cuda:0 --sizes 64 \
     --batches 64,512,2048,8192 --iters 20 --precision "$prec"
+  grep -hE "^DCGAN|bytes" "$OUT/search-$prec.txt" 2>/dev/null | tee -a "$summary"
 done
-cat "$OUT/search-fp32.txt" "$OUT/search-tf32.txt" | grep -E "^DCGAN|bytes" | tee -a "$summary"
 
 export PYTHONUNBUFFERED=1
-step torch 200 python3 .gpu/torch_anogan.py --variants eager,graph,compile --batches 64,512,2048,8192 --precisions fp32,tf32
+step torch 170 python3 .gpu/torch_anogan.py --variants eager,graph,compile --batches 64,512,2048,8192 --precisions fp32,tf32
+grep -h "patch_iters_per_s" "$OUT/torch.txt" 2>/dev/null | tee -a "$summary"
+
+step conv-bench 90 "$JAVA" "${jvm[@]}" -cp "$CP" org.anoscan.bench.CudaConvBenchmark --batches 64,512,2048,8192 --precisions fp32,tf32 \
+  --reps 20
+grep -h "step convs" "$OUT/conv-bench.txt" 2>/dev/null | tee -a "$summary"
+echo "total: $SECONDS s" | tee -a "$summary"

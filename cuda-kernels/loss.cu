@@ -2,7 +2,8 @@
 #include "common.cuh"
 
 // One block per sample n: loss[n] = weight * sum |pred - target| over the sample's perSample
-// elements, and (when grad is not null) grad = weight * sign(pred - target), 0 where equal.
+// elements, and (when grad is not null) grad = weight * sign(pred - target), 0 where equal and NaN
+// where the difference is NaN (as the CPU reference: a NaN must not turn into a zero gradient).
 // The same kernel serves the pixel residual and the feature-map term of the AnoGAN loss, and
 // l1PerSample (weight 1, grad null).
 extern "C" __global__ void l1_loss_grad_f32(const float* pred, const float* target, float* loss, float* grad,
@@ -12,7 +13,7 @@ extern "C" __global__ void l1_loss_grad_f32(const float* pred, const float* targ
     for (i64 j = threadIdx.x; j < perSample; j += blockDim.x) {
         const float d = pred[base + j] - target[base + j];
         acc += fabsf(d);
-        if (grad) grad[base + j] = d > 0.f ? weight : (d < 0.f ? -weight : 0.f);
+        if (grad) grad[base + j] = d > 0.f ? weight : (d < 0.f ? -weight : (d == 0.f ? 0.f : d));
     }
     acc = block_sum(acc);
     if (threadIdx.x == 0) loss[blockIdx.x] = (float)(weight * acc);

@@ -1,7 +1,10 @@
 package org.anoscan.backend.cuda;
 
 import org.anoscan.backend.FoldedConv;
+import static org.bytedeco.cuda.global.cudart.cuCtxGetCurrent;
+import static org.bytedeco.cuda.global.cudart.cuCtxSetCurrent;
 import static org.bytedeco.cuda.global.cudart.cuInit;
+import static org.bytedeco.cuda.global.cudart.cudaFree;
 import static org.bytedeco.cuda.global.cudart.cudaGetDeviceProperties;
 import static org.bytedeco.cuda.global.cudart.cudaGraphDestroy;
 import static org.bytedeco.cuda.global.cudart.cudaGraphInstantiateWithFlags;
@@ -38,6 +41,7 @@ import org.anoscan.backend.LossAndGrad;
 import org.anoscan.tensor.Precision;
 import org.anoscan.tensor.Shape;
 import org.anoscan.tensor.Tensor;
+import org.bytedeco.cuda.cudart.CUctx_st;
 import org.bytedeco.cuda.cudart.CUgraphExec_st;
 import org.bytedeco.cuda.cudart.CUgraph_st;
 import org.bytedeco.cuda.cudart.cudaDeviceProp;
@@ -73,6 +77,8 @@ public final class CudaBackend implements Backend, GraphCapable, DeviceMemory {
     private final CudnnConvolutions conv;
     private final CudaOps ops;
     private final FloatPointer hostScalar = new FloatPointer(1);
+    /** The device's primary context, which the runtime (cudart, cuDNN, cuBLAS) and the driver API calls share. */
+    private final CUctx_st context = new CUctx_st();
     private Precision precision = Precision.FP32;
     private Thread boundThread;
     private boolean closed;
@@ -82,7 +88,13 @@ public final class CudaBackend implements Backend, GraphCapable, DeviceMemory {
         this.index = index;
         this.name = "cuda:" + index;
         CudaCheck.cuda(cudaSetDevice(index), "cudaSetDevice(" + index + ")");
-        CudaCheck.driver(cuInit(0), "cuInit"); // the driver API (modules, launches) shares the runtime's primary context
+        // cudaFree(NULL) creates the primary context and makes it current on this thread whatever the CUDA
+        // version; the driver API (cuModuleLoadData, cuLaunchKernel) needs it current, so keep its handle
+        // and make it current explicitly on every thread that takes the backend over (see enter)
+        CudaCheck.cuda(cudaFree(null), "cudaFree(NULL) (creating the primary context of cuda:" + index + ")");
+        CudaCheck.driver(cuInit(0), "cuInit");
+        CudaCheck.driver(cuCtxGetCurrent(context), "cuCtxGetCurrent");
+        if (context.isNull()) throw new IllegalStateException(name + ": no current CUDA context after cudaSetDevice and cudaFree");
         boundThread = Thread.currentThread();
         try (cudaDeviceProp props = new cudaDeviceProp()) {
             CudaCheck.cuda(cudaGetDeviceProperties(props, index), "cudaGetDeviceProperties(" + index + ")");
@@ -506,6 +518,7 @@ public final class CudaBackend implements Backend, GraphCapable, DeviceMemory {
         Thread t = Thread.currentThread();
         if (t != boundThread) {
             CudaCheck.cuda(cudaSetDevice(index), "cudaSetDevice(" + index + ")");
+            CudaCheck.driver(cuCtxSetCurrent(context), "cuCtxSetCurrent(primary context of " + name + ")");
             boundThread = t;
         }
     }
