@@ -11,8 +11,12 @@ import org.anoscan.backend.DeviceMemory;
 import org.anoscan.backend.DeviceOutOfMemoryException;
 import org.anoscan.backend.GraphCapable;
 import org.anoscan.backend.LossAndGrad;
+import org.anoscan.nn.Conv2d;
+import org.anoscan.nn.ConvTranspose2d;
 import org.anoscan.nn.Dcgan;
 import org.anoscan.nn.Init;
+import org.anoscan.nn.Layer;
+import org.anoscan.nn.Sequential;
 import org.anoscan.tensor.Shape;
 import org.anoscan.tensor.Tensor;
 
@@ -107,12 +111,12 @@ public final class LatentSearch {
         return 4 * (2 * kept + fixed);
     }
 
-    private static long convOutputs(org.anoscan.nn.Sequential net, org.anoscan.tensor.Shape in) {
+    private static long convOutputs(Sequential net, Shape in) {
         long total = 0;
-        org.anoscan.tensor.Shape s = in;
-        for (org.anoscan.nn.Layer l : net.layers()) {
+        Shape s = in;
+        for (Layer l : net.layers()) {
             s = l.outputShape(s);
-            if (l instanceof org.anoscan.nn.Conv2d || l instanceof org.anoscan.nn.ConvTranspose2d) total += s.size();
+            if (l instanceof Conv2d || l instanceof ConvTranspose2d) total += s.size();
         }
         return total;
     }
@@ -122,7 +126,6 @@ public final class LatentSearch {
         int k = cfg.restarts();
         int n = b * k;
         int per = model.imageShape(1).size();
-        int nz = model.spec().nz();
         float[] xs = new float[n * per];
         for (int s = 0; s < n; s++) System.arraycopy(patches, (s / k) * per, xs, s * per, per);
         AdamConfig adam = new AdamConfig(cfg.learningRate(), ADAM_BETA1, ADAM_BETA2, ADAM_EPS, cfg.clampZ());
@@ -171,7 +174,7 @@ public final class LatentSearch {
             } finally {
                 if (graph != null) graph.close();
             }
-            return finish(g, f, x, fx, bestZ, steps, ids, xs, traces);
+            return finish(g, f, x, fx, bestZ, steps, ids, traces);
         } finally {
             g.releaseOutputs();
             f.releaseOutputs();
@@ -220,7 +223,7 @@ public final class LatentSearch {
 
     /** Evaluates every search at its best z once more and picks each patch's best restart. */
     private List<SearchResult> finish(FoldedNetwork g, FoldedNetwork f, Tensor x, Tensor fx, Tensor bestZ, Tensor steps,
-                                      long[] ids, float[] xs, float[][] traces) {
+                                      long[] ids, float[][] traces) {
         int k = cfg.restarts();
         int per = model.imageShape(1).size();
         int nz = model.spec().nz();
