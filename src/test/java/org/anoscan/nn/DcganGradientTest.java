@@ -22,6 +22,7 @@ import org.anoscan.tensor.Tensor;
 import org.anoscan.testutil.GradCheck;
 import org.anoscan.testutil.RefConv;
 import org.anoscan.testutil.RefOps;
+import org.anoscan.testutil.TestModels;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -45,16 +46,7 @@ class DcganGradientTest {
     void setUp() {
         cpu = new CpuBackend();
         model = new Dcgan(cpu, new DcganSpec(32, 1, 6, 4, 4), 99L);
-        // non-trivial running statistics, so eval-mode batch norm is not an identity
-        for (Parameter p : model.state()) {
-            if (p.name().endsWith("running_mean") || p.name().endsWith("running_var")) {
-                float[] v = p.value().toHost();
-                for (int i = 0; i < v.length; i++) v[i] = p.name().endsWith("mean") ? 0.3f * (float) rnd.nextGaussian() : 0.5f + rnd.nextFloat();
-                try (Tensor t = cpu.fromHost(v, p.value().shape())) {
-                    cpu.copyInto(t, p.value());
-                }
-            }
-        }
+        TestModels.randomizeBatchNorms(model, rnd); // so that eval-mode batch norm is not an identity
     }
 
     @AfterEach

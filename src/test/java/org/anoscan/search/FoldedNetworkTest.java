@@ -7,10 +7,10 @@ import java.util.Random;
 import org.anoscan.backend.cpu.CpuBackend;
 import org.anoscan.nn.Dcgan;
 import org.anoscan.nn.DcganSpec;
-import org.anoscan.nn.Parameter;
 import org.anoscan.nn.Sequential;
 import org.anoscan.tensor.Shape;
 import org.anoscan.tensor.Tensor;
+import org.anoscan.testutil.TestModels;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -29,15 +29,7 @@ class FoldedNetworkTest {
     void setUp() {
         cpu = new CpuBackend();
         model = new Dcgan(cpu, new DcganSpec(32, 1, 10, 8, 8), 4L);
-        for (Parameter p : model.state()) { // running statistics and betas that are far from the defaults
-            boolean stats = p.name().endsWith("running_mean") || p.name().endsWith("running_var") || p.name().endsWith(".bias");
-            if (!stats) continue;
-            float[] v = p.value().toHost();
-            for (int i = 0; i < v.length; i++) v[i] = p.name().endsWith("var") ? 0.2f + rnd.nextFloat() : (float) rnd.nextGaussian() * 0.5f;
-            try (Tensor t = cpu.fromHost(v, p.value().shape())) {
-                cpu.copyInto(t, p.value());
-            }
-        }
+        TestModels.randomizeBatchNorms(model, rnd);
     }
 
     @AfterEach
@@ -80,17 +72,7 @@ class FoldedNetworkTest {
                 }
             }
         }
-        assertTrue(rel(yFolded, yLayered) < 1e-5, "forward differs by " + rel(yFolded, yLayered));
-        assertTrue(rel(dxFolded, dxLayered) < 1e-5, "backward differs by " + rel(dxFolded, dxLayered));
-    }
-
-    private static double rel(float[] a, float[] b) {
-        double num = 0;
-        double den = 0;
-        for (int i = 0; i < a.length; i++) {
-            num += (a[i] - b[i]) * (double) (a[i] - b[i]);
-            den += (double) b[i] * b[i];
-        }
-        return Math.sqrt(num / den);
+        assertTrue(TestModels.relativeDifference(yFolded, yLayered) < 1e-5, "forward differs by " + TestModels.relativeDifference(yFolded, yLayered));
+        assertTrue(TestModels.relativeDifference(dxFolded, dxLayered) < 1e-5, "backward differs by " + TestModels.relativeDifference(dxFolded, dxLayered));
     }
 }

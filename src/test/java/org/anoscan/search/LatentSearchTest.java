@@ -11,6 +11,7 @@ import org.anoscan.nn.Dcgan;
 import org.anoscan.nn.DcganSpec;
 import org.anoscan.nn.Parameter;
 import org.anoscan.tensor.Tensor;
+import org.anoscan.testutil.TestModels;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -65,9 +66,9 @@ class LatentSearchTest {
             float[] one = java.util.Arrays.copyOfRange(patches, p * per, (p + 1) * per);
             SearchResult alone = new LatentSearch(model, cfg).search(one, new long[] {p}).get(0);
             SearchResult batched = together.get(p);
-            worst = Math.max(worst, relDiff(new float[] {alone.score()}, new float[] {batched.score()}));
-            worst = Math.max(worst, relDiff(alone.z(), batched.z()));
-            worst = Math.max(worst, relDiff(alone.residualMap(), batched.residualMap()));
+            worst = Math.max(worst, TestModels.relativeDifference(new float[] {alone.score()}, new float[] {batched.score()}));
+            worst = Math.max(worst, TestModels.relativeDifference(alone.z(), batched.z()));
+            worst = Math.max(worst, TestModels.relativeDifference(alone.residualMap(), batched.residualMap()));
             assertEquals(alone.restart(), batched.restart(), "best restart of patch " + p);
             assertEquals(alone.iterations(), batched.iterations());
         }
@@ -75,18 +76,7 @@ class LatentSearchTest {
         assertEquals(0.0, worst, "batched and single searches differ by " + worst);
         // and a different seed really gives a different search, so the comparison above can fail
         SearchResult other = new LatentSearch(model, cfg.withSeed(4)).search(java.util.Arrays.copyOfRange(patches, 0, per), new long[] {0}).get(0);
-        assertTrue(relDiff(other.z(), together.get(0).z()) > 1e-2);
-    }
-
-    /** ||a - b|| / ||b||. */
-    private static double relDiff(float[] a, float[] b) {
-        double num = 0;
-        double den = 0;
-        for (int i = 0; i < a.length; i++) {
-            num += (a[i] - b[i]) * (double) (a[i] - b[i]);
-            den += (double) b[i] * b[i];
-        }
-        return Math.sqrt(num / Math.max(den, 1e-30));
+        assertTrue(TestModels.relativeDifference(other.z(), together.get(0).z()) > 1e-2);
     }
 
     @Test
