@@ -35,23 +35,16 @@ final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        // the bundled files go to a scratch folder: the output folder holds only what the scan writes
-        Path work = Files.createTempDirectory("anoscan-demo");
-        try {
-            Path input = work.resolve("input");
-            Path model = work.resolve(MODEL);
-            extract(MODEL, model);
-            for (String image : IMAGES) extract(image, input.resolve(image));
-            System.err.println("demo: scanning " + IMAGES.size() + " bundled images (good/ and bad/) with the bundled brick model");
-            int code = Main.run("scan", "-m", model.toString(), "--device", device, "--iterations", Integer.toString(ITERATIONS),
-                    "--out", out.toString(), input.toString());
-            if (code == ExitCodes.OK) System.err.println("demo: open " + out.resolve("report.html"));
-            return code;
-        } finally {
-            try (var walk = Files.walk(work)) {
-                walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
-        }
+        // the bundled model and images go next to the results, so the user can rerun or retrain with them
+        Path input = out.resolve("input");
+        Path model = out.resolve(MODEL);
+        extract(MODEL, model);
+        for (String image : IMAGES) extract(image, input.resolve(image));
+        System.err.println("demo: scanning " + IMAGES.size() + " bundled images in " + input + " (good/ and bad/) with " + model);
+        int code = Main.run("scan", "-m", model.toString(), "--device", device, "--iterations", Integer.toString(ITERATIONS),
+                "--out", out.toString(), input.toString());
+        if (code == ExitCodes.OK) System.err.println("demo: open " + out.resolve("report.html"));
+        return code;
     }
 
     private static void extract(String resource, Path target) throws IOException {

@@ -76,7 +76,8 @@ final class ScanCommand implements Callable<Integer> {
         if (thumbnails < 0) throw new CommandLine.ParameterException(cmd, "--thumbnails must be >= 0, got " + thumbnails);
         DcganSpec model = ModelFile.readSpec(settings.model); // a bad model fails here, before a device is opened
         checkStride(cmd, cfg, model);
-        List<InputFiles.Entry> files = InputFiles.expand(inputs, out);
+        // the PNGs this command writes live in OUT/maps: never scan them back in
+        List<InputFiles.Entry> files = InputFiles.expand(inputs, out.resolve(org.anoscan.report.ScanOutputs.MAPS));
         if (files.isEmpty()) {
             System.err.println("anoscan scan: no image files in " + inputs + " (looked for "
                     + String.join(", ", new java.util.TreeSet<>(InputFiles.IMAGE_EXTENSIONS)) + ")");
