@@ -72,7 +72,7 @@ public final class OneClassBenchmark {
         Mnist.Set train = Mnist.read(mnist, "train");
         Mnist.Set test = Mnist.read(mnist, "t10k");
         try (Backend backend = Devices.open(device, System.out::println)) {
-            System.out.println("# setting " + setting + ": " + s);
+            System.out.println("# setting " + setting + (args.length > 0 ? " with arguments " + String.join(" ", args) : "") + ": " + s);
             System.out.println("# backend " + backend.description());
             System.out.println("digit  auroc   normal anomalous  train_s  score_s  patches/s  mean_score_normal  mean_score_anomalous");
             double sum = 0;
