@@ -47,7 +47,8 @@ nvcc=$(find_tool "${NVCC:-}" nvcc)
 cxx=$(find_tool "${CXX:-}" g++)
 if [[ -z $nvcc || -z $cxx ]]; then
   rm -f "$lib"
-  note "${nvcc:+g++}${nvcc:-nvcc} not found (PATH, \$CUDA_HOME/bin): kernel library not built; the CUDA backend will report itself unavailable"
+  missing=$([[ -z $nvcc ]] && echo nvcc || echo g++)
+  note "$missing not found (PATH, \$CUDA_HOME/bin): kernel library not built; the CUDA backend will report itself unavailable"
   exit 0
 fi
 # jniNativeKernels.cpp (this binding) and jnijavacpp.cpp (JavaCPP's own JNI, which its JNI_OnLoad calls):
@@ -78,9 +79,15 @@ for cu in "$kernels"/*.cu; do
     mv "$o.tmp" "$o"
   fi
 done
+# JavaCPP writes the JNI functions in reflection order, which changes from run to run: the generated
+# code is taken only when NativeKernels.class (its only input here) changed, so that it compiles once.
+binding=$libdir/../NativeKernels.class
+if ! cmp -s "$binding" "$obj/NativeKernels.class"; then
+  cp "$jni_src"/*.cpp "$obj"/
+  cp "$binding" "$obj/NativeKernels.class"
+fi
 for cpp in "$jni_src"/*.cpp; do
   kept=$obj/$(basename "$cpp")
-  cmp -s "$cpp" "$kept" || cp "$cpp" "$kept"
   o=${kept%.cpp}.o
   objects+=("$o")
   if stale "$o" "$kept" "${headers[@]}"; then

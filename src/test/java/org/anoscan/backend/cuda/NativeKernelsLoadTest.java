@@ -48,6 +48,7 @@ class NativeKernelsLoadTest {
         assumeBuilt();
         assertDoesNotThrow(NativeKernels::load);
         assertEquals("linux-x86_64", Loader.getPlatform());
+        assertEquals("", CudaProbe.kernelLibraryProblem(), "the CUDA probe finds the library");
     }
 
     /**
