@@ -13,10 +13,12 @@ import java.util.concurrent.Callable;
 import org.anoscan.backend.Backend;
 import org.anoscan.eval.AnomalyMap;
 import org.anoscan.eval.GroundTruthMask;
+import org.anoscan.io.ColorMap;
 import org.anoscan.io.Mnist;
 import org.anoscan.io.ModelFile;
 import org.anoscan.nn.Dcgan;
 import org.anoscan.nn.DcganSpec;
+import org.anoscan.report.EvalPanels;
 import org.anoscan.report.EvalReport;
 import org.anoscan.scan.ScanConfig;
 import org.anoscan.scan.ScanListener;
@@ -36,15 +38,17 @@ import picocli.CommandLine.Parameters;
         description = {"Score a labelled set with a trained model and report AUROC, AP and best F1 (and, with masks, pixel "
                 + "AUROC and AUPRO).",
                 "Input: a folder DIR with good/ (normal) and bad/ (anomalous) images, scanned like 'anoscan scan' (image "
-                        + "score: the top-k mean), optionally with --masks; or --idx, an IDX image file with labels whose "
+                        + "score: the top-k mean), optionally with --masks; or an MVTec AD category folder as unpacked "
+                        + "(test/good, test/DEFECT/, ground_truth/DEFECT/NAME_mask.png: masks are found, and metrics are "
+                        + "reported per defect type too); or --idx, an IDX image file with labels whose "
                         + "images are each one patch (e.g. MNIST one-class: --normal-label 0, the other digits anomalous).",
                 "Writes to --out: metrics.json (metrics, settings, counts, time, every score), roc.png, pr.png and, with "
-                        + "--masks, pro.png."})
+                        + "masks, pro.png; panels/NAME.png per image (image, ground truth, heatmap, mask side by side)."})
 final class EvalCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Parameters(arity = "0..1", paramLabel = "DIR", description = "Folder holding good/ and bad/ images.")
+    @Parameters(arity = "0..1", paramLabel = "DIR", description = "Folder holding good/ and bad/ images, or an MVTec AD category (test/, ground_truth/).")
     Path dir;
 
     @Option(names = "--idx", paramLabel = "FILE", description = "IDX image file (idx3-ubyte, .gz or plain) instead of DIR.")
@@ -66,6 +70,12 @@ final class EvalCommand implements Callable<Integer> {
 
     @Mixin
     ScanSettings settings;
+
+    @Option(names = "--colormap", defaultValue = "JET", description = "Heatmap colours of the panels: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
+    ColorMap colorMap;
+
+    /** Side-by-side pictures per image, below the output folder. */
+    static final String PANELS = "panels";
 
     @Option(names = {"-o", "--out"}, defaultValue = "anoscan-eval", paramLabel = "DIR",
             description = "Output folder (default: ${DEFAULT-VALUE}); its earlier files are replaced.")
@@ -95,13 +105,18 @@ final class EvalCommand implements Callable<Integer> {
                     "max_per_class", maxPerClass == null ? "all" : maxPerClass));
         } else {
             ScanCommand.checkStride(cmd, cfg, model);
-            List<LabelledFolders.Image> images = LabelledFolders.list(dir, masks, out);
+            boolean mvtec = LabelledFolders.isMvtec(dir);
+            Path maskDir = masks != null ? masks : mvtec ? LabelledFolders.mvtecMasks(dir) : null;
+            List<LabelledFolders.Image> images = mvtec ? LabelledFolders.listMvtec(dir, maskDir, out) : LabelledFolders.list(dir, masks, out);
+            if (mvtec) System.err.println("anoscan eval: " + dir + " is an MVTec AD layout: test/good is normal, each other test/ folder "
+                    + "a defect type" + (maskDir == null ? " (no ground_truth/: image metrics only)" : ", masks from " + maskDir));
             checkBothClasses(images.stream().filter(i -> !i.anomalous()).count(), images.stream().filter(LabelledFolders.Image::anomalous).count(),
                     dir.toString());
             try (Backend backend = settings.openBackend(cmd); AnomalyScanner scanner = AnomalyScanner.open(settings.model, backend, cfg)) {
                 device = backend.description();
-                scored = scanFolders(scanner, images);
-                run.put("input", masks == null ? Map.of("folder", dir.toString()) : Map.of("folder", dir.toString(), "masks", masks.toString()));
+                scored = scanFolders(scanner, images, maskDir != null);
+                run.put("input", maskDir == null ? Map.of("folder", dir.toString(), "layout", mvtec ? "mvtec" : "good/bad")
+                        : Map.of("folder", dir.toString(), "layout", mvtec ? "mvtec" : "good/bad", "masks", maskDir.toString()));
                 run.put("stride", scanner.tiler().stride());
                 run.put("top_k", cfg.topK());
                 run.put("flat_std", cfg.flatStd());
@@ -134,8 +149,11 @@ final class EvalCommand implements Callable<Integer> {
             System.out.printf(Locale.ROOT, "pixel AUROC %.4f  AUPRO@%.2g %.4f (%d regions)%n", m.localisation().pixelAuroc(),
                     m.localisation().auproFprLimit(), m.localisation().aupro(), m.localisation().regionCount());
         }
+        m.perDefect().forEach((defect, d) -> System.out.printf(Locale.ROOT, "  %-16s AUROC %.4f  AP %.4f (%d anomalous)%s%n", defect,
+                d.detection().auroc(), d.detection().aupr(), d.detection().anomalies(), d.localisation() == null ? ""
+                        : String.format(Locale.ROOT, "  pixel AUROC %.4f  AUPRO %.4f", d.localisation().pixelAuroc(), d.localisation().aupro())));
         System.out.println("outputs: " + out + " (" + EvalReport.METRICS + ", " + EvalReport.ROC + ", " + EvalReport.PR
-                + (m.localisation() != null ? ", " + EvalReport.PRO : "") + ")");
+                + (m.localisation() != null ? ", " + EvalReport.PRO : "") + (idx == null ? ", " + PANELS + "/" : "") + ")");
         ScanCommand.printFailures("eval", scored.failures());
         return scored.failures().isEmpty() ? ExitCodes.OK : ExitCodes.PARTIAL;
     }
@@ -220,7 +238,7 @@ final class EvalCommand implements Callable<Integer> {
         return new Scored(items, null, Map.of());
     }
 
-    private Scored scanFolders(AnomalyScanner scanner, List<LabelledFolders.Image> images) {
+    private Scored scanFolders(AnomalyScanner scanner, List<LabelledFolders.Image> images, boolean withMasks) {
         Map<Path, LabelledFolders.Image> byFile = new LinkedHashMap<>();
         for (LabelledFolders.Image i : images) byFile.put(i.file(), i);
         List<EvalReport.Item> items = new ArrayList<>();
@@ -232,17 +250,24 @@ final class EvalCommand implements Callable<Integer> {
                 @Override
                 public void onResult(Path file, ScanResult r) {
                     LabelledFolders.Image img = byFile.get(file);
-                    if (masks != null) {
+                    GroundTruthMask gt = null;
+                    if (withMasks) {
                         int w = r.heatmap().width(), h = r.heatmap().height();
                         try {
-                            truth.add(img.mask() == null ? GroundTruthMask.normal(w, h) : LabelledFolders.readMask(img.mask(), w, h));
+                            gt = img.mask() == null ? GroundTruthMask.normal(w, h) : LabelledFolders.readMask(img.mask(), w, h);
+                            truth.add(gt);
                         } catch (IOException e) {
                             onFailure(file, Main.oneLine(e));
                             return;
                         }
                         maps.add(new AnomalyMap(w, h, r.heatmap().data()));
                     }
-                    items.add(new EvalReport.Item(img.name(), img.anomalous(), r.topKMean()));
+                    items.add(new EvalReport.Item(img.name(), img.anomalous(), r.topKMean(), img.defect()));
+                    try {
+                        EvalPanels.write(out.resolve(PANELS), img.name(), r, gt, colorMap);
+                    } catch (IOException | RuntimeException e) {
+                        progress.println("anoscan eval: " + img.name() + ": no panel (" + Main.oneLine(e) + ")");
+                    }
                     progress.imageDone(String.format(Locale.ROOT, "%s %.4g", img.name(), r.topKMean()));
                 }
 
@@ -253,6 +278,6 @@ final class EvalCommand implements Callable<Integer> {
                 }
             }));
         }
-        return new Scored(items, masks == null ? null : new EvalReport.PixelTruth(maps, truth), failures);
+        return new Scored(items, withMasks ? new EvalReport.PixelTruth(maps, truth) : null, failures);
     }
 }
