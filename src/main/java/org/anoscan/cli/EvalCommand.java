@@ -179,21 +179,31 @@ final class EvalCommand implements Callable<Integer> {
     }
 
     private Path labelFile() {
+        return labelFileOf(idx, idxLabels);
+    }
+
+    /** The label file of IDX images: given, or the image file's name with images-idx3 replaced by labels-idx1. */
+    static Path labelFileOf(Path idx, Path idxLabels) {
         if (idxLabels != null) return idxLabels;
         String name = idx.getFileName().toString();
         return idx.resolveSibling(name.replace("images-idx3", "labels-idx1").replace("images.idx3", "labels.idx1"));
     }
 
-    private Mnist.Set readIdx(DcganSpec model) throws IOException {
+    /** Reads IDX images with their labels for a model that must take them (1 channel, {@link Mnist#SIZE} pixels). */
+    static Mnist.Set readIdx(Path idx, Path idxLabels, DcganSpec model, Path modelFile) throws IOException {
         if (model.imageSize() != Mnist.SIZE || model.channels() != 1) {
-            throw new IllegalArgumentException("--idx needs a 1-channel " + Mnist.SIZE + "x" + Mnist.SIZE + " model; " + settings.model
-                    + " is " + model);
+            throw new IllegalArgumentException("--idx needs a 1-channel " + Mnist.SIZE + "x" + Mnist.SIZE + " model; " + modelFile
+                    + " is " + model.describe());
         }
-        Path labels = labelFile();
+        Path labels = labelFileOf(idx, idxLabels);
         if (labels.equals(idx) || !Files.exists(labels)) {
             throw new IOException(idx + ": no label file " + labels + " next to it; give one with --idx-labels");
         }
-        Mnist.Set all = Mnist.read(idx, labels);
+        return Mnist.read(idx, labels);
+    }
+
+    private Mnist.Set readIdx(DcganSpec model) throws IOException {
+        Mnist.Set all = readIdx(idx, idxLabels, model, settings.model);
         Map<Integer, Integer> taken = new LinkedHashMap<>();
         List<Integer> keep = new ArrayList<>();
         long normals = 0;

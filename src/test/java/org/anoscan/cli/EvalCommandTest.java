@@ -266,4 +266,30 @@ class EvalCommandTest {
         node.fieldNames().forEachRemaining(out::add);
         return out;
     }
+
+    /** calibrate reads the IDX file train and eval read: its normal class, each image one patch. */
+    @Test
+    void calibrateAcceptsAnIdxFile() throws IOException {
+        Path idx = writeIdx(new int[] {3, 7, 3, 7, 3, 3});
+        ScanCommandTest.Run r = ScanCommandTest.run("calibrate", "-m", model, "--idx", idx, "--normal-label", 3, "--max-images", 3,
+                "--quantile", 0.5, "--iterations", ITERATIONS, "--device", "cpu", "--no-progress");
+        assertEquals(ExitCodes.OK, r.code(), r.err());
+        java.util.Map<String, String> info = ModelFile.readInfo(model);
+        assertEquals("3", info.get("threshold.images"), "the first 3 images of label 3");
+        assertEquals(Integer.toString(ITERATIONS), info.get("scoring.iterations"));
+
+        // the same three images scanned directly: the median of their scores is the stored image threshold
+        Mnist.Set normal = Mnist.read(idx, dir.resolve("t-labels-idx1-ubyte")).filter(3, true, 3);
+        double[] scores = new double[3];
+        ScanConfig cfg = ScanConfig.defaults().withIterations(ITERATIONS);
+        try (CpuBackend cpu = new CpuBackend(); AnomalyScanner scanner = AnomalyScanner.open(model, cpu, cfg)) {
+            for (int i = 0; i < 3; i++) scores[i] = scanner.scan(normal.patch(i), 1, Mnist.SIZE, Mnist.SIZE).topKMean();
+        }
+        java.util.Arrays.sort(scores);
+        assertEquals(scores[1], Double.parseDouble(info.get("threshold.image")), 0.0, "nearest-rank median of 3: the 2nd");
+
+        ScanCommandTest.Run both = ScanCommandTest.run("calibrate", "-m", model, "--idx", idx, "--normal", dir, "--normal-label", 3);
+        assertEquals(ExitCodes.USAGE, both.code());
+        assertTrue(both.err().startsWith("anoscan calibrate: give either --normal INPUT... or --idx FILE"), both.err());
+    }
 }
