@@ -143,8 +143,9 @@ final class EvalCommand implements Callable<Integer> {
 
         System.out.printf(Locale.ROOT, "scored %d normal and %d anomalous in %.1f s on %s%n", scored.items().size() - anomalies,
                 anomalies, seconds, device);
-        System.out.printf(Locale.ROOT, "AUROC %.4f  AP %.4f  best F1 %.4f (threshold %.5g)%n", m.detection().auroc(),
-                m.detection().aupr(), m.detection().bestF1(), m.detection().bestF1Threshold());
+        System.out.printf(Locale.ROOT, "AUROC %.4f  AP %.4f (chance %.4f)  best F1 %.4f (threshold %.5g; flagging every image: %.4f)%n",
+                m.detection().auroc(), m.detection().aupr(), (double) anomalies / scored.items().size(), m.detection().bestF1(),
+                m.detection().bestF1Threshold(), m.detection().allAnomalousF1());
         if (m.localisation() != null) {
             System.out.printf(Locale.ROOT, "pixel AUROC %.4f  AUPRO@%.2g %.4f (%d regions)%n", m.localisation().pixelAuroc(),
                     m.localisation().auproFprLimit(), m.localisation().aupro(), m.localisation().regionCount());

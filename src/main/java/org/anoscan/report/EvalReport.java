@@ -77,13 +77,13 @@ public final class EvalReport {
         Map<String, Metrics> perDefect = perDefect(items, pixels);
 
         ObjectNode doc = JSON.createObjectNode();
-        doc.set("detection", JSON.valueToTree(detection));
+        doc.set("detection", withBaseline(detection));
         if (localisation != null) doc.set("localisation", JSON.valueToTree(localisation));
         if (!perDefect.isEmpty()) {
             ObjectNode per = doc.putObject("per_defect");
             perDefect.forEach((defect, m) -> {
                 ObjectNode o = per.putObject(defect);
-                o.set("detection", JSON.valueToTree(m.detection()));
+                o.set("detection", withBaseline(m.detection()));
                 if (m.localisation() != null) o.set("localisation", JSON.valueToTree(m.localisation()));
             });
         }
@@ -99,6 +99,12 @@ public final class EvalReport {
                 (double) detection.anomalies() / items.size()));
         if (pro != null) AtomicFiles.write(dir.resolve(PRO), ScoreCharts.pro(pro.curve(), pro.aupro(), pro.fprLimit()));
         return new Metrics(detection, localisation, perDefect);
+    }
+
+    private static ObjectNode withBaseline(DetectionMetrics d) {
+        ObjectNode o = JSON.valueToTree(d);
+        o.put("allAnomalousF1", d.allAnomalousF1());
+        return o;
     }
 
     private static RankedScores ranked(List<Item> items) {

@@ -15,9 +15,15 @@ import org.anoscan.search.SearchConfig;
  * @param pad           reflect-pad images smaller than a patch instead of refusing them
  * @param imageThreshold explicit image threshold (overrides a calibrated one), NaN for none
  * @param pixelThreshold explicit heatmap threshold for masks (overrides a calibrated one), NaN for none
+ * @param scale         each image is resampled by this factor before tiling (0.5: half the width and height,
+ *                      a quarter of the patches), trading resolution for time; maps come back at the original
+ *                      size. 1 leaves images as they are
  */
 public record ScanConfig(int stride, SearchConfig search, int batchSize, int topK, double flatStd, boolean pad,
-                         double imageThreshold, double pixelThreshold) {
+                         double imageThreshold, double pixelThreshold, double scale) {
+
+    /** The largest {@link #scale}: enlarging more than this only multiplies the work. */
+    public static final double MAX_SCALE = 4;
 
     /**
      * Patches per batch: enough to keep the CPU's sgemm busy and a GPU well fed for DCGAN-32/64, small
@@ -43,6 +49,13 @@ public record ScanConfig(int stride, SearchConfig search, int batchSize, int top
         if (Double.isInfinite(imageThreshold) || Double.isInfinite(pixelThreshold)) {
             throw new IllegalArgumentException("thresholds must be finite (NaN for none)");
         }
+        if (!(scale > 0 && scale <= MAX_SCALE)) throw new IllegalArgumentException("scale must be in (0, " + MAX_SCALE + "], got " + scale);
+    }
+
+    /** Without resampling (scale 1). */
+    public ScanConfig(int stride, SearchConfig search, int batchSize, int topK, double flatStd, boolean pad,
+                      double imageThreshold, double pixelThreshold) {
+        this(stride, search, batchSize, topK, flatStd, pad, imageThreshold, pixelThreshold, 1.0);
     }
 
     /**
@@ -59,11 +72,11 @@ public record ScanConfig(int stride, SearchConfig search, int batchSize, int top
     }
 
     public ScanConfig withStride(int s) {
-        return new ScanConfig(s, search, batchSize, topK, flatStd, pad, imageThreshold, pixelThreshold);
+        return new ScanConfig(s, search, batchSize, topK, flatStd, pad, imageThreshold, pixelThreshold, scale);
     }
 
     public ScanConfig withSearch(SearchConfig c) {
-        return new ScanConfig(stride, c, batchSize, topK, flatStd, pad, imageThreshold, pixelThreshold);
+        return new ScanConfig(stride, c, batchSize, topK, flatStd, pad, imageThreshold, pixelThreshold, scale);
     }
 
     public ScanConfig withIterations(int n) {
@@ -71,24 +84,28 @@ public record ScanConfig(int stride, SearchConfig search, int batchSize, int top
     }
 
     public ScanConfig withBatchSize(int b) {
-        return new ScanConfig(stride, search, b, topK, flatStd, pad, imageThreshold, pixelThreshold);
+        return new ScanConfig(stride, search, b, topK, flatStd, pad, imageThreshold, pixelThreshold, scale);
     }
 
     public ScanConfig withTopK(int k) {
-        return new ScanConfig(stride, search, batchSize, k, flatStd, pad, imageThreshold, pixelThreshold);
+        return new ScanConfig(stride, search, batchSize, k, flatStd, pad, imageThreshold, pixelThreshold, scale);
     }
 
     public ScanConfig withFlatStd(double s) {
-        return new ScanConfig(stride, search, batchSize, topK, s, pad, imageThreshold, pixelThreshold);
+        return new ScanConfig(stride, search, batchSize, topK, s, pad, imageThreshold, pixelThreshold, scale);
     }
 
     public ScanConfig withPad(boolean p) {
-        return new ScanConfig(stride, search, batchSize, topK, flatStd, p, imageThreshold, pixelThreshold);
+        return new ScanConfig(stride, search, batchSize, topK, flatStd, p, imageThreshold, pixelThreshold, scale);
     }
 
     /** Explicit thresholds (NaN for none), used instead of the model file's calibrated ones. */
     public ScanConfig withThresholds(double image, double pixel) {
-        return new ScanConfig(stride, search, batchSize, topK, flatStd, pad, image, pixel);
+        return new ScanConfig(stride, search, batchSize, topK, flatStd, pad, image, pixel, scale);
+    }
+
+    public ScanConfig withScale(double f) {
+        return new ScanConfig(stride, search, batchSize, topK, flatStd, pad, imageThreshold, pixelThreshold, f);
     }
 
     /** The stride for a model of patch size {@code patchSize}. */
