@@ -219,6 +219,8 @@ public final class Scanner implements AutoCloseable {
         // Layers keep activations between forward and backward: one search at a time per backend.
         synchronized (model.backend()) {
             checkOpen();
+            // set per search: scanners sharing a backend may ask for different precisions
+            model.backend().setPrecision(cfg.precisionFor(model.backend()));
             return search.search(data, ids);
         }
     }

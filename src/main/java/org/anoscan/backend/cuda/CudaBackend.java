@@ -152,6 +152,12 @@ public final class CudaBackend implements Backend, GraphCapable, DeviceMemory {
         this.precision = precision;
     }
 
+    /** TF32 from compute capability 8.0 (Ampere) on, where tensor cores take fp32 data as TF32. */
+    @Override
+    public Precision defaultPrecision() {
+        return ccMajor >= 8 ? Precision.TF32 : Precision.FP32;
+    }
+
     public String deviceName() {
         return deviceName;
     }
