@@ -188,6 +188,10 @@ public final class Scanner implements AutoCloseable {
                 for (int i = 0; i < n; i++) {
                     PatchRef ref = batch.patches().get(i);
                     SearchResult r = results.get(i);
+                    if (Float.isNaN(r.score())) {
+                        throw new IllegalStateException(ref.image().source() + ": the latent search diverged (NaN) at patch (" + ref.position().y()
+                                + ", " + ref.position().x() + "): the model gives non-finite values there; check the model file or retrain it");
+                    }
                     InFlight f = inFlight.computeIfAbsent(ref.imageIndex(), k -> new InFlight(ref.image()));
                     f.stitcher.add(ref.position(), r.residualMap(), 0);
                     f.scores.add(new PatchScore(ref.position(), r.score(), false));

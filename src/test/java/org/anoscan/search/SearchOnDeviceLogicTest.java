@@ -48,6 +48,9 @@ class SearchOnDeviceLogicTest {
                         case "freeDeviceMemory", "totalDeviceMemory" -> {
                             return Long.MAX_VALUE / 4; // room for anything: only the allocation below fails
                         }
+                        case "releaseIdleMemory" -> {
+                            return null;
+                        }
                         case "capture" -> {
                             captures.incrementAndGet();
                             Runnable body = (Runnable) args[0];
@@ -132,9 +135,11 @@ class SearchOnDeviceLogicTest {
         try (Dcgan m = new Dcgan(cpu, DcganSpec.dcgan64(), 1L)) {
             long bytes = new LatentSearch(m, SearchConfig.defaults()).bytesPerSearch();
             // the folded DCGAN-64 keeps its conv outputs: G 126,976 floats and f 122,880 per patch (1.0 MB),
-            // counted by hand from the layer shapes; gradients and temporaries come on top, at most as much again
+            // counted by hand from the layer shapes; gradients and temporaries come on top, at most as much again,
+            // and the convolution workspace a device backend's plans may use per search
             long kept = 4L * (126_976 + 122_880);
-            assertTrue(bytes > kept && bytes < 2.2 * kept, "estimate " + bytes + " vs kept outputs " + kept);
+            long workspace = org.anoscan.backend.DeviceMemory.CONV_WORKSPACE_PER_SEARCH;
+            assertTrue(bytes > kept + workspace && bytes < 2.2 * kept + workspace, "estimate " + bytes + " vs kept outputs " + kept);
             assertTrue(bytes < 3_000_000, "the design budget is 3 MB per search, estimate " + bytes);
         }
     }
