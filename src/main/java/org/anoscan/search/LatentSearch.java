@@ -38,11 +38,34 @@ public final class LatentSearch {
     private final Dcgan model;
     private final SearchConfig cfg;
     private final Backend backend;
+    private final SteadyStateClock clock;
+
+    /**
+     * Told when a batch's steady state starts (after its first iteration, which warms buffers and plans and,
+     * on a graph-capable backend, is followed by the capture) and when it ends: what a benchmark times to
+     * compare like for like with a peer's timed loop. Called without waiting for the device: the clock does.
+     */
+    public interface SteadyStateClock {
+        void start();
+
+        /** The steady state ended after {@code iterations} iterations (graph replays on a graph-capable backend). */
+        void stop(int iterations);
+    }
 
     public LatentSearch(Dcgan model, SearchConfig cfg) {
+        this(model, cfg, null);
+    }
+
+    private LatentSearch(Dcgan model, SearchConfig cfg, SteadyStateClock clock) {
         this.model = model;
         this.cfg = cfg;
         this.backend = model.backend();
+        this.clock = clock;
+    }
+
+    /** The same search, reporting each batch's steady state to {@code c}. */
+    public LatentSearch withClock(SteadyStateClock c) {
+        return new LatentSearch(model, cfg, c);
     }
 
     public SearchConfig config() { return cfg; }
@@ -174,8 +197,11 @@ public final class LatentSearch {
             boolean useGraph = backend instanceof GraphCapable && traces == null && cfg.iterations() > 1;
             CapturedGraph graph = null;
             Runnable iteration = () -> step(g, f, x, fx, z, m, v, steps, active, bestLoss, bestZ, adam).close();
+            int steady = 0;
             try {
                 for (int it = 0; it < cfg.iterations(); it++) {
+                    if (it == 1 && clock != null) clock.start();
+                    if (it >= 1) steady++;
                     if (graph != null) {
                         graph.replay();
                     } else {
@@ -194,6 +220,7 @@ public final class LatentSearch {
                         bestAtCheck = best;
                     }
                 }
+                if (clock != null && steady > 0) clock.stop(steady);
             } finally {
                 if (graph != null) graph.close();
             }
