@@ -44,13 +44,13 @@ class ScannerPrecisionTest {
             Backend b = tf32Default(cpu, set);
             try (Dcgan model = new Dcgan(b, new DcganSpec(32, 1, 8, 4, 4), 1L)) {
                 ScanConfig cfg = ScanConfig.defaults().withIterations(1);
-                try (Scanner s = new Scanner(model, Map.of(), cfg)) {
+                try (AnomalyScanner s = new AnomalyScanner(model, Map.of(), cfg)) {
                     s.scan(image);
                 }
                 assertEquals(List.of(Precision.TF32), set, "no precision in the config: the backend's default");
                 assertEquals(Precision.TF32, cfg.precisionFor(b));
                 set.clear();
-                try (Scanner s = new Scanner(model, Map.of(), cfg.withPrecision(Precision.FP32))) {
+                try (AnomalyScanner s = new AnomalyScanner(model, Map.of(), cfg.withPrecision(Precision.FP32))) {
                     s.scan(image);
                 }
                 assertEquals(List.of(Precision.FP32), set, "the config's precision");

@@ -24,7 +24,7 @@ import org.anoscan.io.FloatImage;
 import org.anoscan.nn.Dcgan;
 import org.anoscan.nn.DcganSpec;
 import org.anoscan.scan.ScanConfig;
-import org.anoscan.scan.Scanner;
+import org.anoscan.scan.AnomalyScanner;
 import org.anoscan.tensor.Shape;
 import org.anoscan.tensor.Tensor;
 import org.junit.jupiter.api.AfterEach;
@@ -202,7 +202,7 @@ class SearchFailureTest {
         // a scan reports it, naming the image and the patch, rather than scoring the image
         float[] img = java.util.Arrays.copyOf(x, 32 * 32);
         try (Dcgan m = new Dcgan(poisoning(0, 3), SPEC, 5L)) {
-            try (Scanner s = new Scanner(m, Map.of(), ScanConfig.defaults().withSearch(cfg))) {
+            try (AnomalyScanner s = new AnomalyScanner(m, Map.of(), ScanConfig.defaults().withSearch(cfg))) {
                 IllegalStateException e = assertThrows(IllegalStateException.class, () -> s.scan(FloatImage.map(32, 32, img, "one")));
                 assertTrue(e.getMessage().contains("one: the latent search diverged (NaN) at patch (0, 0)"), e.getMessage());
             }
