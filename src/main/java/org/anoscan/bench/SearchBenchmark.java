@@ -54,7 +54,7 @@ public final class SearchBenchmark {
             backend.setPrecision(Precision.parse(precision));
             System.out.println("# backend: " + backend.description() + ", precision " + backend.precision().label());
             System.out.println("# steady = iterations 2..N timed alone (CUDA: graph replays, device events); e2e = the whole search() call");
-            System.out.println("# model     batch  iters  steady_s  steady_patch-iters/s  steady_TFLOP/s     e2e_s  e2e_patch-iters/s"
+            System.out.println("# model     batch  iters   steady_s  steady_patch-iters/s  steady_TFLOP/s      e2e_s  e2e_patch-iters/s"
                     + "  e2e_TFLOP/s  device_MB/search");
             for (String s : sizes.split(",")) {
                 int size = Integer.parseInt(s.trim());
@@ -120,7 +120,7 @@ public final class SearchBenchmark {
             double steadyRate = clock.iterations == 0 ? Double.NaN : batch * (double) clock.iterations / clock.seconds;
             String mem = backend instanceof CudaBackend cuda
                     ? String.format(Locale.ROOT, "%.2f", (cuda.pooledBytes() + cuda.convWorkspaceBytes()) / 1e6 / batch) : "-";
-            System.out.println(String.format(Locale.ROOT, "DCGAN-%-4d %6d %6d %9.4f %21.1f %15.3f %9.4f %18.1f %12.3f %17s",
+            System.out.println(String.format(Locale.ROOT, "DCGAN-%-4d %6d %6d %10.6f %21.1f %15.3f %10.6f %18.1f %12.3f %17s",
                     model.spec().imageSize(), batch, iters, clock.seconds, steadyRate, steadyRate * flop / 1e12, sec, rate,
                     rate * flop / 1e12, mem));
         }
