@@ -153,7 +153,7 @@ public final class ScanBenchmark {
             long t0 = System.nanoTime();
             ScanResult r = scanner.scan(image);
             double wall = (System.nanoTime() - t0) / 1e9;
-            System.out.printf(Locale.ROOT, "megapixel: scan %.3f s = search %.3f s + rest %.3f s; %d patches, %.1f patches/s, %.0f patch-iters/s; "
+            System.out.printf(Locale.ROOT, "megapixel: scan %.6f s = search %.6f s + rest %.6f s; %d patches, %.1f patches/s, %.0f patch-iters/s; "
                             + "image score %.4f%n", wall, r.searchSeconds(), wall - r.searchSeconds(), patches, patches / wall,
                     (double) patches * iterations * restarts / wall, r.topKMean());
             double[] search = {0};
@@ -164,7 +164,7 @@ public final class ScanBenchmark {
                 search[0] += res.searchSeconds();
             });
             double all = (System.nanoTime() - t0) / 1e9;
-            System.out.printf(Locale.ROOT, "stream: %d images in %.3f s = search %.3f s + rest %.3f s; %.3f images/s, %.1f patches/s%n", done[0],
+            System.out.printf(Locale.ROOT, "stream: %d images in %.6f s = search %.6f s + rest %.6f s; %.3f images/s, %.1f patches/s%n", done[0],
                     all, search[0], all - search[0], done[0] / all, (double) done[0] * patches / all);
         }
     }

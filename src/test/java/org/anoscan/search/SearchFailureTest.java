@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
 import java.util.ArrayList;
@@ -15,7 +14,6 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.anoscan.backend.AdamConfig;
 import org.anoscan.backend.Backend;
-import org.anoscan.backend.CapturedGraph;
 import org.anoscan.backend.DeviceMemory;
 import org.anoscan.backend.DeviceOutOfMemoryException;
 import org.anoscan.backend.GraphCapable;
@@ -69,16 +67,7 @@ class SearchFailureTest {
                 switch (method.getName()) {
                     case "freeDeviceMemory", "totalDeviceMemory" -> { return 1L << 40; }
                     case "releaseIdleMemory" -> { releases.incrementAndGet(); return null; }
-                    case "capture" -> {
-                        Runnable body = (Runnable) args[0];
-                        return new CapturedGraph() {
-                            @Override
-                            public void replay() { body.run(); }
-
-                            @Override
-                            public void close() { }
-                        };
-                    }
+                    case "capture" -> { return StandIns.replaying((Runnable) args[0], () -> { }); }
                     default -> { }
                 }
                 if (!NOT_OPS.contains(method.getName()) && ops.incrementAndGet() == failAt) throw failure.get();
@@ -88,18 +77,7 @@ class SearchFailureTest {
     }
 
     private Object call(Method method, Object[] args) throws Throwable {
-        try {
-            return method.invoke(cpu, args);
-        } catch (InvocationTargetException e) {
-            throw e.getCause();
-        }
-    }
-
-    private static float[] patches(int n) {
-        float[] p = new float[n * 32 * 32];
-        java.util.Random r = new java.util.Random(n);
-        for (int i = 0; i < p.length; i++) p[i] = r.nextFloat() * 2 - 1;
-        return p;
+        return StandIns.call(cpu, method, args);
     }
 
     private static void assertSameScores(List<SearchResult> expected, List<SearchResult> actual) {
@@ -111,7 +89,7 @@ class SearchFailureTest {
 
     @Test
     void aFailureAtAnyOpReleasesEveryTemporaryAndARetryGivesTheCleanResult() {
-        float[] x = patches(3);
+        float[] x = StandIns.patches(3);
         SearchConfig cfg = SearchConfig.defaults().withIterations(3).withRestarts(2);
         for (boolean graphs : new boolean[] {false, true}) {
             Faulty faulty = new Faulty();
@@ -139,7 +117,7 @@ class SearchFailureTest {
 
     @Test
     void outOfMemoryInsideAnIterationGivesBackIdleMemoryAndSplitsTheBatch() {
-        float[] x = patches(6);
+        float[] x = StandIns.patches(6);
         SearchConfig cfg = SearchConfig.defaults().withIterations(4);
         List<SearchResult> clean;
         try (Dcgan m = new Dcgan(cpu, SPEC, 5L)) {
@@ -185,7 +163,7 @@ class SearchFailureTest {
             assertTrue(Float.isNaN(after[0]), "NaN stays NaN under the clamp");
             assertEquals(2f, after[1], "a finite value is clamped");
         }
-        float[] x = patches(3);
+        float[] x = StandIns.patches(3);
         SearchConfig cfg = SearchConfig.defaults().withIterations(6).withClampZ(2f);
         List<SearchResult> clean;
         try (Dcgan m = new Dcgan(cpu, SPEC, 5L)) {
