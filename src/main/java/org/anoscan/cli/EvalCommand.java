@@ -95,10 +95,12 @@ final class EvalCommand implements Callable<Integer> {
         long start = System.nanoTime();
         Scored scored;
         String device;
+        String precision;
         if (idx != null) {
             Mnist.Set set = readIdx(model);
             try (Backend backend = settings.openBackend(cmd)) {
                 device = backend.description();
+                precision = backend.precision().label();
                 scored = scoreIdx(backend, cfg.search(), set);
             }
             run.put("input", Map.of("idx", idx.toString(), "labels", labelFile().toString(), "normal_label", normalLabel,
@@ -115,6 +117,7 @@ final class EvalCommand implements Callable<Integer> {
             try (Backend backend = settings.openBackend(cmd); AnomalyScanner scanner = AnomalyScanner.open(settings.model, backend, cfg)) {
                 device = backend.description();
                 scored = scanFolders(scanner, images, maskDir != null);
+                precision = backend.precision().label(); // as the scanner set it
                 run.put("input", maskDir == null ? Map.of("folder", dir.toString(), "layout", mvtec ? "mvtec" : "good/bad")
                         : Map.of("folder", dir.toString(), "layout", mvtec ? "mvtec" : "good/bad", "masks", maskDir.toString()));
                 run.put("stride", scanner.tiler().stride());
@@ -131,6 +134,7 @@ final class EvalCommand implements Callable<Integer> {
         run.put("model", settings.model.toString());
         run.put("architecture", model.describe());
         run.put("device", device);
+        run.put("precision", precision);
         run.put("iterations", cfg.search().iterations());
         run.put("restarts", cfg.search().restarts());
         run.put("seed", cfg.search().seed());
