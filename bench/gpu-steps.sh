@@ -26,7 +26,7 @@ source .gpu/device-env.sh > "$OUT/env.txt" 2>&1 || { echo "device-env.sh failed,
 {
   echo "commit: $(git rev-parse --short HEAD 2>/dev/null || echo unknown)   date: $(date -u +%FT%TZ)"
   nvidia-smi; nvcc --version | tail -1; "$JAVA" -version 2>&1 | head -1
-  echo "PTX: $(ls target/classes/org/anoscan/cuda/ 2>&1 | tr '\n' ' ')"
+  echo "kernels: $(ls target/classes/org/anoscan/backend/cuda/linux-x86_64/ 2>&1 | tr "\n" " ")"
   ls /usr/local/cuda/lib64/libcudart.so* /usr/lib/x86_64-linux-gnu/libcudnn.so* 2>&1 | head -5
   python3 -c 'import torch; print("torch", torch.__version__)' 2>&1 | tail -1
 } >> "$OUT/env.txt" 2>&1
