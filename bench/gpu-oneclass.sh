@@ -3,7 +3,7 @@
 # there, no Java, no network; everything under $OUT comes back).
 #
 # Here, from the project root, first:
-#   mvn -q -ntp -DskipTests package && mvn -q -ntp test-compile    # classes, test classes, PTX (needs nvcc here)
+#   mvn -q -ntp -DskipTests package && mvn -q -ntp test-compile    # classes, test classes, kernel library (nvcc, g++)
 #   bash ../shared/gpu/bundle.sh                                    # JRE + jars + torch_anogan_oneclass.py -> .gpu/
 # then the device tool:  run(command: "bash bench/gpu-oneclass.sh", carry: [".gpu", "target/classes", "target/test-classes"],
 #                            timeout_s: 600)          (MNIST comes with the tree: data/mnist/ is tracked)
