@@ -25,8 +25,8 @@
 # e2e_rate e2e_TFLOP/s MB/search" per batch and precision, and the peer's JSON rows (patch_iters_per_s) to
 # divide them by. Targets (issue 9): B = 8192 >= 1.5x eager in fp32 and tf32, ahead of compile in tf32;
 # B = 64 ahead of the CUDA-graph peer in tf32; device MB per search <= 3.
-# Issue 11 (native kernels, fused search ops, bf16): its @Tag("gpu") tests (CudaFusedKernelsTest, CudaBf16Test)
-# run in step 1; for its benchmarks, in a second call:
+# Issue 11 (native kernels, fused search ops, bf16): its GPU checks are in step 1 (CudaParityTest: the fused
+# search ops, bf16 convolutions; CudaSearchTest: the search in bf16); for its benchmarks, in a second call:
 #   SEARCH_PRECISIONS="bf16 tf32" PEER_PRECISIONS=tf32,bf16 CONV_PRECISIONS=tf32,bf16 bash bench/gpu-check.sh
 # (the search and peer rows are then "bf16 DCGAN-64 ..." and {"precision": "bf16", ...}).
 # DEVICE (default cuda:0), BATCHES (64,512,2048,8192) and ITERS (20) set the benchmarks, the peer's alike; e.g.
