@@ -65,7 +65,7 @@ final class ScanCommand implements Callable<Integer> {
     ColorMap colorMap;
 
     @Option(names = "--thumbnails", defaultValue = "100", paramLabel = "N",
-            description = "Thumbnails of the N highest-scoring images in the report (default: ${DEFAULT-VALUE}).")
+            description = "Panels (image, heatmap, mask) of the N highest-scoring images in the report (default: ${DEFAULT-VALUE}).")
     int thumbnails;
 
     @Override
