@@ -164,8 +164,10 @@ final class ScanProgress implements AutoCloseable {
         long now = clock.getAsLong();
         if (terminal) {
             if (!force && lastDraw != Long.MIN_VALUE && now - lastDraw < REDRAW_NANOS) return;
-            String line = status() + (last.isEmpty() ? "" : "  " + last);
+            String status = status();
+            String line = status + (last.isEmpty() ? "" : "  " + last);
             int max = Math.max(20, width.getAsInt()) - 1; // the last column would wrap on some terminals
+            if (line.length() > max) line = status.length() <= max ? status : compact(status); // the ETA matters more than names
             if (line.length() > max) line = line.substring(0, max);
             out.print("\r" + line + " ".repeat(Math.max(0, drawnLength - line.length())));
             out.flush();
@@ -186,6 +188,11 @@ final class ScanProgress implements AutoCloseable {
         if (line.equals(lastPlain)) return;
         out.println(line);
         lastPlain = line;
+    }
+
+    /** The status in fewer columns, for a narrow terminal: "scan:  43% 64/~147 p, 0/3 img, 9.8 p/s, ETA 0:20". */
+    static String compact(String status) {
+        return status.replace(" patches/s", " p/s").replace(" patches", " p").replace(" images", " img");
     }
 
     static String clockTime(double seconds) {

@@ -85,7 +85,7 @@ class ScanProgressTest {
         }
         String[] draws = t.split("\r");
         String lastDraw = draws[draws.length - 1];
-        assertTrue(lastDraw.startsWith("scan: 100% 400/400 patches"), lastDraw);
+        assertTrue(lastDraw.startsWith("scan: 100% 400/400 p"), lastDraw);
         assertTrue(lastDraw.endsWith("\n"), "the line is ended when the scan ends");
     }
 
@@ -105,5 +105,18 @@ class ScanProgressTest {
         assertEquals("0:05", ScanProgress.clockTime(4.6));
         assertEquals("2:03", ScanProgress.clockTime(123));
         assertEquals("1:00:01", ScanProgress.clockTime(3601));
+    }
+
+    @Test
+    void aNarrowTerminalKeepsTheEta() {
+        try (ScanProgress p = new ScanProgress("scan", 3, true, out, true, () -> 50, () -> now[0])) {
+            p.tiled(49);
+            p.tiled(49);
+            now[0] = 2 * SECOND;
+            p.searched(64);
+            p.imageDone("a-long-file-name.png 1.5");
+        }
+        String first = text().split("\r")[1];
+        assertEquals("scan:  43% 64/~147 p, 0/3 img, 32.0 p/s, ETA 0:03", first.strip(), "compact, with the ETA, in 49 columns");
     }
 }
