@@ -21,7 +21,7 @@ import org.anoscan.report.EvalReport;
 import org.anoscan.scan.ScanConfig;
 import org.anoscan.scan.ScanListener;
 import org.anoscan.scan.ScanResult;
-import org.anoscan.scan.Scanner;
+import org.anoscan.scan.AnomalyScanner;
 import org.anoscan.search.LatentSearch;
 import org.anoscan.search.SearchConfig;
 import org.anoscan.search.SearchResult;
@@ -78,16 +78,19 @@ final class EvalCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         CommandLine cmd = spec.commandLine();
         checkInputChoice(cmd);
-        ScanConfig cfg = settings.config(cmd);
+        settings.config(cmd); // usage errors first
         DcganSpec model = ModelFile.readSpec(settings.model); // a bad model fails here, before a device is opened
+        ScanConfig cfg = settings.config(cmd, ModelFile.readInfo(settings.model), m -> System.err.println("anoscan eval: " + m));
         Map<String, Object> run = new LinkedHashMap<>();
         long start = System.nanoTime();
         Scored scored;
         String device;
+        String precision;
         if (idx != null) {
             Mnist.Set set = readIdx(model);
             try (Backend backend = settings.openBackend(cmd)) {
                 device = backend.description();
+                precision = backend.precision().label();
                 scored = scoreIdx(backend, cfg.search(), set);
             }
             run.put("input", Map.of("idx", idx.toString(), "labels", labelFile().toString(), "normal_label", normalLabel,
@@ -97,9 +100,10 @@ final class EvalCommand implements Callable<Integer> {
             List<LabelledFolders.Image> images = LabelledFolders.list(dir, masks, out);
             checkBothClasses(images.stream().filter(i -> !i.anomalous()).count(), images.stream().filter(LabelledFolders.Image::anomalous).count(),
                     dir.toString());
-            try (Backend backend = settings.openBackend(cmd); Scanner scanner = Scanner.open(settings.model, backend, cfg)) {
+            try (Backend backend = settings.openBackend(cmd); AnomalyScanner scanner = AnomalyScanner.open(settings.model, backend, cfg)) {
                 device = backend.description();
                 scored = scanFolders(scanner, images);
+                precision = backend.precision().label(); // as the scanner set it
                 run.put("input", masks == null ? Map.of("folder", dir.toString()) : Map.of("folder", dir.toString(), "masks", masks.toString()));
                 run.put("stride", scanner.tiler().stride());
                 run.put("top_k", cfg.topK());
@@ -113,8 +117,9 @@ final class EvalCommand implements Callable<Integer> {
         run.put("anoscan", VersionInfo.version());
         run.put("finished", Instant.now().toString());
         run.put("model", settings.model.toString());
-        run.put("architecture", model.toString());
+        run.put("architecture", model.describe());
         run.put("device", device);
+        run.put("precision", precision);
         run.put("iterations", cfg.search().iterations());
         run.put("restarts", cfg.search().restarts());
         run.put("seed", cfg.search().seed());
@@ -213,13 +218,13 @@ final class EvalCommand implements Callable<Integer> {
                     int label = set.labels()[start + i];
                     items.add(new EvalReport.Item("#" + (start + i) + " label " + label, label != normalLabel, results.get(i).score()));
                 }
-                progress.stepBy(n, "");
+                progress.patchImagesDone(n);
             }
         }
         return new Scored(items, null, Map.of());
     }
 
-    private Scored scanFolders(Scanner scanner, List<LabelledFolders.Image> images) {
+    private Scored scanFolders(AnomalyScanner scanner, List<LabelledFolders.Image> images) {
         Map<Path, LabelledFolders.Image> byFile = new LinkedHashMap<>();
         for (LabelledFolders.Image i : images) byFile.put(i.file(), i);
         List<EvalReport.Item> items = new ArrayList<>();
@@ -227,7 +232,7 @@ final class EvalCommand implements Callable<Integer> {
         List<GroundTruthMask> truth = new ArrayList<>();
         Map<String, String> failures = new LinkedHashMap<>();
         try (ScanProgress progress = new ScanProgress("eval", images.size(), !settings.noProgress)) {
-            scanner.scanFiles(new ArrayList<>(byFile.keySet()), new ScanListener() {
+            scanner.scanFiles(new ArrayList<>(byFile.keySet()), progress.around("anoscan eval: ", new ScanListener() {
                 @Override
                 public void onResult(Path file, ScanResult r) {
                     LabelledFolders.Image img = byFile.get(file);
@@ -242,15 +247,15 @@ final class EvalCommand implements Callable<Integer> {
                         maps.add(new AnomalyMap(w, h, r.heatmap().data()));
                     }
                     items.add(new EvalReport.Item(img.name(), img.anomalous(), r.topKMean()));
-                    progress.step(String.format(Locale.ROOT, "%s %.4g", img.name(), r.topKMean()));
+                    progress.imageDone(String.format(Locale.ROOT, "%s %.4g", img.name(), r.topKMean()));
                 }
 
                 @Override
                 public void onFailure(Path file, String message) {
                     failures.put(byFile.get(file).name(), message);
-                    progress.step("failed: " + file.getFileName());
+                    progress.imageFailed("failed: " + file.getFileName());
                 }
-            });
+            }));
         }
         return new Scored(items, masks == null ? null : new EvalReport.PixelTruth(maps, truth), failures);
     }

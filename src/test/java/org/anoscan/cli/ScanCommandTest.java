@@ -143,11 +143,17 @@ class ScanCommandTest {
         assertTrue(image > 0);
         assertEquals("3", info.get(Thresholds.IMAGES_KEY));
 
-        // the same images, the same settings: the median image is at the threshold, one image above it
+        assertEquals("5", info.get("scoring.iterations"), "the model carries the settings it was calibrated with");
+
+        // the same images, no scoring option: the model's settings (5 iterations, not the default 200), said once;
+        // the median image is at the threshold, one image above it
         Path out = dir.resolve("out");
-        Run r = run("scan", "-m", model, "--device", "cpu", "--iterations", 5, "--out", out, "--no-progress", images);
+        Run r = run("scan", "-m", model, "--device", "cpu", "--out", out, "--no-progress", images);
         assertEquals(ExitCodes.OK, r.code(), r.err());
         assertNoStackTrace(r);
+        assertEquals(1, r.err().split("scoring settings from the model: iterations 5,", -1).length - 1, r.err());
+        assertFalse(r.err().contains("but this scan uses"), "no warning when the model's settings are used:\n" + r.err());
+        assertEquals(5, new ObjectMapper().readTree(out.resolve("scores.json").toFile()).path("run").path("iterations").asInt());
         assertTrue(r.out().contains("calibrated (quantile 0.5 over 3 normal images)"), r.out());
         assertTrue(r.out().contains("anomalous: 1 of 3"), r.out());
         List<String> csv = Files.readAllLines(out.resolve("scores.csv"));
@@ -165,7 +171,7 @@ class ScanCommandTest {
         Run other = run("scan", "-m", model, "--device", "cpu", "--iterations", 4, "--out", dir.resolve("out2"),
                 "--no-progress", images);
         assertEquals(ExitCodes.OK, other.code());
-        assertTrue(other.err().contains("calibrated with search iterations 5 but this scan uses 4"), other.err());
+        assertTrue(other.err().contains("calibrated with iterations 5 but this scan uses 4"), other.err());
     }
 
     @Test
@@ -244,5 +250,37 @@ class ScanCommandTest {
         Run empty = run("scan", "-m", model, "--device", "cpu", Files.createDirectories(dir.resolve("empty")));
         assertEquals(ExitCodes.FAILED, empty.code());
         assertTrue(empty.err().contains("no image files"), empty.err());
+    }
+
+    @Test
+    void whenEveryInputFailsTheReportListsTheFailures() throws IOException {
+        Path bad = dir.resolve("bad");
+        Files.createDirectories(bad);
+        Files.write(bad.resolve("x.png"), new byte[] {1, 2, 3});
+        Files.write(bad.resolve("y.png"), "not an image".getBytes(StandardCharsets.UTF_8));
+        Path out = dir.resolve("out");
+        Run r = run("scan", "-m", model, "--device", "cpu", "--iterations", 2, "--out", out, "--no-progress", bad);
+        assertEquals(ExitCodes.FAILED, r.code(), r.err());
+        assertNoStackTrace(r);
+        String html = Files.readString(out.resolve("report.html"), StandardCharsets.UTF_8);
+        assertTrue(html.contains("No image could be scanned: all 2 input(s) failed"), html);
+        assertTrue(html.contains("x.png: not a readable image") && html.contains("y.png: not a readable image"), html);
+    }
+
+    @Test
+    void theReportNamesTheArchitecturesFieldsAndTheProgressCountsPatches() throws IOException {
+        Path out = dir.resolve("out");
+        Run r = run("scan", "-m", model, "--device", "cpu", "--iterations", 2, "--out", out, images);
+        assertEquals(ExitCodes.OK, r.code(), r.err());
+        String html = Files.readString(out.resolve("report.html"), StandardCharsets.UTF_8);
+        assertTrue(html.contains("<th>architecture</th><td>patch 32x32, 1 channel, nz 16, ngf 8, ndf 8</td>"), html);
+        assertFalse(html.contains("DcganSpec["), "no raw record string");
+        // stderr is not a terminal here: plain progress lines, in patches, no carriage returns
+        assertFalse(r.err().contains("\r"), r.err());
+        // three 48x40 images, patch 32, stride 16: 2 x 2 patches each
+        assertTrue(r.err().contains("scan: 100% 12/12 patches, 3/3 images"), r.err());
+        JsonNode first = new ObjectMapper().readTree(Files.readAllLines(out.resolve("scores.jsonl")).get(0));
+        assertTrue(first.has("search_share_seconds") && !first.has("seconds"), "the column is named for what it is: " + first);
+        assertTrue(Files.exists(out.resolve(first.path("panel").asText())), "a side-by-side panel per image");
     }
 }

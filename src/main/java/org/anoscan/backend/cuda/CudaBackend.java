@@ -49,8 +49,8 @@ import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.SizeTPointer;
 
 /**
- * One CUDA device: cuDNN convolutions with cached plans, the PTX kernels of cuda-kernels/, one stream
- * for everything, a pool of device buffers, and CUDA graph capture. Ops only queue work; host copies
+ * One CUDA device: cuDNN convolutions with cached plans, the kernels of cuda-kernels/ (through their typed
+ * launchers, {@link NativeKernels}), one stream for everything, a pool of device buffers, and CUDA graph capture. Ops only queue work; host copies
  * ({@link #toHost}) wait for it, and are where asynchronous kernel errors surface.
  *
  * <p>Beyond {@link Backend}: fused ops for inference ({@link #biasActivation}, {@link #foldBatchNorm}),
@@ -80,6 +80,7 @@ public final class CudaBackend implements Backend, GraphCapable, DeviceMemory {
     /** The device's primary context, which the runtime (cudart, cuDNN, cuBLAS) and the driver API calls share. */
     private final CUctx_st context = new CUctx_st();
     private Precision precision = Precision.FP32;
+    private long graphCaptures;
     private Thread boundThread;
     private boolean closed;
 
@@ -111,8 +112,7 @@ public final class CudaBackend implements Backend, GraphCapable, DeviceMemory {
             CudnnHandle cudnn = add(new CudnnHandle(stream));
             cublas = add(new CublasHandle(stream));
             pool = add(new DevicePool(allocator, name));
-            ModuleLauncher launcher = add(new ModuleLauncher(stream));
-            kernels = add(new CudaKernels(launcher));
+            kernels = new CudaKernels(stream);
             conv = add(new CudnnConvolutions(this, cudnn));
             ops = new CudaOps(this, kernels);
         } catch (RuntimeException | Error e) {
@@ -150,6 +150,12 @@ public final class CudaBackend implements Backend, GraphCapable, DeviceMemory {
     public void setPrecision(Precision precision) {
         if (precision == null) throw new IllegalArgumentException(name + ": precision is null");
         this.precision = precision;
+    }
+
+    /** TF32 from compute capability 8.0 (Ampere) on, where tensor cores take fp32 data as TF32. */
+    @Override
+    public Precision defaultPrecision() {
+        return ccMajor >= 8 ? Precision.TF32 : Precision.FP32;
     }
 
     public String deviceName() {
@@ -233,7 +239,7 @@ public final class CudaBackend implements Backend, GraphCapable, DeviceMemory {
         return closed ? 0 : pool.allocations();
     }
 
-    /** Convolution plans made so far, and the bytes of their workspaces. */
+    /** Convolution plans made so far, and the bytes of the one workspace they share. */
     public int convPlans() {
         return closed ? 0 : conv.planCount();
     }
@@ -252,6 +258,19 @@ public final class CudaBackend implements Backend, GraphCapable, DeviceMemory {
     @Override
     public long totalDeviceMemory() {
         return totalMemory;
+    }
+
+    /** Frees the pool's idle buffers and the convolution workspace (unless a live graph holds it). */
+    @Override
+    public void releaseIdleMemory() {
+        enter("releaseIdleMemory");
+        pool.trim();
+        conv.releaseIdle();
+    }
+
+    /** Graph captures made so far (a latent search on this backend makes one per batch). */
+    public long graphCaptures() {
+        return graphCaptures;
     }
 
     /** Free memory as the driver reports it. */
@@ -435,6 +454,27 @@ public final class CudaBackend implements Backend, GraphCapable, DeviceMemory {
         ops.keepBest(loss, bestLoss, z, bestZ);
     }
 
+    // ---- fused steps of the latent search (one kernel each) ----
+
+    @Override
+    public LossAndGrad residualTanhBackward(Tensor gz, Tensor x, Tensor dgz, float weight) {
+        enter("residualTanhBackward");
+        return ops.residualTanhBackward(gz, x, dgz, weight);
+    }
+
+    @Override
+    public LossAndGrad featureLeakyBackward(Tensor fg, Tensor fx, float weight) {
+        enter("featureLeakyBackward");
+        return ops.featureLeakyBackward(fg, fx, weight);
+    }
+
+    @Override
+    public Tensor searchUpdate(Tensor lossA, Tensor lossB, Tensor bestLoss, Tensor z, Tensor bestZ, Tensor grad, Tensor m, Tensor v,
+                               Tensor steps, Tensor active, AdamConfig cfg) {
+        enter("searchUpdate");
+        return ops.searchUpdate(lossA, lossB, bestLoss, z, bestZ, grad, m, v, steps, active, cfg);
+    }
+
     // ---- graphs ----
 
     /**
@@ -472,6 +512,7 @@ public final class CudaBackend implements Backend, GraphCapable, DeviceMemory {
             CudaCheck.cuda(cudaGraphInstantiateWithFlags(exec, graph, 0), "cudaGraphInstantiateWithFlags");
             made = new CudaGraph(this, exec, reserved);
             graphs.add(made);
+            graphCaptures++;
         } finally {
             if (made == null) pool.unreserve(reserved);
             // the executable graph does not need the graph; a failure to free it is reported unless another is on its way
@@ -486,7 +527,15 @@ public final class CudaBackend implements Backend, GraphCapable, DeviceMemory {
 
     void graphClosed(CudaGraph g, List<DeviceBuffer> reserved) {
         graphs.remove(g);
-        if (!closed) pool.unreserve(reserved);
+        if (!closed) {
+            pool.unreserve(reserved);
+            if (graphs.isEmpty()) conv.graphsGone();
+        }
+    }
+
+    /** Whether a captured graph is alive (it holds the addresses it was recorded with). */
+    boolean hasGraphs() {
+        return !graphs.isEmpty();
     }
 
     boolean capturing() {
