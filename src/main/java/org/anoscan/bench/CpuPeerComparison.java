@@ -30,7 +30,8 @@ import org.anoscan.search.SearchConfig;
  * rate is iters per difference, so setup, f(x) and the final evaluation cancel out as well.
  *
  * <p>usage: CpuPeerComparison --peer PATH/run.sh [--rounds 2] [--cells 32x64,32x512,64x64,64x512]
- * [--reference] (adds AnoScan's per-sample reference mode as a third column)
+ * [--threads N] (both sides; default all cores) [--reference] (adds AnoScan's per-sample reference mode
+ * as a third column)
  */
 public final class CpuPeerComparison {
     private record Cell(int size, int batch) {
@@ -49,12 +50,14 @@ public final class CpuPeerComparison {
         int rounds = 2;
         String cellList = "32x64,32x512,64x64,64x512";
         boolean reference = false;
+        int threads = Runtime.getRuntime().availableProcessors();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--peer" -> peer = args[++i];
                 case "--rounds" -> rounds = Integer.parseInt(args[++i]);
                 case "--cells" -> cellList = args[++i];
                 case "--reference" -> reference = true;
+                case "--threads" -> threads = Integer.parseInt(args[++i]);
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]);
             }
         }
@@ -64,7 +67,6 @@ public final class CpuPeerComparison {
             String[] sb = c.trim().split("x");
             cells.add(new Cell(Integer.parseInt(sb[0]), Integer.parseInt(sb[1])));
         }
-        int threads = Runtime.getRuntime().availableProcessors();
         Map<Cell, double[][]> rates = new LinkedHashMap<>(); // [round][0 = AnoScan, 1 = libtorch, 2 = reference]
         for (Cell c : cells) rates.put(c, new double[rounds][3]);
         double[] sgemm = new double[rounds];
@@ -78,9 +80,9 @@ public final class CpuPeerComparison {
                 for (Cell c : cells) {
                     double[] row = rates.get(c)[r];
                     boolean peerFirst = r % 2 == 1;
-                    if (peerFirst) row[1] = peer(peer, c);
+                    if (peerFirst) row[1] = peer(peer, c, threads);
                     row[0] = anoscan(wide, c);
-                    if (!peerFirst) row[1] = peer(peer, c);
+                    if (!peerFirst) row[1] = peer(peer, c, threads);
                     if (reference) row[2] = anoscan(perSample, c);
                     System.out.printf(Locale.ROOT, "  %-16s iters %3d  AnoScan %8.1f  libtorch %8.1f  ratio %5.2f%s%n", c, c.iters(),
                             row[0], row[1], row[0] / row[1], reference ? String.format(Locale.ROOT, "  per-sample %8.1f", row[2]) : "");
@@ -108,8 +110,8 @@ public final class CpuPeerComparison {
     }
 
     /** Patch-iterations per second of the libtorch peer for one cell (its own JVM, its own timing). */
-    private static double peer(String script, Cell c) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(script, String.valueOf(c.size), String.valueOf(c.batch), String.valueOf(c.iters()))
+    private static double peer(String script, Cell c, int threads) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(script, String.valueOf(c.size), String.valueOf(c.batch), String.valueOf(c.iters()), String.valueOf(threads))
                 .redirectErrorStream(false).start();
         p.getOutputStream().close();
         byte[] err = p.getErrorStream().readAllBytes();
