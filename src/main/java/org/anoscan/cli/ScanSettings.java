@@ -58,6 +58,11 @@ final class ScanSettings {
             description = "Skip patches whose standard deviation (in [-1, 1] units) is below S as background (default: the calibrated model's, else 0, none).")
     double flatStd;
 
+    @Option(names = "--scale", defaultValue = "1", paramLabel = "F",
+            description = "Resample each image by F before tiling (0.5: a quarter of the patches, about 4x faster; maps come back "
+                    + "at the original size). Default: the calibrated model's, else 1.")
+    double scale;
+
     @Option(names = "--pad", description = "Reflect-pad images smaller than a patch instead of refusing them.")
     boolean pad;
 
@@ -71,7 +76,8 @@ final class ScanSettings {
     private static final Map<String, ScoringSettings.Setting> OPTIONS = Map.of("--iterations", ScoringSettings.Setting.ITERATIONS,
             "--restarts", ScoringSettings.Setting.RESTARTS, "--lambda", ScoringSettings.Setting.LAMBDA,
             "--seed", ScoringSettings.Setting.SEED, "--stride", ScoringSettings.Setting.STRIDE,
-            "--top-k", ScoringSettings.Setting.TOP_K, "--flat-std", ScoringSettings.Setting.FLAT_STD);
+            "--top-k", ScoringSettings.Setting.TOP_K, "--flat-std", ScoringSettings.Setting.FLAT_STD,
+            "--scale", ScoringSettings.Setting.SCALE);
 
     /** The scan config from the options alone (calibrate: it sets the model's settings); a bad value is a usage error. */
     ScanConfig config(CommandLine cmd) {
@@ -83,10 +89,13 @@ final class ScanSettings {
         if (!(flatStd >= 0) || Double.isInfinite(flatStd)) {
             throw new CommandLine.ParameterException(cmd, "--flat-std must be a finite number >= 0, got " + flatStd);
         }
+        if (!(scale > 0 && scale <= ScanConfig.MAX_SCALE)) {
+            throw new CommandLine.ParameterException(cmd, "--scale must be in (0, " + ScanConfig.MAX_SCALE + "], got " + scale);
+        }
         if (!(lambda >= 0 && lambda <= 1)) throw new CommandLine.ParameterException(cmd, "--lambda must be in [0, 1], got " + lambda);
         SearchConfig search = ScanConfig.defaults().search().withIterations(iterations).withRestarts(restarts).withSeed(seed)
                 .withLambda(lambda);
-        return new ScanConfig(stride, search, batch, topK, flatStd, pad, Double.NaN, Double.NaN, precision(cmd, precision));
+        return new ScanConfig(stride, search, batch, topK, flatStd, pad, Double.NaN, Double.NaN, precision(cmd, precision), scale);
     }
 
     /** --precision parsed, or null (the backend's default) when not given; a bad value is a usage error. */
