@@ -59,7 +59,7 @@ final class CalibrateCommand implements Callable<Integer> {
         long start = System.nanoTime();
         Calibration.Result r;
         try (Backend backend = settings.openBackend(cmd);
-             ScanProgress progress = new ScanProgress("calibrate", paths.size(), !settings.noProgress)) {
+             ScanProgress progress = new ScanProgress("calibrate", paths.size() * Calibration.passes(cfg), !settings.noProgress)) {
             r = Calibration.calibrate(settings.model, backend, cfg, paths, quantile, new ScanListener() {
                 @Override
                 public void onResult(Path file, ScanResult result) {
@@ -83,8 +83,9 @@ final class CalibrateCommand implements Callable<Integer> {
                 r.imageThreshold(), r.quantile(), r.images(), cfg.topK());
         System.out.printf(Locale.ROOT, "pixel threshold: %.6g (quantile %s of %d heatmap pixels)%n",
                 r.pixelThreshold(), r.quantile(), r.pixels());
-        System.out.println("stored in " + settings.model + " (info keys threshold.*), with the settings used: iterations "
-                + cfg.search().iterations() + ", top-k " + cfg.topK() + "; scan with the same ones");
+        System.out.println("stored in " + settings.model + " (info keys threshold.*, and the statistics of normal patches for the "
+                + "normalised maps), with the settings used: iterations " + cfg.search().iterations() + ", top-k " + cfg.topK()
+                + ", map " + cfg.map().resolve(true).label() + "; scan with the same ones");
         if (r.sampleWarning() != null) System.err.println("anoscan calibrate: " + r.sampleWarning());
         ScanCommand.printFailures("calibrate", failures);
         return failures.isEmpty() ? ExitCodes.OK : ExitCodes.PARTIAL;

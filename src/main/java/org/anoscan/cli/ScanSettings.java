@@ -3,6 +3,7 @@ package org.anoscan.cli;
 import java.nio.file.Path;
 import org.anoscan.backend.Backend;
 import org.anoscan.backend.Devices;
+import org.anoscan.scan.MapKind;
 import org.anoscan.scan.ScanConfig;
 import org.anoscan.search.SearchConfig;
 import picocli.CommandLine;
@@ -57,6 +58,16 @@ final class ScanSettings {
     @Option(names = "--seed", defaultValue = "42", description = "Seed of the search starts (default: ${DEFAULT-VALUE}).")
     long seed;
 
+    @Option(names = "--map", defaultValue = "auto", paramLabel = "KIND",
+            description = "The heatmap: auto (combined when the model was calibrated, else residual), residual (|x - G(z)|, "
+                    + "AnoGAN's map), residual-z, feature, deviation, combined, combined-deviation (default: ${DEFAULT-VALUE}).")
+    String map;
+
+    @Option(names = "--smoothing", paramLabel = "S",
+            description = "Gaussian smoothing of the heatmap, sigma in strides (default: 0 for residual, "
+                    + ScanConfig.DEFAULT_SMOOTHING + " for the others).")
+    Double smoothing;
+
     @Option(names = "--no-progress", description = "No progress bar.")
     boolean noProgress;
 
@@ -71,7 +82,17 @@ final class ScanSettings {
             throw new CommandLine.ParameterException(cmd, "--flat-std must be a finite number >= 0, got " + flatStd);
         }
         SearchConfig search = SearchConfig.defaults().withIterations(iterations).withRestarts(restarts).withSeed(seed);
-        return new ScanConfig(stride, search, batch, topK, flatStd, pad, Double.NaN, Double.NaN);
+        MapKind kind;
+        try {
+            kind = MapKind.parse(map);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(cmd, "--map: " + e.getMessage());
+        }
+        if (smoothing != null && (!(smoothing >= 0) || smoothing.isInfinite())) {
+            throw new CommandLine.ParameterException(cmd, "--smoothing must be a finite number >= 0, got " + smoothing);
+        }
+        return new ScanConfig(stride, search, batch, topK, flatStd, pad, Double.NaN, Double.NaN)
+                .withMap(kind, smoothing == null ? Double.NaN : smoothing);
     }
 
     /** Opens --device; a malformed choice is a usage error, a missing device a failure. */

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import org.anoscan.backend.Backend;
 import org.anoscan.io.ModelFile;
+import org.anoscan.nn.Dcgan;
 import org.anoscan.tensor.Shape;
 import org.anoscan.tensor.Tensor;
 
@@ -18,9 +19,12 @@ import org.anoscan.tensor.Tensor;
  * and of normal pixels, fall above them: the false-alarm rate is chosen, not guessed, without needing any
  * anomalous example.
  *
- * <p>{@link #store} writes them into the model file's info map ({@link Thresholds}' {@code threshold.*}
- * keys, with the scan settings used, since scores move with them), re-saving the file atomically, so a
- * model carries its thresholds to every later scan.
+ * <p>{@link #calibrate} also gathers the statistics of normal patches that the normalised maps divide by
+ * ({@link MapStatistics}), and writes them and the thresholds into the model file ({@link Thresholds}'
+ * {@code threshold.*} keys, with the scan settings used, since scores move with them; the statistics as
+ * extra tensors), re-saving the file atomically, so a model carries both to every later scan. A map that
+ * needs the statistics takes a second pass over the images: its pixel threshold is a quantile of the
+ * normalised map, which exists only once the statistics do.
  */
 public final class Calibration {
     public static final double DEFAULT_QUANTILE = 0.99;
@@ -46,7 +50,17 @@ public final class Calibration {
     public static final class Collector implements ScanListener {
         private final List<Double> scores = new ArrayList<>();
         private final List<String> failures = new ArrayList<>();
-        private final PixelQuantile pixels = new PixelQuantile();
+        private final PixelQuantile pixels;
+
+        /** For heatmaps of the plain residual. */
+        public Collector() {
+            this(MapKind.RESIDUAL);
+        }
+
+        /** For heatmaps of {@code kind} (resolved). */
+        public Collector(MapKind kind) {
+            pixels = PixelQuantile.forMap(kind);
+        }
 
         public void add(ScanResult r) {
             scores.add((double) r.topKMean());
@@ -77,8 +91,12 @@ public final class Calibration {
      * @throws IllegalStateException when no file could be scanned
      */
     public static Result compute(Scanner scanner, List<Path> normals, double quantile, ScanListener listener) {
+        return compute(scanner, normals, quantile, listener, null);
+    }
+
+    private static Result compute(Scanner scanner, List<Path> normals, double quantile, ScanListener listener, PatchObserver observer) {
         Quantiles.rank(quantile, 1); // checks the quantile before a long scan
-        Collector c = new Collector();
+        Collector c = new Collector(scanner.mapKind());
         scanner.scanFiles(normals, new ScanListener() {
             @Override
             public void onResult(Path file, ScanResult result) {
@@ -91,13 +109,21 @@ public final class Calibration {
                 c.onFailure(file, message);
                 if (listener != null) listener.onFailure(file, message);
             }
-        });
+        }, observer);
         return c.result(quantile);
+    }
+
+    /** Passes over the normal images that {@link #calibrate} makes with {@code cfg}: 2 when its map needs the statistics. */
+    public static int passes(ScanConfig cfg) {
+        return cfg.map().resolve(true) == MapKind.RESIDUAL ? 1 : 2;
     }
 
     /** The info map with the thresholds of {@code r} and the settings of {@code cfg} put in. */
     public static Map<String, String> withThresholds(Map<String, String> info, Result r, ScanConfig cfg, int patchSize) {
         Map<String, String> out = new LinkedHashMap<>(info);
+        MapKind kind = cfg.map().resolve(true);
+        out.put(Thresholds.MAP_KEY, kind.label());
+        out.put(Thresholds.SMOOTHING_KEY, Double.toString(cfg.smoothingPixels(kind, patchSize)));
         out.put(Thresholds.IMAGE_KEY, Double.toString(r.imageThreshold()));
         out.put(Thresholds.PIXEL_KEY, Double.toString(r.pixelThreshold()));
         out.put(Thresholds.QUANTILE_KEY, Double.toString(r.quantile()));
@@ -111,24 +137,47 @@ public final class Calibration {
 
     /**
      * Loads {@code modelFile}, scans {@code normals} with {@code cfg} (explicit thresholds ignored), and
-     * re-saves the file with the thresholds in its info map (atomically: a crash leaves the old file).
-     * Weights and extra tensors are written back unchanged (extra tensors as flat vectors: the loader
-     * hands them back without their shapes).
+     * re-saves the file with the statistics of normal patches and the thresholds (atomically: a crash leaves
+     * the old file). Weights and other extra tensors are written back unchanged (extra tensors as flat
+     * vectors: the loader hands them back without their shapes); earlier statistics are replaced.
+     * {@code listener} hears every file of every pass ({@link #passes}).
      */
     public static Result calibrate(Path modelFile, Backend backend, ScanConfig cfg, List<Path> normals, double quantile,
                                    ScanListener listener) throws IOException {
+        Quantiles.rank(quantile, 1);
         ModelFile.Loaded loaded = ModelFile.load(modelFile, backend);
         List<Tensor> extras = new ArrayList<>();
-        try (Scanner scanner = new Scanner(loaded.model(), Map.of(), cfg.withThresholds(Double.NaN, Double.NaN))) {
-            Result r = compute(scanner, normals, quantile, listener);
+        try {
+            Dcgan model = loaded.model();
+            int patch = model.spec().imageSize();
+            MapKind kind = cfg.map().resolve(true);
+            ScanConfig plain = cfg.withThresholds(Double.NaN, Double.NaN);
+            MapStatistics.Accumulator acc = new MapStatistics.Accumulator(patch * patch,
+                    model.features().outputShape(model.imageShape(1)).size());
+            Result r;
+            MapStatistics stats;
+            try (Scanner first = new Scanner(model, Map.of(), null, kind == MapKind.RESIDUAL ? plain : plain.withMap(MapKind.RESIDUAL, 0))) {
+                LocalMaps raw = first.maps();
+                r = compute(first, normals, quantile, listener, (image, p, residual, terms, index) ->
+                        acc.add(raw.residualPixels(residual), terms, index));
+                stats = acc.result();
+            }
+            if (kind != MapKind.RESIDUAL) {
+                try (Scanner second = new Scanner(model, Map.of(), stats, plain)) {
+                    r = compute(second, normals, quantile, listener, null);
+                }
+            }
             Map<String, Tensor> extra = new LinkedHashMap<>();
-            for (Map.Entry<String, float[]> e : loaded.extra().entrySet()) {
+            Map<String, float[]> values = new LinkedHashMap<>(loaded.extra());
+            values.putAll(stats.toExtras());
+            for (Map.Entry<String, float[]> e : values.entrySet()) {
                 Tensor t = backend.fromHost(e.getValue(), Shape.of(e.getValue().length));
                 extras.add(t);
                 extra.put(e.getKey(), t);
             }
-            int patch = loaded.model().spec().imageSize();
-            ModelFile.save(modelFile, loaded.model(), withThresholds(loaded.info(), r, cfg, patch), extra);
+            Map<String, String> info = withThresholds(loaded.info(), r, cfg, patch);
+            info.put(MapStatistics.PATCHES_KEY, Long.toString(stats.patches()));
+            ModelFile.save(modelFile, model, info, extra);
             return r;
         } finally {
             for (Tensor t : extras) t.close();

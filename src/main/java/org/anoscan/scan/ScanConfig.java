@@ -15,9 +15,13 @@ import org.anoscan.search.SearchConfig;
  * @param pad           reflect-pad images smaller than a patch instead of refusing them
  * @param imageThreshold explicit image threshold (overrides a calibrated one), NaN for none
  * @param pixelThreshold explicit heatmap threshold for masks (overrides a calibrated one), NaN for none
+ * @param map           which map the heatmap shows ({@link MapKind}; AUTO picks by the model's calibration)
+ * @param smoothing     Gaussian smoothing of the stitched heatmap, sigma in units of the stride (0: none); NaN for
+ *                      the map's default: none for the plain residual (AnoGAN's map, unchanged), else
+ *                      {@link #DEFAULT_SMOOTHING}
  */
 public record ScanConfig(int stride, SearchConfig search, int batchSize, int topK, double flatStd, boolean pad,
-                         double imageThreshold, double pixelThreshold) {
+                         double imageThreshold, double pixelThreshold, MapKind map, double smoothing) {
 
     /**
      * Patches per batch: enough to keep the CPU's sgemm busy and a GPU well fed for DCGAN-32/64, small
@@ -32,6 +36,15 @@ public record ScanConfig(int stride, SearchConfig search, int batchSize, int top
      */
     public static final int DEFAULT_TOP_K = 3;
 
+    /** Heatmap smoothing, sigma in strides (chosen by {@code TextureLocalisation}, see the README). */
+    public static final double DEFAULT_SMOOTHING = 0.25;
+
+    /** The settings without a map choice: the AUTO map with its default smoothing. */
+    public ScanConfig(int stride, SearchConfig search, int batchSize, int topK, double flatStd, boolean pad,
+                      double imageThreshold, double pixelThreshold) {
+        this(stride, search, batchSize, topK, flatStd, pad, imageThreshold, pixelThreshold, MapKind.AUTO, Double.NaN);
+    }
+
     public ScanConfig {
         if (stride < 0) throw new IllegalArgumentException("stride must be >= 0 (0 = half a patch), got " + stride);
         if (search == null) throw new IllegalArgumentException("search config is null");
@@ -43,6 +56,10 @@ public record ScanConfig(int stride, SearchConfig search, int batchSize, int top
         if (Double.isInfinite(imageThreshold) || Double.isInfinite(pixelThreshold)) {
             throw new IllegalArgumentException("thresholds must be finite (NaN for none)");
         }
+        if (map == null) throw new IllegalArgumentException("map kind is null");
+        if (smoothing < 0 || Double.isInfinite(smoothing)) {
+            throw new IllegalArgumentException("smoothing must be finite and >= 0 (in strides; NaN for the default), got " + smoothing);
+        }
     }
 
     /** Library defaults: the paper's 500 search iterations ({@link SearchConfig#defaults()}); the CLI uses fewer. */
@@ -51,11 +68,11 @@ public record ScanConfig(int stride, SearchConfig search, int batchSize, int top
     }
 
     public ScanConfig withStride(int s) {
-        return new ScanConfig(s, search, batchSize, topK, flatStd, pad, imageThreshold, pixelThreshold);
+        return new ScanConfig(s, search, batchSize, topK, flatStd, pad, imageThreshold, pixelThreshold, map, smoothing);
     }
 
     public ScanConfig withSearch(SearchConfig c) {
-        return new ScanConfig(stride, c, batchSize, topK, flatStd, pad, imageThreshold, pixelThreshold);
+        return new ScanConfig(stride, c, batchSize, topK, flatStd, pad, imageThreshold, pixelThreshold, map, smoothing);
     }
 
     public ScanConfig withIterations(int n) {
@@ -63,24 +80,35 @@ public record ScanConfig(int stride, SearchConfig search, int batchSize, int top
     }
 
     public ScanConfig withBatchSize(int b) {
-        return new ScanConfig(stride, search, b, topK, flatStd, pad, imageThreshold, pixelThreshold);
+        return new ScanConfig(stride, search, b, topK, flatStd, pad, imageThreshold, pixelThreshold, map, smoothing);
     }
 
     public ScanConfig withTopK(int k) {
-        return new ScanConfig(stride, search, batchSize, k, flatStd, pad, imageThreshold, pixelThreshold);
+        return new ScanConfig(stride, search, batchSize, k, flatStd, pad, imageThreshold, pixelThreshold, map, smoothing);
     }
 
     public ScanConfig withFlatStd(double s) {
-        return new ScanConfig(stride, search, batchSize, topK, s, pad, imageThreshold, pixelThreshold);
+        return new ScanConfig(stride, search, batchSize, topK, s, pad, imageThreshold, pixelThreshold, map, smoothing);
     }
 
     public ScanConfig withPad(boolean p) {
-        return new ScanConfig(stride, search, batchSize, topK, flatStd, p, imageThreshold, pixelThreshold);
+        return new ScanConfig(stride, search, batchSize, topK, flatStd, p, imageThreshold, pixelThreshold, map, smoothing);
     }
 
     /** Explicit thresholds (NaN for none), used instead of the model file's calibrated ones. */
     public ScanConfig withThresholds(double image, double pixel) {
-        return new ScanConfig(stride, search, batchSize, topK, flatStd, pad, image, pixel);
+        return new ScanConfig(stride, search, batchSize, topK, flatStd, pad, image, pixel, map, smoothing);
+    }
+
+    /** The heatmap's map kind and smoothing (sigma in strides; 0 for none). */
+    public ScanConfig withMap(MapKind kind, double smoothingStrides) {
+        return new ScanConfig(stride, search, batchSize, topK, flatStd, pad, imageThreshold, pixelThreshold, kind, smoothingStrides);
+    }
+
+    /** The smoothing sigma in pixels for {@code kind} (resolved) and a model of patch size {@code patchSize}. */
+    public double smoothingPixels(MapKind kind, int patchSize) {
+        double strides = !Double.isNaN(smoothing) ? smoothing : kind == MapKind.RESIDUAL ? 0 : DEFAULT_SMOOTHING;
+        return strides * strideFor(patchSize);
     }
 
     /** The stride for a model of patch size {@code patchSize}. */

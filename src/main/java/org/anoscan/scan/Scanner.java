@@ -20,6 +20,7 @@ import org.anoscan.io.ImageReader;
 import org.anoscan.io.ModelFile;
 import org.anoscan.nn.Dcgan;
 import org.anoscan.nn.DcganSpec;
+import org.anoscan.search.FeatureTerms;
 import org.anoscan.search.LatentSearch;
 import org.anoscan.search.SearchConfig;
 import org.anoscan.search.SearchResult;
@@ -52,6 +53,9 @@ public final class Scanner implements AutoCloseable {
     private final LatentSearch search;
     private final Thresholds thresholds;
     private final List<String> warnings;
+    private final LocalMaps maps;
+    private final MapKind mapKind;
+    private final double smoothingPixels;
     private volatile boolean closed;
 
     /**
@@ -60,10 +64,19 @@ public final class Scanner implements AutoCloseable {
      * @param info the model file's info map, for calibrated thresholds; empty for none
      */
     public Scanner(Dcgan model, Map<String, String> info, ScanConfig cfg) {
-        this(model, false, null, info, cfg);
+        this(model, false, null, info, null, cfg);
     }
 
-    private Scanner(Dcgan model, boolean ownsModel, Backend ownedBackend, Map<String, String> info, ScanConfig cfg) {
+    /**
+     * Scans with an already loaded model (not owned) and the statistics of normal patches that the normalised
+     * maps use ({@link MapStatistics}; null for none).
+     */
+    public Scanner(Dcgan model, Map<String, String> info, MapStatistics stats, ScanConfig cfg) {
+        this(model, false, null, info, stats, cfg);
+    }
+
+    private Scanner(Dcgan model, boolean ownsModel, Backend ownedBackend, Map<String, String> info, MapStatistics stats,
+                    ScanConfig cfg) {
         this.model = model;
         this.ownsModel = ownsModel;
         this.ownedBackend = ownedBackend;
@@ -78,14 +91,31 @@ public final class Scanner implements AutoCloseable {
         this.search = new LatentSearch(model, s.withMaxBatch(Math.max(s.maxBatch(), (int) perBatch)));
         this.thresholds = Thresholds.resolve(cfg, this.info);
         this.warnings = List.copyOf(Thresholds.settingMismatches(cfg, patch, this.info));
+        ReceptiveField field = ReceptiveField.of(model.features(), patch);
+        int featureSize = model.features().outputShape(model.imageShape(1)).size();
+        this.maps = new LocalMaps(patch, model.spec().channels(), field,
+                stats != null ? stats : MapStatistics.identity(patch * patch, featureSize));
+        this.mapKind = cfg.map().resolve(stats != null);
+        this.smoothingPixels = cfg.smoothingPixels(mapKind, patch);
+    }
+
+    /** The statistics a model file holds for the normalised maps, or null; a damaged set is an IOException naming the file. */
+    static MapStatistics statistics(Path file, ModelFile.Loaded loaded) throws IOException {
+        int patch = loaded.model().spec().imageSize();
+        try {
+            return MapStatistics.fromExtras(loaded.extra(), loaded.info(), patch * patch,
+                    loaded.model().features().outputShape(loaded.model().imageShape(1)).size());
+        } catch (IllegalArgumentException e) {
+            throw new IOException(file + ": " + e.getMessage());
+        }
     }
 
     /** Loads {@code modelFile} onto {@code backend}, which stays the caller's. */
     public static Scanner open(Path modelFile, Backend backend, ScanConfig cfg) throws IOException {
         ModelFile.Loaded loaded = ModelFile.load(modelFile, backend);
         try {
-            return new Scanner(loaded.model(), true, null, loaded.info(), cfg);
-        } catch (RuntimeException e) {
+            return new Scanner(loaded.model(), true, null, loaded.info(), statistics(modelFile, loaded), cfg);
+        } catch (IOException | RuntimeException e) {
             loaded.model().close();
             throw e;
         }
@@ -102,8 +132,8 @@ public final class Scanner implements AutoCloseable {
         try {
             ModelFile.Loaded loaded = ModelFile.load(modelFile, backend);
             try {
-                return new Scanner(loaded.model(), true, backend, loaded.info(), cfg);
-            } catch (RuntimeException e) {
+                return new Scanner(loaded.model(), true, backend, loaded.info(), statistics(modelFile, loaded), cfg);
+            } catch (IOException | RuntimeException e) {
                 loaded.model().close();
                 throw e;
             }
@@ -132,6 +162,12 @@ public final class Scanner implements AutoCloseable {
 
     /** Warnings about the thresholds (e.g. calibrated with other scan settings); empty when none. */
     public List<String> warnings() { return warnings; }
+
+    /** The map the heatmaps show (AUTO resolved). */
+    public MapKind mapKind() { return mapKind; }
+
+    /** The per-patch map maker, with the statistics it normalises by. */
+    public LocalMaps maps() { return maps; }
 
     /**
      * The search id of the patch at {@code p}: its start z is drawn from (search seed, id, restart), so a
@@ -171,7 +207,13 @@ public final class Scanner implements AutoCloseable {
      *     patch (results before it were delivered); use {@link #scanFiles} to skip bad inputs instead
      */
     public void scanAll(Iterator<FloatImage> images, Consumer<ScanResult> consumer) {
+        scanAll(images, consumer, null);
+    }
+
+    /** As {@link #scanAll(Iterator, Consumer)}, telling {@code observer} (may be null) every searched patch's terms first. */
+    public void scanAll(Iterator<FloatImage> images, Consumer<ScanResult> consumer, PatchObserver observer) {
         checkOpen();
+        boolean features = mapKind.needsFeatures() || observer != null;
         PatchBatcher batcher = new PatchBatcher(images, tiler, model.spec().channels(), cfg.batchSize(), cfg.flatStd());
         int patchLength = model.imageShape(1).size();
         Map<Integer, InFlight> inFlight = new HashMap<>();
@@ -184,12 +226,15 @@ public final class Scanner implements AutoCloseable {
                 float[] data = n * patchLength == batch.data().length ? batch.data() : Arrays.copyOf(batch.data(), n * patchLength);
                 long t0 = System.nanoTime();
                 List<SearchResult> results = searchLocked(data, ids);
+                FeatureTerms terms = features ? featureTermsLocked(data, results) : null;
                 double share = (System.nanoTime() - t0) / 1e9 / n;
                 for (int i = 0; i < n; i++) {
                     PatchRef ref = batch.patches().get(i);
                     SearchResult r = results.get(i);
                     InFlight f = inFlight.computeIfAbsent(ref.imageIndex(), k -> new InFlight(ref.image()));
-                    f.stitcher.add(ref.position(), r.residualMap(), 0);
+                    if (observer != null) observer.onPatch(ref.image(), ref.position(), r.residualMap(), terms, i);
+                    if (mapKind == MapKind.RESIDUAL) f.stitcher.add(ref.position(), r.residualMap(), 0);
+                    else f.stitcher.add(ref.position(), maps.map(mapKind, r.residualMap(), terms, i), 0);
                     f.scores.add(new PatchScore(ref.position(), r.score(), false));
                     f.seconds += share;
                 }
@@ -211,8 +256,13 @@ public final class Scanner implements AutoCloseable {
      * {@code listener} and skipped; the others go on.
      */
     public void scanFiles(List<Path> files, ScanListener listener) {
+        scanFiles(files, listener, null);
+    }
+
+    /** As {@link #scanFiles(List, ScanListener)}, telling {@code observer} (may be null) every searched patch's terms. */
+    public void scanFiles(List<Path> files, ScanListener listener, PatchObserver observer) {
         Deque<Path> order = new ArrayDeque<>();
-        scanAll(new FileImages(files, listener, order), r -> listener.onResult(order.removeFirst(), r));
+        scanAll(new FileImages(files, listener, order), r -> listener.onResult(order.removeFirst(), r), observer);
     }
 
     private List<SearchResult> searchLocked(float[] data, long[] ids) {
@@ -220,6 +270,16 @@ public final class Scanner implements AutoCloseable {
         synchronized (model.backend()) {
             checkOpen();
             return search.search(data, ids);
+        }
+    }
+
+    private FeatureTerms featureTermsLocked(float[] data, List<SearchResult> results) {
+        int per = model.imageShape(1).size();
+        float[] generated = new float[results.size() * per];
+        for (int i = 0; i < results.size(); i++) System.arraycopy(results.get(i).generated(), 0, generated, i * per, per);
+        synchronized (model.backend()) {
+            checkOpen();
+            return FeatureTerms.compute(model, data, generated, results.size());
         }
     }
 
@@ -234,7 +294,7 @@ public final class Scanner implements AutoCloseable {
         for (int i = 0; i < k; i++) sum += sorted[sorted.length - 1 - i];
         float max = sorted[sorted.length - 1];
         float topKMean = (float) (sum / k);
-        FloatImage heatmap = f.stitcher.heatmap();
+        FloatImage heatmap = MapSmoothing.gaussian(f.stitcher.heatmap(), smoothingPixels);
         AnomalyMask mask = thresholds.hasPixel() ? AnomalyMask.threshold(heatmap, (float) thresholds.pixel()) : null;
         Boolean anomalous = thresholds.hasImage() ? topKMean > thresholds.image() : null;
         return new ScanResult(f.image, List.copyOf(patches), max, topKMean, cfg.topK(), heatmap, mask, anomalous,
@@ -264,7 +324,9 @@ public final class Scanner implements AutoCloseable {
 
         InFlight(FloatImage image) {
             this.image = image;
-            this.stitcher = new Stitcher(image.height(), image.width(), image.channels(), tiler.patchSize(), image.source());
+            // the plain residual keeps its channels (the stitcher averages them); the other maps are one channel
+            int channels = mapKind == MapKind.RESIDUAL ? image.channels() : 1;
+            this.stitcher = new Stitcher(image.height(), image.width(), channels, tiler.patchSize(), image.source());
         }
     }
 

@@ -25,6 +25,9 @@ public record Thresholds(double image, double pixel, String origin) {
     public static final String STRIDE_KEY = "threshold.stride";
     public static final String TOP_K_KEY = "threshold.top_k";
     public static final String FLAT_STD_KEY = "threshold.flat_std";
+    /** The map the pixel threshold was taken on ({@link MapKind#label}) and its smoothing in pixels. */
+    public static final String MAP_KEY = "threshold.map";
+    public static final String SMOOTHING_KEY = "threshold.smoothing";
 
     public static final Thresholds NONE = new Thresholds(Double.NaN, Double.NaN, "none");
 
@@ -60,6 +63,9 @@ public record Thresholds(double image, double pixel, String origin) {
         compare(out, "stride", info.get(STRIDE_KEY), Integer.toString(cfg.strideFor(patchSize)));
         compare(out, "top-k", info.get(TOP_K_KEY), Integer.toString(cfg.topK()));
         compare(out, "flat-patch threshold", info.get(FLAT_STD_KEY), Double.toString(cfg.flatStd()));
+        MapKind kind = cfg.map().resolve(info.containsKey(MapStatistics.PATCHES_KEY));
+        compare(out, "map", info.get(MAP_KEY), kind.label());
+        compare(out, "smoothing (pixels)", info.get(SMOOTHING_KEY), Double.toString(cfg.smoothingPixels(kind, patchSize)));
         return out;
     }
 
