@@ -110,8 +110,8 @@ public final class TextureLocalisation {
      * heatmaps (in image order) and scores (key "all" and each defect kind).
      */
     public record Outcome(List<DefectSet.LabelledImage> images, List<ScanResult> results, Map<Variant, List<FloatImage>> maps,
-                          Map<Variant, Map<String, Score>> scores, MapStatistics statistics, double trainSeconds,
-                          double calibrateSeconds, double scanSeconds) {
+                          Map<Variant, Map<String, Score>> scores, Map<String, Double> residualContrast, MapStatistics statistics,
+                          double trainSeconds, double calibrateSeconds, double scanSeconds) {
         /** The overall metrics of the plain residual map. */
         public LocalisationMetrics localisation() {
             return LocalisationMetrics.of(TextureLocalisation.maps(maps.get(VARIANTS.get(0))), masks(images));
@@ -234,7 +234,40 @@ public final class TextureLocalisation {
             heatmaps.put(v, hm);
             table.put(v, scoreByKind(images, hm, scores));
         }
-        return new Outcome(images, results, heatmaps, table, stats, trainSeconds, calibrateSeconds, scanSeconds);
+        return new Outcome(images, results, heatmaps, table, residualContrast(images, results), stats, trainSeconds,
+                calibrateSeconds, scanSeconds);
+    }
+
+    /**
+     * Per defect kind, the mean plain residual |x − G(z)| on the defect's pixels over its mean on normal images'
+     * pixels: near 1, G reproduces the defect and no residual map can show it; the search is the limit there.
+     */
+    static Map<String, Double> residualContrast(List<DefectSet.LabelledImage> images, List<ScanResult> results) {
+        double normalSum = 0;
+        long normalCount = 0;
+        Map<String, double[]> inside = new LinkedHashMap<>();
+        for (int i = 0; i < images.size(); i++) {
+            DefectSet.LabelledImage im = images.get(i);
+            float[] h = results.get(i).heatmap().data();
+            boolean[] m = im.mask().anomalous();
+            for (int p = 0; p < h.length; p++) {
+                if (!im.anomalous()) {
+                    normalSum += h[p];
+                    normalCount++;
+                } else if (m[p]) {
+                    double[] a = inside.computeIfAbsent(im.defect(), k -> new double[2]);
+                    a[0] += h[p];
+                    a[1]++;
+                }
+            }
+        }
+        Map<String, Double> out = new LinkedHashMap<>();
+        double normalMean = normalSum / Math.max(1, normalCount);
+        for (String kind : DefectSet.KINDS) {
+            double[] a = inside.get(kind);
+            if (a != null && normalMean > 0) out.put(kind, a[0] / a[1] / normalMean);
+        }
+        return out;
     }
 
     /** Scores over all images ("all") and over each defect kind's images with every normal one. */
@@ -336,6 +369,9 @@ public final class TextureLocalisation {
                 System.out.printf(Locale.ROOT, "%n## %s (pasted squares from %s): train %.0f s, statistics %.0f s (%d patches), scan %.0f s (%d images)%n",
                         texture, donor, o.trainSeconds(), o.calibrateSeconds(), o.statistics().patches(), o.scanSeconds(), o.images().size());
                 printTable(o, texture, table);
+                StringBuilder contrast = new StringBuilder("plain residual on defect pixels / on normal pixels:");
+                o.residualContrast().forEach((k, v) -> contrast.append(String.format(Locale.ROOT, " %s %.2f", k, v)));
+                System.out.println(contrast);
                 writeExamples(o, dir);
                 Map<String, Object> t = new LinkedHashMap<>();
                 t.put("donor", donor);
@@ -345,6 +381,7 @@ public final class TextureLocalisation {
                 Map<String, Object> sc = new LinkedHashMap<>();
                 o.scores().forEach((v, m) -> sc.put(v.label(), m));
                 t.put("scores", sc);
+                t.put("residual_contrast", o.residualContrast());
                 perTexture.put(texture, t);
             }
             Files.createDirectories(out);

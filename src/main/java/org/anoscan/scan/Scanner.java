@@ -90,13 +90,18 @@ public final class Scanner implements AutoCloseable {
         // one scan batch is one search batch: the batcher already sized it to fill the backend
         this.search = new LatentSearch(model, s.withMaxBatch(Math.max(s.maxBatch(), (int) perBatch)));
         this.thresholds = Thresholds.resolve(cfg, this.info);
-        this.warnings = List.copyOf(Thresholds.settingMismatches(cfg, patch, this.info));
         ReceptiveField field = ReceptiveField.of(model.features(), patch);
         int featureSize = model.features().outputShape(model.imageShape(1)).size();
         this.maps = new LocalMaps(patch, model.spec().channels(), field,
                 stats != null ? stats : MapStatistics.identity(patch * patch, featureSize));
         this.mapKind = cfg.map().resolve(stats != null);
         this.smoothingPixels = cfg.smoothingPixels(mapKind, patch);
+        List<String> w = new ArrayList<>(Thresholds.settingMismatches(cfg, patch, this.info));
+        if (stats == null && mapKind != MapKind.RESIDUAL) {
+            w.add("the " + mapKind.label() + " map is meant to be normalised by statistics of normal patches, and this model has none: "
+                    + "it is shown on its raw scale; run anoscan calibrate on normal images first");
+        }
+        this.warnings = List.copyOf(w);
     }
 
     /** The statistics a model file holds for the normalised maps, or null; a damaged set is an IOException naming the file. */

@@ -64,7 +64,8 @@ public record Thresholds(double image, double pixel, String origin) {
         compare(out, "top-k", info.get(TOP_K_KEY), Integer.toString(cfg.topK()));
         compare(out, "flat-patch threshold", info.get(FLAT_STD_KEY), Double.toString(cfg.flatStd()));
         MapKind kind = cfg.map().resolve(info.containsKey(MapStatistics.PATCHES_KEY));
-        compare(out, "map", info.get(MAP_KEY), kind.label());
+        // thresholds from before the map choice existed were taken on the plain residual
+        compare(out, "map", info.getOrDefault(MAP_KEY, MapKind.RESIDUAL.label()), kind.label());
         compare(out, "smoothing (pixels)", info.get(SMOOTHING_KEY), Double.toString(cfg.smoothingPixels(kind, patchSize)));
         return out;
     }
