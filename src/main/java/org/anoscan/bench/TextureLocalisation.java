@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -29,9 +30,10 @@ import org.anoscan.scan.LocalMaps;
 import org.anoscan.scan.MapKind;
 import org.anoscan.scan.MapSmoothing;
 import org.anoscan.scan.MapStatistics;
+import org.anoscan.scan.MapTerm;
 import org.anoscan.scan.ScanConfig;
 import org.anoscan.scan.ScanResult;
-import org.anoscan.scan.Scanner;
+import org.anoscan.scan.AnomalyScanner;
 import org.anoscan.scan.Stitcher;
 import org.anoscan.search.SearchConfig;
 import org.anoscan.train.GanTrainer;
@@ -100,7 +102,7 @@ public final class TextureLocalisation {
     public static final List<Variant> VARIANTS = List.of(new Variant(MapKind.RESIDUAL, 0), new Variant(MapKind.RESIDUAL, 0.25),
             new Variant(MapKind.RESIDUAL_Z, 0.25), new Variant(MapKind.FEATURE, 0.25), new Variant(MapKind.DEVIATION, 0.25),
             new Variant(MapKind.COMBINED, 0), new Variant(MapKind.COMBINED, 0.25), new Variant(MapKind.COMBINED, 0.5),
-            new Variant(MapKind.COMBINED_DEVIATION, 0.25));
+            new Variant(MapKind.COMBINED_DEVIATION, 0.25), new Variant(MapKind.DEPARTURE, 0.25), new Variant(MapKind.DEPARTURE, 0.5));
 
     /** Pixel AUROC, AUPRO and image AUROC of one map on one group of images. */
     public record Score(double pixelAuroc, double aupro, double imageAuroc, int regions) {}
@@ -196,7 +198,7 @@ public final class TextureLocalisation {
         int patch = model.spec().imageSize();
         long t0 = System.nanoTime();
         MapStatistics stats;
-        try (Scanner scanner = new Scanner(model, Map.of(), cfg)) {
+        try (AnomalyScanner scanner = new AnomalyScanner(model, Map.of(), cfg)) {
             int featureSize = model.features().outputShape(model.imageShape(1)).size();
             MapStatistics.Accumulator acc = new MapStatistics.Accumulator(patch * patch, featureSize);
             LocalMaps raw = scanner.maps();
@@ -206,17 +208,16 @@ public final class TextureLocalisation {
         }
         double calibrateSeconds = (System.nanoTime() - t0) / 1e9;
 
-        List<MapKind> kinds = variants.stream().map(Variant::kind).distinct().toList();
-        Map<FloatImage, Map<MapKind, Stitcher>> stitchers = new IdentityHashMap<>();
+        Map<FloatImage, Map<MapTerm, Stitcher>> stitchers = new IdentityHashMap<>();
         List<ScanResult> results = new ArrayList<>(images.size());
         t0 = System.nanoTime();
-        try (Scanner scanner = new Scanner(model, Map.of(), stats, cfg)) {
+        try (AnomalyScanner scanner = new AnomalyScanner(model, Map.of(), stats, cfg)) {
             LocalMaps maps = scanner.maps();
             scanner.scanAll(images.stream().map(DefectSet.LabelledImage::image).iterator(), results::add, (image, p, residual, terms, index) -> {
-                Map<MapKind, Stitcher> st = stitchers.computeIfAbsent(image, im -> new LinkedHashMap<>());
-                for (MapKind k : kinds) {
-                    st.computeIfAbsent(k, kk -> new Stitcher(image.height(), image.width(), 1, patch, image.source()))
-                            .add(p, maps.map(k, residual, terms, index), 0);
+                Map<MapTerm, Stitcher> st = stitchers.computeIfAbsent(image, im -> new EnumMap<>(MapTerm.class));
+                for (MapTerm t : MapTerm.values()) {
+                    st.computeIfAbsent(t, tt -> new Stitcher(image.height(), image.width(), 1, patch, image.source()))
+                            .add(p, maps.term(t, residual, terms, index), 0);
                 }
             });
         }
@@ -229,7 +230,8 @@ public final class TextureLocalisation {
         for (Variant v : variants) {
             List<FloatImage> hm = new ArrayList<>(images.size());
             for (DefectSet.LabelledImage im : images) {
-                hm.add(MapSmoothing.gaussian(stitchers.get(im.image()).get(v.kind()).heatmap(), v.smoothing() * s.stride()));
+                Map<MapTerm, Stitcher> st = stitchers.get(im.image());
+                hm.add(LocalMaps.compose(v.kind(), t -> MapSmoothing.gaussian(st.get(t).heatmap(), v.smoothing() * s.stride())));
             }
             heatmaps.put(v, hm);
             table.put(v, scoreByKind(images, hm, scores));
@@ -428,9 +430,12 @@ public final class TextureLocalisation {
         }
     }
 
-    /** The first image of each defect kind: the image, its mask, and the overlays of the plain residual and the combined map. */
+    /** The map a calibrated model's scans show by default, with its default smoothing. */
+    public static final Variant DEFAULT = new Variant(MapKind.AUTO.resolve(true), ScanConfig.DEFAULT_SMOOTHING);
+
+    /** The first image of each defect kind: the image, its mask, and the overlays of the plain residual and the default map. */
     private static void writeExamples(Outcome o, Path dir) throws IOException {
-        Variant plain = VARIANTS.get(0), combined = new Variant(MapKind.COMBINED, 0.25);
+        Variant plain = VARIANTS.get(0), combined = DEFAULT;
         for (String kind : DefectSet.KINDS) {
             for (int i = 0; i < o.images().size(); i++) {
                 DefectSet.LabelledImage im = o.images().get(i);

@@ -18,6 +18,7 @@ import java.nio.ShortBuffer;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.function.Consumer;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.opencv.opencv_core.Mat;
 
@@ -57,6 +58,14 @@ public final class ImageReader {
      * @throws IllegalArgumentException when {@code channels} is not 1 or 3
      */
     public static FloatImage read(Path file, int channels) throws IOException {
+        return read(file, channels, null);
+    }
+
+    /**
+     * As {@link #read(Path, int)}; {@code converted} (may be null) hears when a colour image is turned to
+     * grey for a 1-channel model, which loses information the user may not expect to lose.
+     */
+    public static FloatImage read(Path file, int channels, Consumer<String> converted) throws IOException {
         checkChannels(channels);
         String name = file.toString();
         if (!Files.exists(file)) throw new NoSuchFileException(name, null, "no such file; check the path");
@@ -71,6 +80,9 @@ public final class ImageReader {
             if (decoded.empty()) {
                 throw new IOException(name + ": not a readable image (corrupt, truncated, or not PNG/JPEG/TIFF/BMP); "
                         + "re-export or remove it");
+            }
+            if (converted != null && channels == 1 && decoded.channels() > 1) {
+                converted.accept(name + ": colour image converted to grey for the 1-channel model");
             }
             return fromMat(decoded, channels, name);
         } catch (IllegalArgumentException e) {

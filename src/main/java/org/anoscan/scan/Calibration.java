@@ -21,8 +21,8 @@ import org.anoscan.tensor.Tensor;
  *
  * <p>{@link #calibrate} also gathers the statistics of normal patches that the normalised maps divide by
  * ({@link MapStatistics}), and writes them and the thresholds into the model file ({@link Thresholds}'
- * {@code threshold.*} keys, with the scan settings used, since scores move with them; the statistics as
- * extra tensors), re-saving the file atomically, so a model carries both to every later scan. A map that
+ * {@code threshold.*} keys, with the scoring settings used ({@link ScoringSettings}), since scores move with
+ * them; the statistics as extra tensors), re-saving the file atomically, so a model carries both to every later scan. A map that
  * needs the statistics takes a second pass over the images: its pixel threshold is a quantile of the
  * normalised map, which exists only once the statistics do.
  */
@@ -90,11 +90,12 @@ public final class Calibration {
      *
      * @throws IllegalStateException when no file could be scanned
      */
-    public static Result compute(Scanner scanner, List<Path> normals, double quantile, ScanListener listener) {
+    public static Result compute(AnomalyScanner scanner, List<Path> normals, double quantile, ScanListener listener) {
         return compute(scanner, normals, quantile, listener, null);
     }
 
-    private static Result compute(Scanner scanner, List<Path> normals, double quantile, ScanListener listener, PatchObserver observer) {
+    private static Result compute(AnomalyScanner scanner, List<Path> normals, double quantile, ScanListener listener,
+                                  PatchObserver observer) {
         Quantiles.rank(quantile, 1); // checks the quantile before a long scan
         Collector c = new Collector(scanner.mapKind());
         scanner.scanFiles(normals, new ScanListener() {
@@ -109,6 +110,21 @@ public final class Calibration {
                 c.onFailure(file, message);
                 if (listener != null) listener.onFailure(file, message);
             }
+
+            @Override
+            public void onTiled(Path file, int patches) {
+                if (listener != null) listener.onTiled(file, patches);
+            }
+
+            @Override
+            public void onBatch(int patches) {
+                if (listener != null) listener.onBatch(patches);
+            }
+
+            @Override
+            public void onNotice(String message) {
+                if (listener != null) listener.onNotice(message);
+            }
         }, observer);
         return c.result(quantile);
     }
@@ -121,17 +137,11 @@ public final class Calibration {
     /** The info map with the thresholds of {@code r} and the settings of {@code cfg} put in. */
     public static Map<String, String> withThresholds(Map<String, String> info, Result r, ScanConfig cfg, int patchSize) {
         Map<String, String> out = new LinkedHashMap<>(info);
-        MapKind kind = cfg.map().resolve(true);
-        out.put(Thresholds.MAP_KEY, kind.label());
-        out.put(Thresholds.SMOOTHING_KEY, Double.toString(cfg.smoothingPixels(kind, patchSize)));
         out.put(Thresholds.IMAGE_KEY, Double.toString(r.imageThreshold()));
         out.put(Thresholds.PIXEL_KEY, Double.toString(r.pixelThreshold()));
         out.put(Thresholds.QUANTILE_KEY, Double.toString(r.quantile()));
         out.put(Thresholds.IMAGES_KEY, Integer.toString(r.images()));
-        out.put(Thresholds.ITERATIONS_KEY, Integer.toString(cfg.search().iterations()));
-        out.put(Thresholds.STRIDE_KEY, Integer.toString(cfg.strideFor(patchSize)));
-        out.put(Thresholds.TOP_K_KEY, Integer.toString(cfg.topK()));
-        out.put(Thresholds.FLAT_STD_KEY, Double.toString(cfg.flatStd()));
+        ScoringSettings.store(out, cfg, patchSize);
         return out;
     }
 
@@ -156,14 +166,14 @@ public final class Calibration {
                     model.features().outputShape(model.imageShape(1)).size());
             Result r;
             MapStatistics stats;
-            try (Scanner first = new Scanner(model, Map.of(), null, kind == MapKind.RESIDUAL ? plain : plain.withMap(MapKind.RESIDUAL, 0))) {
+            try (AnomalyScanner first = new AnomalyScanner(model, Map.of(), null, kind == MapKind.RESIDUAL ? plain : plain.withMap(MapKind.RESIDUAL, 0))) {
                 LocalMaps raw = first.maps();
                 r = compute(first, normals, quantile, listener, (image, p, residual, terms, index) ->
                         acc.add(raw.residualPixels(residual), terms, index));
                 stats = acc.result();
             }
             if (kind != MapKind.RESIDUAL) {
-                try (Scanner second = new Scanner(model, Map.of(), stats, plain)) {
+                try (AnomalyScanner second = new AnomalyScanner(model, Map.of(), stats, plain)) {
                     r = compute(second, normals, quantile, listener, null);
                 }
             }

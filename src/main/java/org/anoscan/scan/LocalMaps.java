@@ -1,10 +1,13 @@
 package org.anoscan.scan;
 
+import java.util.List;
+import java.util.function.Function;
+import org.anoscan.io.FloatImage;
 import org.anoscan.search.FeatureTerms;
 
 /**
- * Per-patch maps of every {@link MapKind}, at patch resolution (P x P), from a patch's residual and feature
- * terms and the statistics of normal patches. Feature-position values are averaged over features, then
+ * Per-patch maps of every {@link MapTerm}, at patch resolution (P x P), from a patch's residual and feature
+ * terms and the statistics of normal patches; {@link #compose} sums a {@link MapKind}'s stitched terms. Feature-position values are averaged over features, then
  * brought to pixels by the feature stack's transposed receptive field.
  */
 public final class LocalMaps {
@@ -43,22 +46,36 @@ public final class LocalMaps {
     }
 
     /**
-     * The P x P map of {@code kind} (not AUTO) for one patch.
+     * The P x P map of one term for one patch.
      *
      * @param residual the patch's C x P x P residual |x − G(z)|
      * @param terms    its batch's feature terms (may be null for RESIDUAL and RESIDUAL_Z)
      * @param index    the patch's place in that batch
      */
-    public float[] map(MapKind kind, float[] residual, FeatureTerms terms, int index) {
-        return switch (kind) {
+    public float[] term(MapTerm term, float[] residual, FeatureTerms terms, int index) {
+        return switch (term) {
             case RESIDUAL -> residualPixels(residual);
             case RESIDUAL_Z -> residualZ(residual);
             case FEATURE -> feature(terms, index);
             case DEVIATION -> deviation(terms, index);
-            case COMBINED -> add(residualZ(residual), feature(terms, index));
-            case COMBINED_DEVIATION -> add(add(residualZ(residual), feature(terms, index)), deviation(terms, index));
-            case AUTO -> throw new IllegalArgumentException("resolve AUTO before asking for a map");
         };
+    }
+
+    /**
+     * The sum of the terms of {@code kind} (all stitched and smoothed alike), per term map given by {@code termMap};
+     * a two-sided term counts by its absolute value.
+     */
+    public static FloatImage compose(MapKind kind, Function<MapTerm, FloatImage> termMap) {
+        List<MapKind.Component> parts = kind.components();
+        if (parts.isEmpty()) throw new IllegalArgumentException("resolve " + kind.label() + " before composing a map");
+        FloatImage first = termMap.apply(parts.get(0).term());
+        if (parts.size() == 1 && !parts.get(0).twoSided()) return first;
+        float[] out = new float[first.data().length];
+        for (MapKind.Component c : parts) {
+            float[] v = termMap.apply(c.term()).data();
+            for (int i = 0; i < out.length; i++) out[i] += c.twoSided() ? Math.abs(v[i]) : v[i];
+        }
+        return FloatImage.map(first.height(), first.width(), out, first.source());
     }
 
     private float[] residualZ(float[] residual) {
@@ -91,8 +108,4 @@ public final class LocalMaps {
         return field.toPixels(perPosition, patchSize);
     }
 
-    private static float[] add(float[] a, float[] b) {
-        for (int i = 0; i < a.length; i++) a[i] += b[i];
-        return a;
-    }
 }

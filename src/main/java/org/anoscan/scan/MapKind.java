@@ -1,6 +1,7 @@
 package org.anoscan.scan;
 
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import java.util.stream.Collectors;
 
@@ -10,22 +11,41 @@ import java.util.stream.Collectors;
  */
 public enum MapKind {
     /** The plain residual {@code |x − G(z)|} (channel mean): AnoGAN's map, on the image's own scale. */
-    RESIDUAL,
-    /** The residual in units of its spread on normal patches, per patch pixel: {@code (r − μ) / σ}. */
-    RESIDUAL_Z,
-    /**
-     * The feature residual {@code |f(x) − f(G(z))|}, normalised per feature and position, averaged over
-     * features and brought to pixels by the transposed receptive field: sees what the score's feature term sees.
-     */
-    FEATURE,
-    /** How far f(x) itself lies from normal patches' features (mean |z| over features), at pixel resolution: needs no G. */
-    DEVIATION,
+    RESIDUAL(c(MapTerm.RESIDUAL, false)),
+    /** {@link MapTerm#RESIDUAL_Z}. */
+    RESIDUAL_Z(c(MapTerm.RESIDUAL_Z, false)),
+    /** {@link MapTerm#FEATURE}: sees what the score's feature term sees. */
+    FEATURE(c(MapTerm.FEATURE, false)),
+    /** {@link MapTerm#DEVIATION}. */
+    DEVIATION(c(MapTerm.DEVIATION, false)),
     /** RESIDUAL_Z + FEATURE: both in units of normal spread. */
-    COMBINED,
+    COMBINED(c(MapTerm.RESIDUAL_Z, false), c(MapTerm.FEATURE, false)),
     /** RESIDUAL_Z + FEATURE + DEVIATION. */
-    COMBINED_DEVIATION,
+    COMBINED_DEVIATION(c(MapTerm.RESIDUAL_Z, false), c(MapTerm.FEATURE, false), c(MapTerm.DEVIATION, false)),
+    /**
+     * |RESIDUAL_Z| + |FEATURE| + DEVIATION, each smoothed first: a departure from normal either way. Where G
+     * reproduces a defect better than the normal texture (a smooth stain on a busy texture), the residual
+     * falls below normal, and only a two-sided term sees it.
+     */
+    DEPARTURE(c(MapTerm.RESIDUAL_Z, true), c(MapTerm.FEATURE, true), c(MapTerm.DEVIATION, false)),
     /** COMBINED when the model carries calibration statistics, else RESIDUAL. */
-    AUTO;
+    AUTO();
+
+    /** A term of a map; a two-sided one counts by its absolute value once stitched and smoothed. */
+    public record Component(MapTerm term, boolean twoSided) {}
+
+    private final List<Component> components;
+
+    MapKind(Component... components) {
+        this.components = List.of(components);
+    }
+
+    private static Component c(MapTerm t, boolean twoSided) {
+        return new Component(t, twoSided);
+    }
+
+    /** The terms summed into this map (empty for AUTO: resolve it first). */
+    public List<Component> components() { return components; }
 
     /** The command-line name: lower case with dashes ({@code residual-z}). */
     public String label() {
@@ -45,6 +65,6 @@ public enum MapKind {
 
     /** Whether this map needs the feature terms (f(x), f(G(z))) of each patch. */
     public boolean needsFeatures() {
-        return this != RESIDUAL && this != RESIDUAL_Z;
+        return components.stream().anyMatch(c -> c.term() == MapTerm.FEATURE || c.term() == MapTerm.DEVIATION);
     }
 }

@@ -50,6 +50,7 @@ class TextureLocalisationTest {
         assertEquals(n, o.images().size());
         assertEquals(n, o.results().size());
         assertEquals(TextureLocalisation.VARIANTS, List.copyOf(o.maps().keySet()));
+        assertTrue(TextureLocalisation.VARIANTS.contains(TextureLocalisation.DEFAULT), "the default map is among those scored");
         for (int i = 0; i < n; i++) {
             DefectSet.LabelledImage im = o.images().get(i);
             ScanResult r = o.results().get(i);
@@ -126,7 +127,8 @@ class TextureLocalisationTest {
         assertTrue(plain.get("stain").get("pixelAuroc").isNumber(), plain.toString());
         assertTrue(m.get("settings").asText().contains("3 steps"), m.toString());
         for (String kind : DefectSet.KINDS) {
-            for (String png : List.of(kind + "-image.png", kind + "-mask.png", kind + "-residual.png", kind + "-combined.png")) {
+            for (String png : List.of(kind + "-image.png", kind + "-mask.png", kind + "-residual.png",
+                    kind + "-" + TextureLocalisation.DEFAULT.kind().label() + ".png")) {
                 assertNotNull(ImageIO.read(out.resolve("grass").resolve(png).toFile()), png);
             }
         }

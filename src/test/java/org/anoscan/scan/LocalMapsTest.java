@@ -5,10 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Random;
 import org.anoscan.backend.cpu.CpuBackend;
+import org.anoscan.io.FloatImage;
 import org.anoscan.nn.Dcgan;
 import org.anoscan.nn.DcganSpec;
 import org.anoscan.search.FeatureTerms;
@@ -121,17 +123,23 @@ class LocalMapsTest {
                     dev[i] = dSum / count;
                 }
             }
-            assertClose(plain, maps.map(MapKind.RESIDUAL, residual, null, b), "residual");
-            assertClose(rz, maps.map(MapKind.RESIDUAL_Z, residual, null, b), "residual-z");
-            assertClose(feat, maps.map(MapKind.FEATURE, residual, t, b), "feature");
-            assertClose(dev, maps.map(MapKind.DEVIATION, residual, t, b), "deviation");
-            double[] comb = new double[P * P], combDev = new double[P * P];
+            assertClose(plain, maps.term(MapTerm.RESIDUAL, residual, null, b), "residual");
+            assertClose(rz, maps.term(MapTerm.RESIDUAL_Z, residual, null, b), "residual-z");
+            assertClose(feat, maps.term(MapTerm.FEATURE, residual, t, b), "feature");
+            assertClose(dev, maps.term(MapTerm.DEVIATION, residual, t, b), "deviation");
+            Map<MapTerm, FloatImage> termMaps = new EnumMap<>(MapTerm.class);
+            for (MapTerm term : MapTerm.values()) termMaps.put(term, FloatImage.map(P, P, maps.term(term, residual, t, b), "t"));
+            double[] comb = new double[P * P], combDev = new double[P * P], departure = new double[P * P];
             for (int i = 0; i < comb.length; i++) {
                 comb[i] = rz[i] + feat[i];
                 combDev[i] = comb[i] + dev[i];
+                departure[i] = Math.abs(rz[i]) + Math.abs(feat[i]) + dev[i];
             }
-            assertClose(comb, maps.map(MapKind.COMBINED, residual, t, b), "combined");
-            assertClose(combDev, maps.map(MapKind.COMBINED_DEVIATION, residual, t, b), "combined-deviation");
+            assertClose(plain, LocalMaps.compose(MapKind.RESIDUAL, termMaps::get).data(), "residual map");
+            assertClose(comb, LocalMaps.compose(MapKind.COMBINED, termMaps::get).data(), "combined");
+            assertClose(combDev, LocalMaps.compose(MapKind.COMBINED_DEVIATION, termMaps::get).data(), "combined-deviation");
+            assertClose(departure, LocalMaps.compose(MapKind.DEPARTURE, termMaps::get).data(), "departure");
+            assertThrows(IllegalArgumentException.class, () -> LocalMaps.compose(MapKind.AUTO, termMaps::get));
         }
     }
 
