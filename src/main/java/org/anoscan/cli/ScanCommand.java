@@ -87,7 +87,7 @@ final class ScanCommand implements Callable<Integer> {
         ImageLabels truth = labels != null ? ImageLabels.fromCsv(labels) : ImageLabels.fromFolders();
         try (Backend backend = settings.openBackend(cmd);
              AnomalyScanner scanner = AnomalyScanner.open(settings.model, backend, cfg);
-             ScanOutputs outputs = new ScanOutputs(out, colorMap, thumbnails, truth)) {
+             ScanOutputs outputs = new ScanOutputs(out, colorMap, thumbnails, truth, model.imageSize())) {
             return scan(scanner, outputs, files);
         }
     }
@@ -178,7 +178,7 @@ final class ScanCommand implements Callable<Integer> {
         run.put("anoscan", VersionInfo.version());
         run.put("finished", Instant.now().toString());
         run.put("model", settings.model.toString());
-        run.put("architecture", s.toString());
+        run.put("architecture", s.describe());
         run.put("device", scanner.backend().description());
         run.put("patch", s.imageSize());
         run.put("stride", scanner.tiler().stride());

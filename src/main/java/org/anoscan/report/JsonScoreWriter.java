@@ -79,7 +79,12 @@ public final class JsonScoreWriter implements AutoCloseable {
         }
         o.put("patches", s.patches());
         o.put("skipped_patches", s.skippedPatches());
-        o.put("seconds", s.seconds());
+        o.put("search_share_seconds", s.searchShareSeconds());
+        if (s.topPatch() != null) {
+            o.putObject("top_patch").put("x", s.topPatch().position().x()).put("y", s.topPatch().position().y())
+                    .put("size", s.patchSize()).put("score", s.topPatch().score());
+        }
+        if (s.panel() != null) o.put("panel", s.panel());
         o.put("heatmap", s.heatmap());
         o.put("overlay", s.overlay());
         if (s.mask() == null) o.putNull("mask");
