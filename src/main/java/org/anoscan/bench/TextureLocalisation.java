@@ -356,6 +356,9 @@ public final class TextureLocalisation {
             Map<String, Object> perTexture = new LinkedHashMap<>();
             doc.put("textures", perTexture);
             List<String> table = new ArrayList<>();
+            List<String> markdown = new ArrayList<>(List.of(
+                    "| texture | map | pixel AUROC | AUPRO@0.3 | image AUROC | paste | scratch | stain | bright |",
+                    "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"));
             for (String texture : textures) {
                 String donor = donorArg != null ? donorArg : texture.equals("gravel") ? "brick" : "gravel";
                 FloatImage tex = ImageReader.read(texturesDir.resolve(texture + ".png"), 1);
@@ -371,6 +374,7 @@ public final class TextureLocalisation {
                 System.out.printf(Locale.ROOT, "%n## %s (pasted squares from %s): train %.0f s, statistics %.0f s (%d patches), scan %.0f s (%d images)%n",
                         texture, donor, o.trainSeconds(), o.calibrateSeconds(), o.statistics().patches(), o.scanSeconds(), o.images().size());
                 printTable(o, texture, table);
+                markdownRows(o, texture, markdown);
                 StringBuilder contrast = new StringBuilder("plain residual on defect pixels / on normal pixels:");
                 o.residualContrast().forEach((k, v) -> contrast.append(String.format(Locale.ROOT, " %s %.2f", k, v)));
                 System.out.println(contrast);
@@ -390,6 +394,8 @@ public final class TextureLocalisation {
             AtomicFiles.write(out.resolve("metrics.json"), JSON.writeValueAsBytes(doc));
             System.out.println("\n## summary (pixel AUROC / AUPRO@0.3 / image AUROC)\n");
             table.forEach(System.out::println);
+            System.out.println("\n## the README table (per kind: pixel AUROC / AUPRO@0.3)\n");
+            markdown.forEach(System.out::println);
             System.out.println("\noutputs: " + out + " (metrics.json, per texture example overlays)");
         }
     }
@@ -432,6 +438,23 @@ public final class TextureLocalisation {
 
     /** The map a calibrated model's scans show by default, with its default smoothing. */
     public static final Variant DEFAULT = new Variant(MapKind.AUTO.resolve(true), ScanConfig.DEFAULT_SMOOTHING);
+
+    /** README rows: the plain residual, the combined and departure maps, and the default map. */
+    private static void markdownRows(Outcome o, String texture, List<String> out) {
+        List<Variant> shown = List.of(VARIANTS.get(0), new Variant(MapKind.COMBINED, 0.25), new Variant(MapKind.DEPARTURE, 0.25), DEFAULT);
+        for (Variant v : shown) {
+            Map<String, Score> sc = o.scores().get(v);
+            if (sc == null) continue;
+            Score all = sc.get("all");
+            StringBuilder row = new StringBuilder(String.format(Locale.ROOT, "| %s | %s%s | %.3f | %.3f | %.3f |", texture, v.label(),
+                    v.equals(DEFAULT) ? " (default)" : "", all.pixelAuroc(), all.aupro(), all.imageAuroc()));
+            for (String kind : DefectSet.KINDS) {
+                Score k = sc.get(kind);
+                row.append(k == null ? " - |" : String.format(Locale.ROOT, " %.3f / %.3f |", k.pixelAuroc(), k.aupro()));
+            }
+            out.add(row.toString());
+        }
+    }
 
     /** The first image of each defect kind: the image, its mask, and the overlays of the plain residual and the default map. */
     private static void writeExamples(Outcome o, Path dir) throws IOException {

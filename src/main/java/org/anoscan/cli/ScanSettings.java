@@ -61,7 +61,7 @@ final class ScanSettings {
     long seed;
 
     @Option(names = "--map", defaultValue = "auto", paramLabel = "KIND",
-            description = "The heatmap: auto (combined when the model was calibrated, else residual), residual (|x - G(z)|, "
+            description = "The heatmap: auto (deviation when the model was calibrated, else residual), residual (|x - G(z)|, "
                     + "AnoGAN's map), residual-z, feature, deviation, combined, combined-deviation (default: the calibrated "
                     + "model's, else ${DEFAULT-VALUE}).")
     String map;

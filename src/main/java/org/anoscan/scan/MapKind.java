@@ -28,7 +28,12 @@ public enum MapKind {
      * falls below normal, and only a two-sided term sees it.
      */
     DEPARTURE(c(MapTerm.RESIDUAL_Z, true), c(MapTerm.FEATURE, true), c(MapTerm.DEVIATION, false)),
-    /** COMBINED when the model carries calibration statistics, else RESIDUAL. */
+    /**
+     * DEVIATION when the model carries calibration statistics, else RESIDUAL. Chosen by {@code TextureLocalisation}:
+     * on brick the residual-based maps do well, but on grass and gravel G reproduces pasted squares and stains
+     * better than the texture itself, so every residual term ranks them below normal; only DEVIATION holds up on
+     * all three (see the README).
+     */
     AUTO();
 
     /** A term of a map; a two-sided one counts by its absolute value once stitched and smoothed. */
@@ -60,7 +65,7 @@ public enum MapKind {
 
     /** AUTO resolved against whether calibration statistics are present. */
     public MapKind resolve(boolean calibrated) {
-        return this != AUTO ? this : calibrated ? COMBINED : RESIDUAL;
+        return this != AUTO ? this : calibrated ? DEVIATION : RESIDUAL;
     }
 
     /** Whether this map needs the feature terms (f(x), f(G(z))) of each patch. */
