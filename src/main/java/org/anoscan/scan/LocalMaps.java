@@ -85,27 +85,26 @@ public final class LocalMaps {
     }
 
     private float[] feature(FeatureTerms t, int index) {
-        float[] v = t.residual();
-        int off = index * t.size(), positions = t.perPatch().h() * t.perPatch().w(), cf = t.perPatch().c();
-        float[] perPosition = new float[positions];
-        for (int j = 0; j < positions; j++) {
-            double s = 0;
-            for (int c = 0; c < cf; c++) s += stats.featureResidualZ(c * positions + j, v[off + c * positions + j]);
-            perPosition[j] = (float) (s / cf);
-        }
-        return field.toPixels(perPosition, patchSize);
+        return featurePixels(t, t.residual(), index, stats::featureResidualZ);
     }
 
     private float[] deviation(FeatureTerms t, int index) {
-        float[] v = t.features();
+        return featurePixels(t, t.features(), index, (e, v) -> Math.abs(stats.featuresZ(e, v)));
+    }
+
+    /** A per-entry value of one patch's feature map, averaged over features at each position, brought to pixels. */
+    private float[] featurePixels(FeatureTerms t, float[] v, int index, EntryValue value) {
         int off = index * t.size(), positions = t.perPatch().h() * t.perPatch().w(), cf = t.perPatch().c();
         float[] perPosition = new float[positions];
         for (int j = 0; j < positions; j++) {
             double s = 0;
-            for (int c = 0; c < cf; c++) s += Math.abs(stats.featuresZ(c * positions + j, v[off + c * positions + j]));
+            for (int c = 0; c < cf; c++) s += value.of(c * positions + j, v[off + c * positions + j]);
             perPosition[j] = (float) (s / cf);
         }
         return field.toPixels(perPosition, patchSize);
     }
 
+    private interface EntryValue {
+        double of(int entry, float value);
+    }
 }
