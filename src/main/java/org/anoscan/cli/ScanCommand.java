@@ -87,7 +87,8 @@ final class ScanCommand implements Callable<Integer> {
         ImageLabels truth = labels != null ? ImageLabels.fromCsv(labels) : ImageLabels.fromFolders();
         try (Backend backend = settings.openBackend(cmd);
              AnomalyScanner scanner = AnomalyScanner.open(settings.model, backend, cfg);
-             ScanOutputs outputs = new ScanOutputs(out, colorMap, thumbnails, truth, model.imageSize())) {
+             ScanOutputs outputs = new ScanOutputs(out, colorMap, thumbnails, truth,
+                     (int) Math.round(model.imageSize() / cfg.scale()))) { // a patch in the original image's pixels
             return scan(scanner, outputs, files);
         }
     }
@@ -180,6 +181,7 @@ final class ScanCommand implements Callable<Integer> {
         run.put("model", settings.model.toString());
         run.put("architecture", s.describe());
         run.put("device", scanner.backend().description());
+        run.put("precision", scanner.backend().precision().label()); // what the search ran in (the CPU: fp32 always)
         run.put("patch", s.imageSize());
         run.put("stride", scanner.tiler().stride());
         run.put("iterations", c.search().iterations());
@@ -188,6 +190,7 @@ final class ScanCommand implements Callable<Integer> {
         run.put("top_k", c.topK());
         run.put("flat_std", c.flatStd());
         run.put("pad", c.pad());
+        run.put("scale", c.scale());
         run.put("threshold_image", Double.isNaN(scanner.thresholds().image()) ? null : scanner.thresholds().image());
         run.put("threshold_pixel", Double.isNaN(scanner.thresholds().pixel()) ? null : scanner.thresholds().pixel());
         run.put("thresholds_from", scanner.thresholds().origin());

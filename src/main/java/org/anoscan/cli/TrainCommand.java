@@ -89,14 +89,23 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--device", defaultValue = "auto", description = "auto, cpu, cuda or cuda:N (default: ${DEFAULT-VALUE}).")
     String device;
 
+    @Option(names = "--precision", paramLabel = "P",
+            description = "Convolution arithmetic: fp32 or tf32 (default: tf32 on a GPU with TF32 tensor cores, else fp32).")
+    String precision;
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec commandSpec;
+
     @Override
     public Integer call() throws IOException {
+        org.anoscan.tensor.Precision chosen = ScanSettings.precision(commandSpec.commandLine(), precision);
         boolean idx = inputs.size() == 1 && inputs.get(0).getFileName().toString().contains("idx3-ubyte");
         int patch = size != null ? size : idx ? 32 : 64;
         PatchSource source = idx ? idxSource(inputs.get(0), patch) : imageSource(patch);
         Path checkpoint = out.resolveSibling(out.getFileName() + ".ckpt");
         TrainConfig cfg = new TrainConfig(steps, batch, lr, beta1, realLabel, seed, checkpointEvery);
         try (Backend backend = Devices.open(device, System.err::println)) {
+            ScanSettings.apply(backend, chosen);
             GanTrainer trainer;
             Dcgan model;
             if (resume != null) {

@@ -237,18 +237,23 @@ public final class ScanOutputs implements AutoCloseable {
 
     /** The name without its extension, kept below maps/ and made unique ("a.png" and "a.jpg" must not share maps). */
     private String uniqueStem(String name) {
-        List<String> parts = new ArrayList<>();
-        for (String part : name.replace('\\', '/').split("/")) {
-            if (!part.isEmpty() && !part.equals(".") && !part.equals("..")) parts.add(part); // stay inside maps/
-        }
-        String n = parts.isEmpty() ? "image" : String.join("/", parts);
-        int slash = n.lastIndexOf('/'), dot = n.lastIndexOf('.');
-        String stem = dot > slash + 1 ? n.substring(0, dot) : n;
+        String stem = safeStem(name);
         String s = stem;
         for (int i = 2; !stems.add(s); i++) s = stem + "-" + i;
         return s;
     }
 
+
+    /** A relative path from {@code name} without its extension, that cannot leave its folder. */
+    static String safeStem(String name) {
+        List<String> parts = new ArrayList<>();
+        for (String part : name.replace('\\', '/').split("/")) {
+            if (!part.isEmpty() && !part.equals(".") && !part.equals("..")) parts.add(part); // stay inside the folder
+        }
+        String n = parts.isEmpty() ? "image" : String.join("/", parts);
+        int slash = n.lastIndexOf('/'), dot = n.lastIndexOf('.');
+        return dot > slash + 1 ? n.substring(0, dot) : n;
+    }
 
     @Override
     public void close() throws IOException {

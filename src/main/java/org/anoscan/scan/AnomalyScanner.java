@@ -23,6 +23,7 @@ import org.anoscan.backend.Devices;
 import org.anoscan.io.FloatImage;
 import org.anoscan.io.ImageReader;
 import org.anoscan.io.ModelFile;
+import org.anoscan.io.Resample;
 import org.anoscan.nn.Dcgan;
 import org.anoscan.nn.DcganSpec;
 import org.anoscan.search.FeatureTerms;
@@ -298,7 +299,19 @@ public sealed class AnomalyScanner implements AutoCloseable permits Scanner {
     private void scanAll(Iterator<FloatImage> images, Consumer<ScanResult> consumer, IntConsumer batchDone, PatchObserver observer) {
         checkOpen();
         boolean features = mapKind.needsFeatures() || observer != null;
-        PatchBatcher batcher = new PatchBatcher(images, tiler, model.spec().channels(), cfg.batchSize(), cfg.flatStd());
+        Deque<FloatImage> originals = new ArrayDeque<>(); // with a scale: the images as given, in order
+        Iterator<FloatImage> tiled = cfg.scale() == 1 ? images : new Iterator<>() {
+            @Override
+            public boolean hasNext() { return images.hasNext(); }
+
+            @Override
+            public FloatImage next() {
+                FloatImage original = images.next();
+                originals.addLast(original);
+                return Resample.to(original, Resample.scaled(original.height(), cfg.scale()), Resample.scaled(original.width(), cfg.scale()));
+            }
+        };
+        PatchBatcher batcher = new PatchBatcher(tiled, tiler, model.spec().channels(), cfg.batchSize(), cfg.flatStd());
         int patchLength = model.imageShape(1).size();
         Map<Integer, InFlight> inFlight = new HashMap<>();
         while (batcher.hasNext()) {
@@ -315,6 +328,10 @@ public sealed class AnomalyScanner implements AutoCloseable permits Scanner {
                 for (int i = 0; i < n; i++) {
                     PatchRef ref = batch.patches().get(i);
                     SearchResult r = results.get(i);
+                    if (Float.isNaN(r.score())) {
+                        throw new IllegalStateException(ref.image().source() + ": the latent search diverged (NaN) at patch (" + ref.position().y()
+                                + ", " + ref.position().x() + "): the model gives non-finite values there; check the model file or retrain it");
+                    }
                     InFlight f = inFlight.computeIfAbsent(ref.imageIndex(), k -> new InFlight(ref.image()));
                     if (observer != null) observer.onPatch(ref.image(), ref.position(), r.residualMap(), terms, i);
                     for (Map.Entry<MapTerm, Stitcher> e : f.stitchers.entrySet()) {
@@ -333,7 +350,7 @@ public sealed class AnomalyScanner implements AutoCloseable permits Scanner {
             }
             batchDone.accept(n + batch.skipped().size());
             for (int done : batch.completedImages()) {
-                consumer.accept(finish(inFlight.remove(done)));
+                consumer.accept(finish(inFlight.remove(done), originals.pollFirst())); // results come in input order
             }
         }
     }
@@ -357,6 +374,8 @@ public sealed class AnomalyScanner implements AutoCloseable permits Scanner {
         // Layers keep activations between forward and backward: one search at a time per backend.
         synchronized (model.backend()) {
             checkOpen();
+            // set per search: scanners sharing a backend may ask for different precisions
+            model.backend().setPrecision(cfg.precisionFor(model.backend()));
             return search.search(data, ids);
         }
     }
@@ -371,8 +390,13 @@ public sealed class AnomalyScanner implements AutoCloseable permits Scanner {
         }
     }
 
-    private ScanResult finish(InFlight f) {
+    /** @param original the image as given when it was resampled for tiling, else null */
+    private ScanResult finish(InFlight f, FloatImage original) {
         List<PatchScore> patches = new ArrayList<>(f.scores);
+        if (original != null) { // positions back in the original image's pixels
+            patches.replaceAll(p -> new PatchScore(new PatchPosition((int) Math.round(p.position().y() / cfg.scale()),
+                    (int) Math.round(p.position().x() / cfg.scale())), p.score(), p.skipped()));
+        }
         patches.sort(Comparator.comparingInt((PatchScore p) -> p.position().y()).thenComparingInt(p -> p.position().x()));
         float[] sorted = new float[patches.size()];
         for (int i = 0; i < sorted.length; i++) sorted[i] = patches.get(i).score();
@@ -383,9 +407,14 @@ public sealed class AnomalyScanner implements AutoCloseable permits Scanner {
         float max = sorted[sorted.length - 1];
         float topKMean = (float) (sum / k);
         FloatImage heatmap = LocalMaps.compose(mapKind, t -> MapSmoothing.gaussian(f.stitchers.get(t).heatmap(), smoothingPixels));
+        FloatImage image = f.image;
+        if (original != null) {
+            heatmap = Resample.to(heatmap, original.height(), original.width());
+            image = original;
+        }
         AnomalyMask mask = thresholds.hasPixel() ? AnomalyMask.threshold(heatmap, (float) thresholds.pixel()) : null;
         Boolean anomalous = thresholds.hasImage() ? topKMean > thresholds.image() : null;
-        return new ScanResult(f.image, List.copyOf(patches), max, topKMean, cfg.topK(), heatmap, mask, anomalous,
+        return new ScanResult(image, List.copyOf(patches), max, topKMean, cfg.topK(), heatmap, mask, anomalous,
                 thresholds, f.seconds);
     }
 
@@ -441,7 +470,8 @@ public sealed class AnomalyScanner implements AutoCloseable permits Scanner {
                 Path file = files.get(next++);
                 try {
                     FloatImage image = ImageReader.read(file, model.spec().channels(), this::converted);
-                    int patches = tiler.positions(image).size(); // refuses an image smaller than a patch now, not mid-batch
+                    // refuses an image smaller than a patch now, not mid-batch
+                    int patches = cfg.scale() == 1 ? tiler.positions(image).size() : scaledPositions(image);
                     listener.onTiled(file, patches);
                     pending = image;
                     pendingFile = file;
@@ -467,6 +497,16 @@ public sealed class AnomalyScanner implements AutoCloseable permits Scanner {
             pending = null;
             pendingFile = null;
             return image;
+        }
+    }
+
+    private int scaledPositions(FloatImage image) {
+        int h = Resample.scaled(image.height(), cfg.scale()), w = Resample.scaled(image.width(), cfg.scale());
+        try {
+            return tiler.positions(h, w).size();
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(image.source() + ": at scale " + cfg.scale() + " (" + h + "x" + w + ") "
+                    + e.getMessage().replaceFirst("^image: ", ""), e);
         }
     }
 

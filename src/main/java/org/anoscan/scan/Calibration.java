@@ -3,10 +3,13 @@ package org.anoscan.scan;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import org.anoscan.backend.Backend;
+import org.anoscan.io.FloatImage;
 import org.anoscan.io.ModelFile;
 import org.anoscan.nn.Dcgan;
 import org.anoscan.tensor.Shape;
@@ -154,7 +157,36 @@ public final class Calibration {
      */
     public static Result calibrate(Path modelFile, Backend backend, ScanConfig cfg, List<Path> normals, double quantile,
                                    ScanListener listener) throws IOException {
-        Quantiles.rank(quantile, 1);
+        Quantiles.rank(quantile, 1); // checks the quantile before a long scan
+        return calibrate(modelFile, backend, cfg, (scanner, observer) -> compute(scanner, normals, quantile, listener, observer));
+    }
+
+    /**
+     * As {@link #calibrate(Path, Backend, ScanConfig, List, double, ScanListener)}, from images already in
+     * memory (e.g. the normal class of an MNIST IDX file, each image one patch); {@code done} (may be null)
+     * hears about each result of each pass.
+     */
+    public static Result calibrate(Path modelFile, Backend backend, ScanConfig cfg, Iterator<FloatImage> normals, double quantile,
+                                   Consumer<ScanResult> done) throws IOException {
+        Quantiles.rank(quantile, 1); // checks the quantile before a long scan
+        List<FloatImage> images = new ArrayList<>(); // a second pass needs them again
+        normals.forEachRemaining(images::add);
+        return calibrate(modelFile, backend, cfg, (scanner, observer) -> {
+            Collector c = new Collector(scanner.mapKind());
+            scanner.scanAll(images.iterator(), r -> {
+                c.add(r);
+                if (done != null) done.accept(r);
+            }, observer);
+            return c.result(quantile);
+        });
+    }
+
+    /** One scan of the normal images with a scanner, telling an observer (may be null) every patch's terms. */
+    private interface Pass {
+        Result scan(AnomalyScanner scanner, PatchObserver observer);
+    }
+
+    private static Result calibrate(Path modelFile, Backend backend, ScanConfig cfg, Pass pass) throws IOException {
         ModelFile.Loaded loaded = ModelFile.load(modelFile, backend);
         List<Tensor> extras = new ArrayList<>();
         try {
@@ -168,13 +200,12 @@ public final class Calibration {
             MapStatistics stats;
             try (AnomalyScanner first = new AnomalyScanner(model, Map.of(), null, kind == MapKind.RESIDUAL ? plain : plain.withMap(MapKind.RESIDUAL, 0))) {
                 LocalMaps raw = first.maps();
-                r = compute(first, normals, quantile, listener, (image, p, residual, terms, index) ->
-                        acc.add(raw.residualPixels(residual), terms, index));
+                r = pass.scan(first, (image, p, residual, terms, index) -> acc.add(raw.residualPixels(residual), terms, index));
                 stats = acc.result();
             }
             if (kind != MapKind.RESIDUAL) {
                 try (AnomalyScanner second = new AnomalyScanner(model, Map.of(), stats, plain)) {
-                    r = compute(second, normals, quantile, listener, null);
+                    r = pass.scan(second, null);
                 }
             }
             Map<String, Tensor> extra = new LinkedHashMap<>();

@@ -1,6 +1,8 @@
 package org.anoscan.scan;
 
+import org.anoscan.backend.Backend;
 import org.anoscan.search.SearchConfig;
+import org.anoscan.tensor.Precision;
 
 /**
  * How a {@link AnomalyScanner} cuts, searches and judges images.
@@ -15,13 +17,43 @@ import org.anoscan.search.SearchConfig;
  * @param pad           reflect-pad images smaller than a patch instead of refusing them
  * @param imageThreshold explicit image threshold (overrides a calibrated one), NaN for none
  * @param pixelThreshold explicit heatmap threshold for masks (overrides a calibrated one), NaN for none
+ * @param precision     convolution arithmetic of the search, or null for the backend's default
+ *                      ({@link Backend#defaultPrecision()}: TF32 on a TF32-capable GPU, FP32 on the CPU)
+ * @param scale         each image is resampled by this factor before tiling (0.5: half the width and height,
+ *                      a quarter of the patches), trading resolution for time; maps come back at the original
+ *                      size. 1 leaves images as they are
  * @param map           which map the heatmap shows ({@link MapKind}; AUTO picks by the model's calibration)
  * @param smoothing     Gaussian smoothing of the stitched heatmap, sigma in units of the stride (0: none); NaN for
  *                      the map's default: none for the plain residual (AnoGAN's map, unchanged), else
  *                      {@link #DEFAULT_SMOOTHING}
  */
 public record ScanConfig(int stride, SearchConfig search, int batchSize, int topK, double flatStd, boolean pad,
-                         double imageThreshold, double pixelThreshold, MapKind map, double smoothing) {
+                         double imageThreshold, double pixelThreshold, Precision precision, double scale, MapKind map,
+                         double smoothing) {
+
+    /** The largest {@link #scale}: enlarging more than this only multiplies the work. */
+    public static final double MAX_SCALE = 4;
+
+    /** A config with the backend's default precision, without resampling. */
+    public ScanConfig(int stride, SearchConfig search, int batchSize, int topK, double flatStd, boolean pad,
+                      double imageThreshold, double pixelThreshold) {
+        this(stride, search, batchSize, topK, flatStd, pad, imageThreshold, pixelThreshold, null, 1.0);
+    }
+
+    /** Without resampling (scale 1). */
+    public ScanConfig(int stride, SearchConfig search, int batchSize, int topK, double flatStd, boolean pad,
+                      double imageThreshold, double pixelThreshold, Precision precision) {
+        this(stride, search, batchSize, topK, flatStd, pad, imageThreshold, pixelThreshold, precision, 1.0);
+    }
+
+    /** The AUTO map with its default smoothing. */
+    public ScanConfig(int stride, SearchConfig search, int batchSize, int topK, double flatStd, boolean pad,
+                      double imageThreshold, double pixelThreshold, Precision precision, double scale) {
+        this(stride, search, batchSize, topK, flatStd, pad, imageThreshold, pixelThreshold, precision, scale, MapKind.AUTO, Double.NaN);
+    }
+
+    /** Heatmap smoothing, sigma in strides (chosen by {@code TextureLocalisation}, see the README). */
+    public static final double DEFAULT_SMOOTHING = 0.25;
 
     /**
      * Patches per batch: enough to keep the CPU's sgemm busy and a GPU well fed for DCGAN-32/64, small
@@ -36,15 +68,6 @@ public record ScanConfig(int stride, SearchConfig search, int batchSize, int top
      */
     public static final int DEFAULT_TOP_K = 3;
 
-    /** Heatmap smoothing, sigma in strides (chosen by {@code TextureLocalisation}, see the README). */
-    public static final double DEFAULT_SMOOTHING = 0.25;
-
-    /** The settings without a map choice: the AUTO map with its default smoothing. */
-    public ScanConfig(int stride, SearchConfig search, int batchSize, int topK, double flatStd, boolean pad,
-                      double imageThreshold, double pixelThreshold) {
-        this(stride, search, batchSize, topK, flatStd, pad, imageThreshold, pixelThreshold, MapKind.AUTO, Double.NaN);
-    }
-
     public ScanConfig {
         if (stride < 0) throw new IllegalArgumentException("stride must be >= 0 (0 = half a patch), got " + stride);
         if (search == null) throw new IllegalArgumentException("search config is null");
@@ -56,6 +79,7 @@ public record ScanConfig(int stride, SearchConfig search, int batchSize, int top
         if (Double.isInfinite(imageThreshold) || Double.isInfinite(pixelThreshold)) {
             throw new IllegalArgumentException("thresholds must be finite (NaN for none)");
         }
+        if (!(scale > 0 && scale <= MAX_SCALE)) throw new IllegalArgumentException("scale must be in (0, " + MAX_SCALE + "], got " + scale);
         if (map == null) throw new IllegalArgumentException("map kind is null");
         if (smoothing < 0 || Double.isInfinite(smoothing)) {
             throw new IllegalArgumentException("smoothing must be finite and >= 0 (in strides; NaN for the default), got " + smoothing);
@@ -76,11 +100,11 @@ public record ScanConfig(int stride, SearchConfig search, int batchSize, int top
     }
 
     public ScanConfig withStride(int s) {
-        return new ScanConfig(s, search, batchSize, topK, flatStd, pad, imageThreshold, pixelThreshold, map, smoothing);
+        return new ScanConfig(s, search, batchSize, topK, flatStd, pad, imageThreshold, pixelThreshold, precision, scale, map, smoothing);
     }
 
     public ScanConfig withSearch(SearchConfig c) {
-        return new ScanConfig(stride, c, batchSize, topK, flatStd, pad, imageThreshold, pixelThreshold, map, smoothing);
+        return new ScanConfig(stride, c, batchSize, topK, flatStd, pad, imageThreshold, pixelThreshold, precision, scale, map, smoothing);
     }
 
     public ScanConfig withIterations(int n) {
@@ -88,29 +112,44 @@ public record ScanConfig(int stride, SearchConfig search, int batchSize, int top
     }
 
     public ScanConfig withBatchSize(int b) {
-        return new ScanConfig(stride, search, b, topK, flatStd, pad, imageThreshold, pixelThreshold, map, smoothing);
+        return new ScanConfig(stride, search, b, topK, flatStd, pad, imageThreshold, pixelThreshold, precision, scale, map, smoothing);
     }
 
     public ScanConfig withTopK(int k) {
-        return new ScanConfig(stride, search, batchSize, k, flatStd, pad, imageThreshold, pixelThreshold, map, smoothing);
+        return new ScanConfig(stride, search, batchSize, k, flatStd, pad, imageThreshold, pixelThreshold, precision, scale, map, smoothing);
     }
 
     public ScanConfig withFlatStd(double s) {
-        return new ScanConfig(stride, search, batchSize, topK, s, pad, imageThreshold, pixelThreshold, map, smoothing);
+        return new ScanConfig(stride, search, batchSize, topK, s, pad, imageThreshold, pixelThreshold, precision, scale, map, smoothing);
     }
 
     public ScanConfig withPad(boolean p) {
-        return new ScanConfig(stride, search, batchSize, topK, flatStd, p, imageThreshold, pixelThreshold, map, smoothing);
+        return new ScanConfig(stride, search, batchSize, topK, flatStd, p, imageThreshold, pixelThreshold, precision, scale, map, smoothing);
     }
 
     /** Explicit thresholds (NaN for none), used instead of the model file's calibrated ones. */
     public ScanConfig withThresholds(double image, double pixel) {
-        return new ScanConfig(stride, search, batchSize, topK, flatStd, pad, image, pixel, map, smoothing);
+        return new ScanConfig(stride, search, batchSize, topK, flatStd, pad, image, pixel, precision, scale, map, smoothing);
     }
 
-    /** The heatmap's map kind and smoothing (sigma in strides; 0 for none). */
+    /** Convolution precision (null: the backend's default). */
+    public ScanConfig withPrecision(Precision p) {
+        return new ScanConfig(stride, search, batchSize, topK, flatStd, pad, imageThreshold, pixelThreshold, p, scale, map, smoothing);
+    }
+
+    /** The precision a search on {@code backend} runs in: the config's, else the backend's default. */
+    public Precision precisionFor(Backend backend) {
+        return precision != null ? precision : backend.defaultPrecision();
+    }
+
+    public ScanConfig withScale(double f) {
+        return new ScanConfig(stride, search, batchSize, topK, flatStd, pad, imageThreshold, pixelThreshold, precision, f, map, smoothing);
+    }
+
+    /** The heatmap's map kind and smoothing (sigma in strides; 0 for none, NaN for the map's default). */
     public ScanConfig withMap(MapKind kind, double smoothingStrides) {
-        return new ScanConfig(stride, search, batchSize, topK, flatStd, pad, imageThreshold, pixelThreshold, kind, smoothingStrides);
+        return new ScanConfig(stride, search, batchSize, topK, flatStd, pad, imageThreshold, pixelThreshold, precision, scale, kind,
+                smoothingStrides);
     }
 
     /** The smoothing sigma in strides for {@code kind} (resolved): the given one, else the map's default. */

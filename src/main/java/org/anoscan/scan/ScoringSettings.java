@@ -50,7 +50,10 @@ public final class ScoringSettings {
         // NaN: the map's default smoothing
         SMOOTHING("scoring.smoothing", null, "smoothing (strides)",
                 (c, p) -> Double.toString(c.smoothing()),
-                (c, v) -> c.withMap(c.map(), Double.parseDouble(v)));
+                (c, v) -> c.withMap(c.map(), Double.parseDouble(v))),
+        SCALE("scoring.scale", null, "scale",
+                (c, p) -> Double.toString(c.scale()),
+                (c, v) -> c.withScale(Double.parseDouble(v)));
 
         private final String key;
         private final String legacyKey;
