@@ -88,7 +88,7 @@ final class CalibrateCommand implements Callable<Integer> {
         Calibration.Result r;
         try (Backend backend = settings.openBackend(cmd);
              ScanProgress progress = new ScanProgress("calibrate", paths.size() * Calibration.passes(cfg), !settings.noProgress)) {
-            r = Calibration.calibrate(settings.model, backend, cfg, paths, quantile, progress.around("anoscan calibrate: ", new ScanListener() {
+            r = Calibration.calibrate(settings.model, backend, settings.forBackend(cmd, cfg, backend), paths, quantile, progress.around("anoscan calibrate: ", new ScanListener() {
                 @Override
                 public void onResult(Path file, ScanResult result) {
                     progress.imageDone(String.format(Locale.ROOT, "%s %.4g", file.getFileName(), result.topKMean()));
@@ -134,7 +134,7 @@ final class CalibrateCommand implements Callable<Integer> {
         Calibration.Result r;
         try (Backend backend = settings.openBackend(cmd);
              ScanProgress progress = new ScanProgress("calibrate", normal.count(), !settings.noProgress)) {
-            r = Calibration.calibrate(settings.model, backend, cfg, images, quantile, res -> progress.patchImagesDone(1));
+            r = Calibration.calibrate(settings.model, backend, settings.forBackend(cmd, cfg, backend), images, quantile, res -> progress.patchImagesDone(1));
         }
         report(r, cfg, model, (System.nanoTime() - start) / 1e9);
         return ExitCodes.OK;

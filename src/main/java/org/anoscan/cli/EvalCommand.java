@@ -103,6 +103,7 @@ final class EvalCommand implements Callable<Integer> {
                 precision = backend.precision().label();
                 scored = scoreIdx(backend, cfg.search(), set);
             }
+            run.put("batch", settings.batch);
             run.put("input", Map.of("idx", idx.toString(), "labels", labelFile().toString(), "normal_label", normalLabel,
                     "max_per_class", maxPerClass == null ? "all" : maxPerClass));
         } else {
@@ -114,13 +115,15 @@ final class EvalCommand implements Callable<Integer> {
                     + "a defect type" + (maskDir == null ? " (no ground_truth/: image metrics only)" : ", masks from " + maskDir));
             checkBothClasses(images.stream().filter(i -> !i.anomalous()).count(), images.stream().filter(LabelledFolders.Image::anomalous).count(),
                     dir.toString());
-            try (Backend backend = settings.openBackend(cmd); AnomalyScanner scanner = AnomalyScanner.open(settings.model, backend, cfg)) {
+            try (Backend backend = settings.openBackend(cmd); AnomalyScanner scanner = AnomalyScanner.open(settings.model, backend,
+                    settings.forBackend(cmd, cfg, backend))) {
                 device = backend.description();
                 scored = scanFolders(scanner, images, maskDir != null);
                 precision = backend.precision().label(); // as the scanner set it
                 run.put("input", maskDir == null ? Map.of("folder", dir.toString(), "layout", mvtec ? "mvtec" : "good/bad")
                         : Map.of("folder", dir.toString(), "layout", mvtec ? "mvtec" : "good/bad", "masks", maskDir.toString()));
                 run.put("stride", scanner.tiler().stride());
+                run.put("batch", scanner.config().batchSize());
                 run.put("top_k", cfg.topK());
                 run.put("flat_std", cfg.flatStd());
             }
@@ -138,7 +141,6 @@ final class EvalCommand implements Callable<Integer> {
         run.put("iterations", cfg.search().iterations());
         run.put("restarts", cfg.search().restarts());
         run.put("seed", cfg.search().seed());
-        run.put("batch", cfg.batchSize());
         run.put("normals", scored.items().size() - anomalies);
         run.put("anomalies", anomalies);
         run.put("failed", scored.failures());

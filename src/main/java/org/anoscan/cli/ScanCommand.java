@@ -65,7 +65,7 @@ final class ScanCommand implements Callable<Integer> {
     ColorMap colorMap;
 
     @Option(names = "--thumbnails", defaultValue = "100", paramLabel = "N",
-            description = "Thumbnails of the N highest-scoring images in the report (default: ${DEFAULT-VALUE}).")
+            description = "Panels (image, heatmap, mask) of the N highest-scoring images in the report (default: ${DEFAULT-VALUE}).")
     int thumbnails;
 
     @Override
@@ -86,7 +86,7 @@ final class ScanCommand implements Callable<Integer> {
         }
         ImageLabels truth = labels != null ? ImageLabels.fromCsv(labels) : ImageLabels.fromFolders();
         try (Backend backend = settings.openBackend(cmd);
-             AnomalyScanner scanner = AnomalyScanner.open(settings.model, backend, cfg);
+             AnomalyScanner scanner = AnomalyScanner.open(settings.model, backend, settings.forBackend(cmd, cfg, backend));
              ScanOutputs outputs = new ScanOutputs(out, colorMap, thumbnails, truth,
                      (int) Math.round(model.imageSize() / cfg.scale()))) { // a patch in the original image's pixels
             return scan(scanner, outputs, files);

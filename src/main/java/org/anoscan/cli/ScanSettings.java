@@ -28,7 +28,8 @@ final class ScanSettings {
     String device;
 
     @Option(names = "--precision", paramLabel = "P",
-            description = "Convolution arithmetic: fp32 or tf32 (default: tf32 on a GPU with TF32 tensor cores, else fp32).")
+            description = "Convolution arithmetic: fp32, tf32 or bf16 (bf16 operands, fp32 accumulation; on the GPU) "
+                    + "(default: tf32 on a GPU with TF32 tensor cores, else fp32).")
     String precision;
 
     @Option(names = "--iterations", defaultValue = "" + ScanConfig.DEFAULT_ITERATIONS, paramLabel = "N",
@@ -40,8 +41,14 @@ final class ScanSettings {
     int stride;
 
     @Option(names = "--batch", defaultValue = "" + ScanConfig.DEFAULT_BATCH, paramLabel = "N",
-            description = "Patches searched together, across images (default: ${DEFAULT-VALUE}).")
+            description = "Patches searched together, across images (default: ${DEFAULT-VALUE} on a GPU, " + CPU_BATCH + " on the CPU).")
     int batch;
+
+    /**
+     * The CPU's default batch: as fast per patch as 256 there (the CPU backend parallelises over the batch and
+     * a patch's result does not depend on its batch), and 4x as many progress steps.
+     */
+    static final int CPU_BATCH = 64;
 
     @Option(names = "--top-k", defaultValue = "" + ScanConfig.DEFAULT_TOP_K, paramLabel = "K",
             description = "Image score: mean of the K highest patch scores (default: the calibrated model's, else ${DEFAULT-VALUE}).")
@@ -158,6 +165,12 @@ final class ScanSettings {
         } catch (IllegalArgumentException e) { // a malformed stored value: the model's fault, not a usage error
             throw new IllegalStateException(e.getMessage(), e);
         }
+    }
+
+    /** {@code cfg} with the CPU's default batch when the search runs on the CPU and --batch was not given. */
+    ScanConfig forBackend(CommandLine cmd, ScanConfig cfg, Backend backend) {
+        boolean cpu = backend.name().equals("cpu");
+        return cpu && !cmd.getParseResult().hasMatchedOption("--batch") ? cfg.withBatchSize(CPU_BATCH) : cfg;
     }
 
     /** Opens --device; a malformed choice is a usage error, a missing device a failure. */

@@ -20,8 +20,7 @@ public final class EvalPanels {
      * @param truth the ground-truth mask, or null when none is known
      */
     public static Path write(Path dir, String name, ScanResult r, GroundTruthMask truth, ColorMap colorMap) throws IOException {
-        HeatScale scale = r.thresholds().hasPixel() && r.thresholds().pixel() > 0 ? HeatScale.ofThreshold(r.thresholds().pixel())
-                : HeatScale.linear(r.heatmap().max());
+        HeatScale scale = ScanOutputs.scaleOf(r);
         List<Panels.Tile> tiles = new ArrayList<>();
         tiles.add(new Panels.Tile("image", ImageWriter.imagePng(r.image())));
         if (truth != null) tiles.add(new Panels.Tile("ground truth", ImageWriter.maskPng(truth.anomalous(), truth.height(), truth.width())));

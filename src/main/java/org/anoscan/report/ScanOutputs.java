@@ -148,7 +148,7 @@ public final class ScanOutputs implements AutoCloseable {
         int h = Math.min(patchSize, r.image().height() - y0), w = Math.min(patchSize, r.image().width() - x0);
         return Panels.compose(List.of(new Panels.Tile("top patch", ImageWriter.imagePng(crop(r.image(), y0, x0, h, w))),
                 new Panels.Tile("its heatmap", ImageWriter.heatmapPng(crop(r.heatmap(), y0, x0, h, w), scale, colorMap))),
-                scale, colorMap, PANEL_SIDE / 2 * 2);
+                scale, colorMap, PANEL_SIDE);
     }
 
     private static FloatImage crop(FloatImage img, int y0, int x0, int h, int w) {
@@ -163,7 +163,7 @@ public final class ScanOutputs implements AutoCloseable {
     }
 
     /** The fixed threshold scale when a pixel threshold is known, else the image's own maximum. */
-    private static HeatScale scaleOf(ScanResult r) {
+    static HeatScale scaleOf(ScanResult r) {
         return r.thresholds().hasPixel() && r.thresholds().pixel() > 0 ? HeatScale.ofThreshold(r.thresholds().pixel())
                 : HeatScale.linear(r.heatmap().max());
     }

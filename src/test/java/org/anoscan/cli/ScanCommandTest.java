@@ -282,6 +282,8 @@ class ScanCommandTest {
         JsonNode first = new ObjectMapper().readTree(Files.readAllLines(out.resolve("scores.jsonl")).get(0));
         assertTrue(first.has("search_share_seconds") && !first.has("seconds"), "the column is named for what it is: " + first);
         assertTrue(Files.exists(out.resolve(first.path("panel").asText())), "a side-by-side panel per image");
+        JsonNode run = new ObjectMapper().readTree(out.resolve("scores.json").toFile()).path("run");
+        assertEquals(ScanSettings.CPU_BATCH, run.path("batch").asInt(), "the CPU's default batch when --batch is not given");
     }
 
     @Test
