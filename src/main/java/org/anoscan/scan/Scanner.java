@@ -60,10 +60,11 @@ public final class Scanner implements AutoCloseable {
      * @param info the model file's info map, for calibrated thresholds; empty for none
      */
     public Scanner(Dcgan model, Map<String, String> info, ScanConfig cfg) {
-        this(model, false, null, info, cfg);
+        this(model, false, null, info, cfg, List.of());
     }
 
-    private Scanner(Dcgan model, boolean ownsModel, Backend ownedBackend, Map<String, String> info, ScanConfig cfg) {
+    private Scanner(Dcgan model, boolean ownsModel, Backend ownedBackend, Map<String, String> info, ScanConfig cfg,
+                    List<String> fileWarnings) {
         this.model = model;
         this.ownsModel = ownsModel;
         this.ownedBackend = ownedBackend;
@@ -77,14 +78,16 @@ public final class Scanner implements AutoCloseable {
         // one scan batch is one search batch: the batcher already sized it to fill the backend
         this.search = new LatentSearch(model, s.withMaxBatch(Math.max(s.maxBatch(), (int) perBatch)));
         this.thresholds = Thresholds.resolve(cfg, this.info);
-        this.warnings = List.copyOf(Thresholds.settingMismatches(cfg, patch, this.info));
+        List<String> w = new ArrayList<>(fileWarnings); // the model file's own (e.g. an older format) first
+        w.addAll(Thresholds.settingMismatches(cfg, patch, this.info));
+        this.warnings = List.copyOf(w);
     }
 
     /** Loads {@code modelFile} onto {@code backend}, which stays the caller's. */
     public static Scanner open(Path modelFile, Backend backend, ScanConfig cfg) throws IOException {
         ModelFile.Loaded loaded = ModelFile.load(modelFile, backend);
         try {
-            return new Scanner(loaded.model(), true, null, loaded.info(), cfg);
+            return new Scanner(loaded.model(), true, null, loaded.info(), cfg, loaded.warnings());
         } catch (RuntimeException e) {
             loaded.model().close();
             throw e;
@@ -102,7 +105,7 @@ public final class Scanner implements AutoCloseable {
         try {
             ModelFile.Loaded loaded = ModelFile.load(modelFile, backend);
             try {
-                return new Scanner(loaded.model(), true, backend, loaded.info(), cfg);
+                return new Scanner(loaded.model(), true, backend, loaded.info(), cfg, loaded.warnings());
             } catch (RuntimeException e) {
                 loaded.model().close();
                 throw e;
