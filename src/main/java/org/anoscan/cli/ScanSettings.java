@@ -19,6 +19,8 @@ final class ScanSettings {
      * follow AnoGAN exactly.
      */
     static final int CLI_ITERATIONS = 200;
+    /** Sanity bounds: beyond them a run would not finish or would not fit in memory (one search batch is batch x restarts). */
+    static final int MAX_ITERATIONS = 1_000_000, MAX_BATCH = 1 << 16, MAX_RESTARTS = 1024;
 
     @Option(names = {"-m", "--model"}, required = true, paramLabel = "FILE", description = "Model file (from anoscan train).")
     Path model;
@@ -67,6 +69,9 @@ final class ScanSettings {
         positive(cmd, "--batch", batch, 1);
         positive(cmd, "--top-k", topK, 1);
         positive(cmd, "--restarts", restarts, 1);
+        atMost(cmd, "--iterations", iterations, MAX_ITERATIONS);
+        atMost(cmd, "--batch", batch, MAX_BATCH);
+        atMost(cmd, "--restarts", restarts, MAX_RESTARTS);
         if (!(flatStd >= 0) || Double.isInfinite(flatStd)) {
             throw new CommandLine.ParameterException(cmd, "--flat-std must be a finite number >= 0, got " + flatStd);
         }
@@ -80,6 +85,10 @@ final class ScanSettings {
             throw new CommandLine.ParameterException(cmd, "--device '" + device + "': use auto, cpu, cuda or cuda:N");
         }
         return Devices.open(device, notice -> System.err.println("anoscan: " + notice));
+    }
+
+    private static void atMost(CommandLine cmd, String name, int value, int max) {
+        if (value > max) throw new CommandLine.ParameterException(cmd, name + " must be at most " + max + ", got " + value);
     }
 
     private static void positive(CommandLine cmd, String name, int value, int min) {
