@@ -41,7 +41,7 @@ final class DemoCommand implements Callable<Integer> {
         extract(MODEL, model);
         for (String image : IMAGES) extract(image, input.resolve(image));
         System.err.println("demo: scanning " + IMAGES.size() + " bundled images in " + input + " (good/ and bad/) with " + model);
-        int code = Main.run("scan", "-m", model.toString(), "--device", device, "--iterations", Integer.toString(ITERATIONS),
+        int code = Main.run("scan", "--overwrite", "-m", model.toString(), "--device", device, "--iterations", Integer.toString(ITERATIONS),
                 "--out", out.toString(), input.toString());
         if (code == ExitCodes.OK) System.err.println("demo: open " + out.resolve("report.html"));
         return code;

@@ -15,6 +15,7 @@ import org.anoscan.io.ColorMap;
 import org.anoscan.io.ModelFile;
 import org.anoscan.nn.DcganSpec;
 import org.anoscan.report.ImageLabels;
+import org.anoscan.report.OutputFolder;
 import org.anoscan.report.ScanOutputs;
 import org.anoscan.report.ScoredImage;
 import org.anoscan.scan.ScanConfig;
@@ -47,8 +48,16 @@ final class ScanCommand implements Callable<Integer> {
     ScanSettings settings;
 
     @Option(names = {"-o", "--out"}, defaultValue = "anoscan-out", paramLabel = "DIR",
-            description = "Output folder (default: ${DEFAULT-VALUE}); its earlier scores are replaced.")
+            description = "Output folder (default: ${DEFAULT-VALUE}). One scan at a time; a folder holding another run's "
+                    + "outputs is refused unless --overwrite or --resume.")
     Path out;
+
+    @Option(names = "--overwrite", description = "Replace the outputs of an earlier scan in --out (other files there stay).")
+    boolean overwrite;
+
+    @Option(names = "--resume", description = "Continue the interrupted scan in --out (same model and settings, checked): "
+            + "images it finished are kept, not scanned again.")
+    boolean resume;
 
     @Option(names = "--threshold", paramLabel = "T", description = "Image threshold on the top-k mean score (overrides the calibrated one).")
     Double threshold;
@@ -83,15 +92,25 @@ final class ScanCommand implements Callable<Integer> {
                     + String.join(", ", new java.util.TreeSet<>(InputFiles.IMAGE_EXTENSIONS)) + ")");
             return ExitCodes.FAILED;
         }
+        if (overwrite && resume) throw new CommandLine.ParameterException(cmd, "--overwrite and --resume exclude each other");
         ImageLabels truth = labels != null ? ImageLabels.fromCsv(labels) : ImageLabels.fromFolders();
-        try (Backend backend = settings.openBackend(cmd);
+        OutputFolder.Mode mode = resume ? OutputFolder.Mode.RESUME : overwrite ? OutputFolder.Mode.OVERWRITE : OutputFolder.Mode.NEW;
+        try (StopSignals stop = StopSignals.install();
+             Backend backend = settings.openBackend(cmd);
              Scanner scanner = Scanner.open(settings.model, backend, cfg);
-             ScanOutputs outputs = new ScanOutputs(out, colorMap, thumbnails, truth)) {
-            return scan(scanner, outputs, files);
+             OutputFolder folder = OutputFolder.open(out, mode, RunFingerprint.of(settings.model, cfg, colorMap))) {
+            try (ScanOutputs outputs = folder.resumed() ? ScanOutputs.resume(out, colorMap, thumbnails, truth)
+                    : new ScanOutputs(out, colorMap, thumbnails, truth)) {
+                return scan(scanner, outputs, files, folder, stop);
+            } catch (IOException | RuntimeException e) {
+                folder.interrupted(0, 0, Main.oneLine(e));
+                throw e;
+            }
         }
     }
 
-    private int scan(Scanner scanner, ScanOutputs outputs, List<InputFiles.Entry> files) throws IOException {
+    private int scan(Scanner scanner, ScanOutputs outputs, List<InputFiles.Entry> files, OutputFolder folder, StopSignals stop)
+            throws IOException {
         Thresholds t = scanner.thresholds();
         List<String> notes = new ArrayList<>(scanner.warnings());
         if (!t.hasImage() && !t.hasPixel()) {
@@ -105,9 +124,13 @@ final class ScanCommand implements Callable<Integer> {
         for (String n : notes) System.err.println("anoscan scan: " + n);
         Map<Path, String> names = new HashMap<>();
         List<Path> paths = new ArrayList<>(files.size());
+        java.util.Set<String> done = outputs.done(); // a resumed run's finished images are not scanned again
         for (InputFiles.Entry e : files) {
             names.putIfAbsent(e.file(), e.name());
-            paths.add(e.file());
+            if (!done.contains(e.file().toString())) paths.add(e.file());
+        }
+        if (folder.resumed()) {
+            System.err.println("anoscan scan: resuming " + out + ": " + done.size() + " image(s) kept, " + paths.size() + " to scan");
         }
         int[] anomalous = {0};
         long start = System.nanoTime();
@@ -135,6 +158,11 @@ final class ScanCommand implements Callable<Integer> {
                     }
                     progress.step("failed: " + file.getFileName());
                 }
+
+                @Override
+                public boolean stopRequested() {
+                    return stop.requested();
+                }
             });
         } catch (RuntimeException e) { // the device or the search failed: keep a report of what was done
             stopped = Main.oneLine(e);
@@ -143,6 +171,12 @@ final class ScanCommand implements Callable<Integer> {
         int ok = outputs.images().size(), failed = outputs.failures().size();
         Map<String, Object> run = runInfo(scanner, ok, failed, anomalous[0], seconds);
         if (stopped != null) notes.add(0, "the scan stopped early: " + stopped);
+        boolean interrupted = stopped != null || (stop.requested() && ok + failed < done.size() + paths.size());
+        if (stop.requested() && interrupted) {
+            notes.add(0, "interrupted by SIG" + stop.name() + ": " + ok + " of " + (done.size() + paths.size())
+                    + " image(s) done; 'anoscan scan --resume' with the same options continues it");
+        }
+        run.put("state", interrupted ? "interrupted" : "complete");
         String unwritten = null;
         try {
             outputs.finish(run, notes, t.image());
@@ -150,7 +184,7 @@ final class ScanCommand implements Callable<Integer> {
             unwritten = Main.oneLine(e);
         }
 
-        System.out.printf(Locale.ROOT, "scanned %d of %d file(s) in %.1f s (%.2f images/s) on %s%n", ok, paths.size(), seconds,
+        System.out.printf(Locale.ROOT, "scanned %d of %d file(s) in %.1f s (%.2f images/s) on %s%n", ok, done.size() + paths.size(), seconds,
                 ok / Math.max(seconds, 1e-9), scanner.backend().name());
         System.out.println("thresholds: " + t);
         if (t.hasImage()) System.out.println("anomalous: " + anomalous[0] + " of " + ok);
@@ -158,6 +192,16 @@ final class ScanCommand implements Callable<Integer> {
         System.out.println("outputs: " + out + " (" + ScanOutputs.REPORT + ", " + ScanOutputs.CSV + ", " + ScanOutputs.JSON
                 + ", " + ScanOutputs.MAPS + "/)");
         printFailures("scan", outputs.failures());
+        String reason = stopped != null ? stopped : stop.requested() ? "SIG" + stop.name() : null;
+        if (interrupted) folder.interrupted(ok, failed, reason);
+        else folder.complete(ok, failed);
+        if (stop.requested() && interrupted) {
+            System.err.println("anoscan scan: stopped by SIG" + stop.name() + ": kept " + ok + " scanned image(s) in " + out
+                    + (unwritten == null ? " (" + ScanOutputs.CSV + ", " + ScanOutputs.JSON + ", " + ScanOutputs.REPORT + ")"
+                    : " (" + ScanOutputs.CSV + "; " + ScanOutputs.JSON + " and " + ScanOutputs.REPORT + " could not be written: " + unwritten + ")")
+                    + "; the image(s) in flight were finished; continue with --resume");
+            return stop.exitCode();
+        }
         if (stopped != null) {
             System.err.println("anoscan scan: stopped early: " + stopped);
             return ExitCodes.FAILED;

@@ -27,7 +27,8 @@ import org.anoscan.scan.ScanResult;
  *       written, so a crash keeps what was done;
  *   <li>at {@link #finish}: {@code scores.json} (the whole run) and {@code report.html} (self-contained).
  * </ul>
- * A new run truncates the csv and jsonl of an earlier one in the same folder.
+ * A new run truncates the csv and jsonl of an earlier one in the same folder; {@link #resume} keeps the
+ * images an interrupted run finished (from its jsonl) and appends to them.
  *
  * <p>Heatmaps share one colour scale when a pixel threshold is known (0 to twice the threshold, so the
  * threshold is the middle colour and images compare at a glance); without one each is scaled by its own
@@ -64,6 +65,33 @@ public final class ScanOutputs implements AutoCloseable {
      * @param labels known truth for the ROC curve, or null
      */
     public ScanOutputs(Path dir, ColorMap colorMap, int thumbnails, ImageLabels labels) throws IOException {
+        this(dir, colorMap, thumbnails, labels, false);
+    }
+
+    /**
+     * Continues the outputs of an interrupted run in {@code dir}: the images its {@code scores.jsonl} holds
+     * are kept (rows, maps, thumbnails) and {@link #done} lists them; failed files and a torn last row are
+     * dropped, so those files are scanned again. The csv and jsonl are rewritten from the kept rows first
+     * (atomically), then appended to.
+     */
+    public static ScanOutputs resume(Path dir, ColorMap colorMap, int thumbnails, ImageLabels labels) throws IOException {
+        List<ScoredImage> kept = JsonScoreWriter.readImages(dir.resolve(JSON_LINES));
+        org.anoscan.io.AtomicFiles.write(dir.resolve(CSV), CsvScoreWriter.document(kept).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        org.anoscan.io.AtomicFiles.write(dir.resolve(JSON_LINES), JsonScoreWriter.document(kept).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        ScanOutputs o = new ScanOutputs(dir, colorMap, thumbnails, labels, true);
+        for (ScoredImage s : kept) {
+            o.images.add(s);
+            o.stems.add(s.heatmap().substring(MAPS.length() + 1, s.heatmap().length() - ".heatmap.png".length()));
+            try {
+                o.keepThumbnail(s);
+            } catch (IOException missingOverlay) {
+                // the row is whole; the report shows it without a picture
+            }
+        }
+        return o;
+    }
+
+    private ScanOutputs(Path dir, ColorMap colorMap, int thumbnails, ImageLabels labels, boolean append) throws IOException {
         this.dir = dir;
         this.colorMap = colorMap;
         this.thumbnailCount = Math.max(0, thumbnails);
@@ -73,9 +101,9 @@ public final class ScanOutputs implements AutoCloseable {
         } catch (IOException e) {
             throw new IOException(dir + ": cannot create the output folder (" + e.getMessage() + ")", e);
         }
-        this.csv = new CsvScoreWriter(dir.resolve(CSV));
+        this.csv = new CsvScoreWriter(dir.resolve(CSV), append);
         try {
-            this.jsonLines = new JsonScoreWriter(dir.resolve(JSON_LINES));
+            this.jsonLines = new JsonScoreWriter(dir.resolve(JSON_LINES), append);
         } catch (IOException e) {
             csv.close();
             throw e;
@@ -110,10 +138,18 @@ public final class ScanOutputs implements AutoCloseable {
     /** Records a file that could not be scanned. */
     public void failure(Path file, String message) throws IOException {
         failures.put(file.toString(), message);
+        csv.writeFailure(file.toString(), message);
         jsonLines.writeFailure(file.toString(), message);
     }
 
     public List<ScoredImage> images() { return List.copyOf(images); }
+
+    /** The input files whose images are done (as recorded: {@link ScoredImage#file()}), e.g. kept by {@link #resume}. */
+    public Set<String> done() {
+        Set<String> d = new HashSet<>();
+        for (ScoredImage s : images) d.add(s.file());
+        return d;
+    }
 
     public Map<String, String> failures() { return java.util.Collections.unmodifiableMap(new LinkedHashMap<>(failures)); }
 

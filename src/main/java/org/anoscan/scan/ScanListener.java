@@ -12,4 +12,12 @@ public interface ScanListener {
      * skipped; {@code message} is one line naming the file.
      */
     void onFailure(Path file, String message);
+
+    /**
+     * Asked before each new file is read: true stops the scan there. The images already read (their patches
+     * may share a batch with others) are finished and delivered first, so nothing is left half done.
+     */
+    default boolean stopRequested() {
+        return false;
+    }
 }

@@ -211,7 +211,8 @@ public final class Scanner implements AutoCloseable {
     /**
      * Reads and scans image files, batching patches across files. A file that cannot be read, has a
      * channel count the model cannot take, or is smaller than a patch (without padding) is reported to
-     * {@code listener} and skipped; the others go on.
+     * {@code listener} and skipped; the others go on. The scan stops early, after the images in flight,
+     * when {@link ScanListener#stopRequested} says so.
      */
     public void scanFiles(List<Path> files, ScanListener listener) {
         Deque<Path> order = new ArrayDeque<>();
@@ -288,7 +289,7 @@ public final class Scanner implements AutoCloseable {
 
         @Override
         public boolean hasNext() {
-            while (pending == null && next < files.size()) {
+            while (pending == null && next < files.size() && !listener.stopRequested()) {
                 Path file = files.get(next++);
                 try {
                     FloatImage image = ImageReader.read(file, model.spec().channels());
