@@ -52,6 +52,11 @@ final class ScanCommand implements Callable<Integer> {
                     + "outputs is refused unless --overwrite or --resume.")
     Path out;
 
+    @Option(names = "--max-megapixels", defaultValue = "100", paramLabel = "MP",
+            description = "Refuse (and report) images of more megapixels than this before decoding them (default: ${DEFAULT-VALUE}); "
+                    + "images too large for the JVM's memory are refused too.")
+    double maxMegapixels;
+
     @Option(names = "--overwrite", description = "Replace the outputs of an earlier scan in --out (other files there stay).")
     boolean overwrite;
 
@@ -86,11 +91,16 @@ final class ScanCommand implements Callable<Integer> {
         DcganSpec model = ModelFile.readSpec(settings.model); // a bad model fails here, before a device is opened
         checkStride(cmd, cfg, model);
         // the PNGs this command writes live in OUT/maps: never scan them back in
-        List<InputFiles.Entry> files = InputFiles.expand(inputs, out.resolve(org.anoscan.report.ScanOutputs.MAPS));
+        Map<Path, String> unlisted = new LinkedHashMap<>(); // subfolders that cannot be read: reported, the rest goes on
+        List<InputFiles.Entry> files = InputFiles.expand(inputs, out.resolve(org.anoscan.report.ScanOutputs.MAPS), unlisted::put);
         if (files.isEmpty()) {
+            unlisted.forEach((folder, why) -> System.err.println("anoscan scan: " + folder + ": cannot read the folder (" + why + ")"));
             System.err.println("anoscan scan: no image files in " + inputs + " (looked for "
                     + String.join(", ", new java.util.TreeSet<>(InputFiles.IMAGE_EXTENSIONS)) + ")");
             return ExitCodes.FAILED;
+        }
+        if (!(maxMegapixels > 0) || maxMegapixels > 1e6) {
+            throw new CommandLine.ParameterException(cmd, "--max-megapixels must lie in (0, 1e6], got " + maxMegapixels);
         }
         if (overwrite && resume) throw new CommandLine.ParameterException(cmd, "--overwrite and --resume exclude each other");
         ImageLabels truth = labels != null ? ImageLabels.fromCsv(labels) : ImageLabels.fromFolders();
@@ -99,8 +109,12 @@ final class ScanCommand implements Callable<Integer> {
              Backend backend = settings.openBackend(cmd);
              Scanner scanner = Scanner.open(settings.model, backend, cfg);
              OutputFolder folder = OutputFolder.open(out, mode, RunFingerprint.of(settings.model, cfg, colorMap))) {
+            scanner.setMaxImagePixels(Math.round(maxMegapixels * 1e6));
             try (ScanOutputs outputs = folder.resumed() ? ScanOutputs.resume(out, colorMap, thumbnails, truth)
                     : new ScanOutputs(out, colorMap, thumbnails, truth)) {
+                for (Map.Entry<Path, String> u : unlisted.entrySet()) {
+                    outputs.failure(u.getKey(), u.getKey() + ": cannot read the folder (" + u.getValue() + "); its images were not scanned");
+                }
                 return scan(scanner, outputs, files, folder, stop);
             } catch (IOException | RuntimeException e) {
                 folder.interrupted(0, 0, Main.oneLine(e));

@@ -198,7 +198,7 @@ public final class OutputFolder implements AutoCloseable {
     private static String describe(JsonNode m) {
         if (m == null) return "an earlier scan";
         String state = m.path("state").asText();
-        return "an" + ("running".equals(state) ? " interrupted" : " " + state) + " scan started " + m.path("started").asText();
+        return ("complete".equals(state) ? "a complete" : "an interrupted") + " scan started " + m.path("started").asText();
     }
 
     private static void checkFingerprint(Path dir, JsonNode old, Map<String, String> now) throws IOException {

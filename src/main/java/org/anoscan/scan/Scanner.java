@@ -53,6 +53,7 @@ public final class Scanner implements AutoCloseable {
     private final Thresholds thresholds;
     private final List<String> warnings;
     private volatile boolean closed;
+    private volatile long maxImagePixels = ImageReader.DEFAULT_MAX_PIXELS;
 
     /**
      * Scans with an already loaded model (not owned: the caller closes it).
@@ -132,6 +133,15 @@ public final class Scanner implements AutoCloseable {
 
     /** The thresholds decisions use (explicit ones, else calibrated ones, else none). */
     public Thresholds thresholds() { return thresholds; }
+
+    /**
+     * Files of more pixels than this are refused by {@link #scanFiles} before decoding (and so are files
+     * whose scan would not fit in the JVM's memory), with a failure naming the limit; the others go on.
+     */
+    public void setMaxImagePixels(long pixels) {
+        if (pixels < 1) throw new IllegalArgumentException("pixel limit must be positive, got " + pixels);
+        this.maxImagePixels = pixels;
+    }
 
     /** Warnings about the thresholds (e.g. calibrated with other scan settings); empty when none. */
     public List<String> warnings() { return warnings; }
@@ -292,12 +302,15 @@ public final class Scanner implements AutoCloseable {
             while (pending == null && next < files.size() && !listener.stopRequested()) {
                 Path file = files.get(next++);
                 try {
-                    FloatImage image = ImageReader.read(file, model.spec().channels());
+                    FloatImage image = ImageReader.read(file, model.spec().channels(), maxImagePixels);
                     tiler.positions(image); // refuses an image smaller than a patch now, not mid-batch
                     pending = image;
                     pendingFile = file;
                 } catch (IOException | IllegalArgumentException e) {
                     listener.onFailure(file, oneLine(e));
+                } catch (OutOfMemoryError e) { // the size check missed it (a format without a readable header)
+                    listener.onFailure(file, file + ": not enough memory to read it; give Java more memory (ANOSCAN_JAVA_OPTS=-Xmx...) "
+                            + "or downscale the image");
                 }
             }
             return pending != null;
