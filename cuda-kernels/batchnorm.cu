@@ -111,3 +111,48 @@ extern "C" __global__ void bn_bwd_dx_f32(const float* dy, const float* x, const 
         dx[i] = coef[3 * c] * (dy[i] - coef[3 * c + 1] - xhat * coef[3 * c + 2]);
     }
 }
+
+// ---- launchers (declared in native/include/anoscan_kernels.h) ----
+#include "anoscan_kernels.h"
+#include "launch.cuh"
+using namespace anoscan;
+
+// grid (channels, splits): partial holds channels x splits x 2 doubles.
+extern "C" int launch_channel_partials_f64(int mode, const float* a, const float* b, const float* mean, const float* invstd,
+                                           int samples, int channels, long long hw, int splits, double* partial,
+                                           cudaStream_t stream) {
+    channel_partials_f64<<<dim3(channels, splits), BLOCK, 0, stream>>>(mode, a, b, mean, invstd, samples, channels, hw, partial);
+    return launched();
+}
+
+extern "C" int launch_channel_sum_f32(const double* partial, int splits, int channels, float* out, cudaStream_t stream) {
+    channel_sum_f32<<<per_channel_grid(channels), 128, 0, stream>>>(partial, splits, channels, out);
+    return launched();
+}
+
+extern "C" int launch_bn_train_finalize_f32(const double* partial, int splits, int channels, long long count, const float* gamma,
+                                            const float* beta, float eps, float momentum, float* runMean, float* runVar,
+                                            float* saveMean, float* saveInvStd, float* scale, float* shift, cudaStream_t stream) {
+    bn_train_finalize_f32<<<per_channel_grid(channels), 128, 0, stream>>>(partial, splits, channels, count, gamma, beta, eps, momentum,
+                                                                          runMean, runVar, saveMean, saveInvStd, scale, shift);
+    return launched();
+}
+
+extern "C" int launch_bn_eval_coeffs_f32(const float* gamma, const float* beta, const float* mean, const float* var, float eps,
+                                         int channels, float* scale, float* shift, cudaStream_t stream) {
+    bn_eval_coeffs_f32<<<per_channel_grid(channels), 128, 0, stream>>>(gamma, beta, mean, var, eps, channels, scale, shift);
+    return launched();
+}
+
+extern "C" int launch_bn_bwd_finalize_f32(const double* partial, int splits, int channels, long long count, const float* gamma,
+                                          const float* invstd, float* dgamma, float* dbeta, float* coef, cudaStream_t stream) {
+    bn_bwd_finalize_f32<<<per_channel_grid(channels), 128, 0, stream>>>(partial, splits, channels, count, gamma, invstd, dgamma, dbeta,
+                                                                        coef);
+    return launched();
+}
+
+extern "C" int launch_bn_bwd_dx_f32(const float* dy, const float* x, const float* mean, const float* invstd, const float* coef,
+                                    float* dx, long long n, int channels, int hw, cudaStream_t stream) {
+    bn_bwd_dx_f32<<<grid_for(n), BLOCK, 0, stream>>>(dy, x, mean, invstd, coef, dx, n, channels, hw);
+    return launched();
+}

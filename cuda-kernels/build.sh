@@ -21,6 +21,6 @@ for cu in "$here"/*.cu; do
   ptx="$out/$name.ptx"
   # up to date: newer than its source and the shared header
   if [[ -f $ptx && $ptx -nt $cu && $ptx -nt $here/common.cuh && $ptx -nt $0 ]]; then continue; fi
-  "$nvcc" -ptx -arch=compute_80 -O3 -std=c++17 -o "$ptx.tmp" "$cu"
+  "$nvcc" -ptx -arch=compute_80 -O3 -std=c++17 -I"$here/../native/include" -o "$ptx.tmp" "$cu"
   mv "$ptx.tmp" "$ptx"
 done

@@ -56,3 +56,46 @@ extern "C" __global__ void scale_along_f32(const float* w, const float* scale, f
                                            int inner) {
     GRID_STRIDE(i, n) out[i] = w[i] * scale[((int)i / inner) % channels];
 }
+
+// ---- launchers (declared in native/include/anoscan_kernels.h) ----
+#include "anoscan_kernels.h"
+#include "launch.cuh"
+using namespace anoscan;
+
+extern "C" int launch_fill_f32(float* t, float value, long long n, cudaStream_t stream) {
+    fill_f32<<<grid_for(n), BLOCK, 0, stream>>>(t, value, n);
+    return launched();
+}
+
+extern "C" int launch_add_f32(const float* a, const float* b, float* out, long long n, cudaStream_t stream) {
+    add_f32<<<grid_for(n), BLOCK, 0, stream>>>(a, b, out, n);
+    return launched();
+}
+
+extern "C" int launch_abs_diff_f32(const float* a, const float* b, float* out, long long n, cudaStream_t stream) {
+    abs_diff_f32<<<grid_for(n), BLOCK, 0, stream>>>(a, b, out, n);
+    return launched();
+}
+
+extern "C" int launch_act_fwd_f32(int kind, float slope, const float* x, float* y, long long n, cudaStream_t stream) {
+    act_fwd_f32<<<grid_for(n), BLOCK, 0, stream>>>(kind, slope, x, y, n);
+    return launched();
+}
+
+extern "C" int launch_act_bwd_f32(int kind, float slope, const float* x, const float* y, const float* dy, float* dx, long long n,
+                                  cudaStream_t stream) {
+    act_bwd_f32<<<grid_for(n), BLOCK, 0, stream>>>(kind, slope, x, y, dy, dx, n);
+    return launched();
+}
+
+extern "C" int launch_channel_affine_act_f32(const float* x, const float* scale, const float* shift, int kind, float slope, float* y,
+                                             long long n, int channels, int hw, cudaStream_t stream) {
+    channel_affine_act_f32<<<grid_for(n), BLOCK, 0, stream>>>(x, scale, shift, kind, slope, y, n, channels, hw);
+    return launched();
+}
+
+extern "C" int launch_scale_along_f32(const float* w, const float* scale, float* out, long long n, int channels, int inner,
+                                      cudaStream_t stream) {
+    scale_along_f32<<<grid_for(n), BLOCK, 0, stream>>>(w, scale, out, n, channels, inner);
+    return launched();
+}

@@ -42,3 +42,25 @@ extern "C" __global__ void bce_logits_finalize_f32(const double* partial, int pa
     acc = block_sum(acc);
     if (threadIdx.x == 0) loss[0] = (float)(acc / (double)n);
 }
+
+// ---- launchers (declared in native/include/anoscan_kernels.h) ----
+#include "anoscan_kernels.h"
+#include "launch.cuh"
+using namespace anoscan;
+
+// One block per sample; grad may be null (l1PerSample).
+extern "C" int launch_l1_loss_grad_f32(const float* pred, const float* target, float* loss, float* grad, float weight, int samples,
+                                       long long perSample, cudaStream_t stream) {
+    l1_loss_grad_f32<<<samples, BLOCK, 0, stream>>>(pred, target, loss, grad, weight, perSample);
+    return launched();
+}
+
+// Both passes; partial holds `parts` doubles (parts = min(grid_for(n), 1024), as the caller sized it).
+extern "C" int launch_bce_logits_f32(const float* x, float target, float* grad, double* partial, int parts, float* loss, long long n,
+                                     cudaStream_t stream) {
+    bce_logits_partial_f32<<<parts, BLOCK, 0, stream>>>(x, target, grad, partial, n);
+    int status = launched();
+    if (status != 0) return status;
+    bce_logits_finalize_f32<<<1, BLOCK, 0, stream>>>(partial, parts, loss, n);
+    return launched();
+}

@@ -49,3 +49,62 @@ extern "C" __global__ void keep_best_f32(const float* loss, float* bestLoss, con
     __syncthreads();  // every thread has compared with bestLoss[n] before it changes
     if (threadIdx.x == 0) bestLoss[n] = l;
 }
+
+// The end of one latent-search iteration for row n, in one pass over the row (it replaces add_f32,
+// keep_best_f32 and adam_per_sample_f32, in that order): loss[n] = lossA[n] + lossB[n]; where it beats
+// bestLoss[n] (NaN never does), bestLoss[n] and row n of bestZ take it and the z it was measured at;
+// then the row's Adam step, as adam_per_sample_f32 (active null or active[n] != 0).
+extern "C" __global__ void search_update_f32(const float* lossA, const float* lossB, float* loss, float* bestLoss, float* z,
+                                             float* bestZ, const float* g, float* m, float* v, float* steps, const float* active,
+                                             i64 dim, float lr, float b1, float b2, float eps, float clamp) {
+    const i64 n = blockIdx.x;
+    const float l = lossA[n] + lossB[n];
+    const bool better = l < bestLoss[n];                // uniform over the block
+    const bool moves = !(active && active[n] == 0.f);  // uniform over the block
+    const float t = steps[n] + 1.f;
+    const float bc1 = 1.f - powf(b1, t), bc2 = 1.f - powf(b2, t);
+    const i64 base = n * dim;
+    for (i64 j = threadIdx.x; j < dim; j += blockDim.x) {
+        const float zj = z[base + j];
+        if (better) bestZ[base + j] = zj;
+        if (moves) z[base + j] = adam_update(zj, g[base + j], &m[base + j], &v[base + j], lr, b1, b2, eps, clamp, bc1, bc2);
+    }
+    __syncthreads();  // every thread has read bestLoss[n] and steps[n] before they change
+    if (threadIdx.x == 0) {
+        loss[n] = l;
+        if (better) bestLoss[n] = l;
+        if (moves) steps[n] = t;
+    }
+}
+
+// ---- launchers (declared in native/include/anoscan_kernels.h) ----
+#include "anoscan_kernels.h"
+#include "launch.cuh"
+using namespace anoscan;
+
+extern "C" int launch_adam_f32(float* p, const float* g, float* m, float* v, long long n, float lr, float b1, float b2, float eps,
+                               float clamp, float bc1, float bc2, cudaStream_t stream) {
+    adam_f32<<<grid_for(n), BLOCK, 0, stream>>>(p, g, m, v, n, lr, b1, b2, eps, clamp, bc1, bc2);
+    return launched();
+}
+
+// One block per row of dim elements.
+extern "C" int launch_adam_per_sample_f32(float* z, const float* g, float* m, float* v, float* steps, const float* active, int rows,
+                                          long long dim, float lr, float b1, float b2, float eps, float clamp, cudaStream_t stream) {
+    adam_per_sample_f32<<<rows, row_block(dim), 0, stream>>>(z, g, m, v, steps, active, dim, lr, b1, b2, eps, clamp);
+    return launched();
+}
+
+extern "C" int launch_keep_best_f32(const float* loss, float* bestLoss, const float* z, float* bestZ, int rows, long long dim,
+                                    cudaStream_t stream) {
+    keep_best_f32<<<rows, row_block(dim), 0, stream>>>(loss, bestLoss, z, bestZ, dim);
+    return launched();
+}
+
+extern "C" int launch_search_update_f32(const float* lossA, const float* lossB, float* loss, float* bestLoss, float* z, float* bestZ,
+                                        const float* g, float* m, float* v, float* steps, const float* active, int rows,
+                                        long long dim, float lr, float b1, float b2, float eps, float clamp, cudaStream_t stream) {
+    search_update_f32<<<rows, row_block(dim), 0, stream>>>(lossA, lossB, loss, bestLoss, z, bestZ, g, m, v, steps, active, dim, lr, b1,
+                                                           b2, eps, clamp);
+    return launched();
+}

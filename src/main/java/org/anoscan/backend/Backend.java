@@ -152,6 +152,58 @@ public interface Backend extends AutoCloseable {
     /** Per row n: where loss[n] < bestLoss[n], bestLoss[n] = loss[n] and row n of bestZ = row n of z. */
     void keepBest(Tensor loss, Tensor bestLoss, Tensor z, Tensor bestZ);
 
+    // ---- fused steps of the latent search ----
+    // Each is defined by the composition of the ops above that its default runs (the CPU reference); a
+    // device backend may run it as one kernel, which must agree with the composition.
+
+    /**
+     * The residual term at G's tanh output gz, and the gradient at tanh's input: loss[n] = weight * sum
+     * |gz - x| over sample n, and (dgz + weight * sign(gz - x)) * (1 - gz^2), where dgz is the gradient that
+     * reached gz from the feature term. Replaces l1LossWithGrad, the axpy into dgz and tanh's backward.
+     */
+    default LossAndGrad residualTanhBackward(Tensor gz, Tensor x, Tensor dgz, float weight) {
+        LossAndGrad residual = l1LossWithGrad(gz, x, weight);
+        try (Tensor grad = residual.grad(); Tensor sum = add(dgz, grad)) {
+            return new LossAndGrad(residual.loss(), activationBackward(Activation.TANH, null, gz, sum));
+        } catch (RuntimeException | Error e) {
+            residual.loss().close();
+            throw e;
+        }
+    }
+
+    /**
+     * The feature term at f's last LeakyReLU output fg, and the gradient at that LeakyReLU's input:
+     * loss[n] = weight * sum |fg - fx| over sample n, and weight * sign(fg - fx), times the slope where
+     * fg <= 0 (the output's sign is the input's). Replaces l1LossWithGrad and the LeakyReLU backward.
+     */
+    default LossAndGrad featureLeakyBackward(Tensor fg, Tensor fx, float weight) {
+        LossAndGrad feature = l1LossWithGrad(fg, fx, weight);
+        try (Tensor grad = feature.grad()) {
+            return new LossAndGrad(feature.loss(), activationBackward(Activation.LEAKY_RELU, fg, fg, grad));
+        } catch (RuntimeException | Error e) {
+            feature.loss().close();
+            throw e;
+        }
+    }
+
+    /**
+     * The end of a search iteration, per row: loss = lossA + lossB (returned), then
+     * {@link #keepBest}(loss, bestLoss, z, bestZ), then {@link #adamPerSampleStep}(z, grad, m, v, steps,
+     * active, cfg).
+     */
+    default Tensor searchUpdate(Tensor lossA, Tensor lossB, Tensor bestLoss, Tensor z, Tensor bestZ, Tensor grad, Tensor m, Tensor v,
+                                Tensor steps, Tensor active, AdamConfig cfg) {
+        Tensor loss = add(lossA, lossB);
+        try {
+            keepBest(loss, bestLoss, z, bestZ);
+            adamPerSampleStep(z, grad, m, v, steps, active, cfg);
+        } catch (RuntimeException | Error e) {
+            loss.close();
+            throw e;
+        }
+        return loss;
+    }
+
     /** Frees what the backend holds itself (pools, handles); its tensors must be closed first. */
     @Override
     void close();

@@ -40,7 +40,8 @@ public final class Devices {
                         notice.accept("device auto: using " + b.description());
                         return b;
                     }
-                    notice.accept("device auto: no CUDA device (" + p.unavailableReason() + "); using the CPU");
+                    // one line on every CPU run; the long reason (what was looked for, what to install) is in 'anoscan info'
+                    notice.accept("device auto: no usable CUDA device; using the CPU ('anoscan info' says why)");
                 }
             }
             Backend cpu = provider("cpu").open(0);

@@ -18,13 +18,13 @@ import org.anoscan.nn.Dcgan;
 import org.anoscan.nn.DcganSpec;
 import org.anoscan.scan.ScanConfig;
 import org.anoscan.scan.ScanResult;
-import org.anoscan.scan.Scanner;
+import org.anoscan.scan.AnomalyScanner;
 import org.anoscan.search.SearchConfig;
 import org.bytedeco.javacpp.Pointer;
 
 /**
  * Streaming-scan throughput and memory: scans N generated texture images (made one at a time as the
- * scanner pulls them, never held together) through {@link Scanner#scanAll} with a bounded batch, and at
+ * scanner pulls them, never held together) through {@link AnomalyScanner#scanAll} with a bounded batch, and at
  * checkpoints prints images/s, the process's resident memory (VmRSS) and its peak (VmHWM) from
  * /proc/self/status, and the Java heap in use after a GC: with streaming, none of them should grow with
  * the number of images once warm. Run it with a fixed heap ({@code -Xms} = {@code -Xmx}): otherwise the JVM
@@ -62,7 +62,7 @@ public final class ScanBenchmark {
         ScanConfig cfg = ScanConfig.defaults().withSearch(SearchConfig.defaults().withIterations(iterations)).withBatchSize(batch);
         try (Backend backend = Devices.open(device, System.out::println);
              Dcgan model = new Dcgan(backend, spec, 1L);
-             Scanner scanner = new Scanner(model, Map.of(), cfg.withThresholds(Double.NaN, 0.5))) {
+             AnomalyScanner scanner = new AnomalyScanner(model, Map.of(), cfg.withThresholds(Double.NaN, 0.5))) {
             int patches = scanner.tiler().positions(size, size).size();
             System.out.printf(Locale.ROOT, "# backend: %s%n", backend.description());
             System.out.printf(Locale.ROOT, "# model: random %s (not trained: this measures the scan pipeline and its memory)%n", spec);

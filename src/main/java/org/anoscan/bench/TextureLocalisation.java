@@ -22,7 +22,7 @@ import org.anoscan.nn.DcganSpec;
 import org.anoscan.report.EvalReport;
 import org.anoscan.scan.ScanConfig;
 import org.anoscan.scan.ScanResult;
-import org.anoscan.scan.Scanner;
+import org.anoscan.scan.AnomalyScanner;
 import org.anoscan.search.SearchConfig;
 import org.anoscan.train.GanTrainer;
 import org.anoscan.train.ImagePatchSource;
@@ -116,7 +116,7 @@ public final class TextureLocalisation {
         ScanConfig cfg = ScanConfig.defaults().withStride(s.stride()).withSearch(s.search());
         List<ScanResult> results = new ArrayList<>(images.size());
         long t0 = System.nanoTime();
-        try (Scanner scanner = new Scanner(model, Map.of(), cfg)) {
+        try (AnomalyScanner scanner = new AnomalyScanner(model, Map.of(), cfg)) {
             scanner.scanAll(images.stream().map(DefectSet.LabelledImage::image).iterator(), results::add);
         }
         double scanSeconds = (System.nanoTime() - t0) / 1e9;

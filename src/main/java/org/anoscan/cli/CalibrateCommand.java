@@ -11,7 +11,9 @@ import java.util.concurrent.Callable;
 import org.anoscan.backend.Backend;
 import org.anoscan.io.ModelFile;
 import org.anoscan.scan.Calibration;
+import org.anoscan.nn.DcganSpec;
 import org.anoscan.scan.ScanConfig;
+import org.anoscan.scan.ScoringSettings;
 import org.anoscan.scan.ScanListener;
 import org.anoscan.scan.ScanResult;
 import picocli.CommandLine;
@@ -47,7 +49,8 @@ final class CalibrateCommand implements Callable<Integer> {
         if (!(quantile > 0 && quantile <= 1)) {
             throw new CommandLine.ParameterException(cmd, "--quantile must be in (0, 1], got " + quantile);
         }
-        ScanCommand.checkStride(cmd, cfg, ModelFile.readSpec(settings.model));
+        DcganSpec model = ModelFile.readSpec(settings.model);
+        ScanCommand.checkStride(cmd, cfg, model);
         List<InputFiles.Entry> files = InputFiles.expand(normals, null);
         if (files.isEmpty()) {
             System.err.println("anoscan calibrate: no image files in " + normals);
@@ -60,18 +63,18 @@ final class CalibrateCommand implements Callable<Integer> {
         Calibration.Result r;
         try (Backend backend = settings.openBackend(cmd);
              ScanProgress progress = new ScanProgress("calibrate", paths.size(), !settings.noProgress)) {
-            r = Calibration.calibrate(settings.model, backend, cfg, paths, quantile, new ScanListener() {
+            r = Calibration.calibrate(settings.model, backend, cfg, paths, quantile, progress.around("anoscan calibrate: ", new ScanListener() {
                 @Override
                 public void onResult(Path file, ScanResult result) {
-                    progress.step(String.format(Locale.ROOT, "%s %.4g", file.getFileName(), result.topKMean()));
+                    progress.imageDone(String.format(Locale.ROOT, "%s %.4g", file.getFileName(), result.topKMean()));
                 }
 
                 @Override
                 public void onFailure(Path file, String message) {
                     failures.put(file.toString(), message);
-                    progress.step("failed: " + file.getFileName());
+                    progress.imageFailed("failed: " + file.getFileName());
                 }
-            });
+            }));
         } catch (IllegalStateException e) { // no image could be scanned
             ScanCommand.printFailures("calibrate", failures);
             System.err.println("anoscan calibrate: " + Main.oneLine(e));
@@ -83,8 +86,9 @@ final class CalibrateCommand implements Callable<Integer> {
                 r.imageThreshold(), r.quantile(), r.images(), cfg.topK());
         System.out.printf(Locale.ROOT, "pixel threshold: %.6g (quantile %s of %d heatmap pixels)%n",
                 r.pixelThreshold(), r.quantile(), r.pixels());
-        System.out.println("stored in " + settings.model + " (info keys threshold.*), with the settings used: iterations "
-                + cfg.search().iterations() + ", top-k " + cfg.topK() + "; scan with the same ones");
+        System.out.println("stored in " + settings.model + " (info keys threshold.*), with the scoring settings used (scoring.*: "
+                + ScoringSettings.describe(ScoringSettings.of(cfg, model.imageSize()))
+                + "); scan, eval and AnomalyScanner.open use them unless told otherwise");
         if (r.sampleWarning() != null) System.err.println("anoscan calibrate: " + r.sampleWarning());
         ScanCommand.printFailures("calibrate", failures);
         return failures.isEmpty() ? ExitCodes.OK : ExitCodes.PARTIAL;

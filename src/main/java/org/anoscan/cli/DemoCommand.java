@@ -24,8 +24,6 @@ final class DemoCommand implements Callable<Integer> {
     static final String ROOT = "/org/anoscan/demo/";
     static final String MODEL = "brick.safetensors";
     static final List<String> IMAGES = List.of("good/brick-clean.png", "bad/brick-gravel.png", "bad/brick-scratch.png");
-    /** The search length the bundled model was calibrated with (scan and calibrate must agree). */
-    static final int ITERATIONS = 100;
 
     @Option(names = {"-o", "--out"}, defaultValue = "anoscan-demo", description = "Output folder (default: ${DEFAULT-VALUE}).")
     Path out;
@@ -41,8 +39,8 @@ final class DemoCommand implements Callable<Integer> {
         extract(MODEL, model);
         for (String image : IMAGES) extract(image, input.resolve(image));
         System.err.println("demo: scanning " + IMAGES.size() + " bundled images in " + input + " (good/ and bad/) with " + model);
-        int code = Main.run("scan", "--overwrite", "-m", model.toString(), "--device", device, "--iterations", Integer.toString(ITERATIONS),
-                "--out", out.toString(), input.toString());
+        // no scoring options: the bundled model carries the settings it was calibrated with; a rerun replaces its outputs
+        int code = Main.run("scan", "--overwrite", "-m", model.toString(), "--device", device, "--out", out.toString(), input.toString());
         if (code == ExitCodes.OK) System.err.println("demo: open " + out.resolve("report.html"));
         return code;
     }

@@ -21,7 +21,7 @@ import org.anoscan.report.EvalReport;
 import org.anoscan.scan.ScanConfig;
 import org.anoscan.scan.ScanListener;
 import org.anoscan.scan.ScanResult;
-import org.anoscan.scan.Scanner;
+import org.anoscan.scan.AnomalyScanner;
 import org.anoscan.search.LatentSearch;
 import org.anoscan.search.SearchConfig;
 import org.anoscan.search.SearchResult;
@@ -78,8 +78,9 @@ final class EvalCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         CommandLine cmd = spec.commandLine();
         checkInputChoice(cmd);
-        ScanConfig cfg = settings.config(cmd);
+        settings.config(cmd); // usage errors first
         DcganSpec model = ModelFile.readSpec(settings.model); // a bad model fails here, before a device is opened
+        ScanConfig cfg = settings.config(cmd, ModelFile.readInfo(settings.model), m -> System.err.println("anoscan eval: " + m));
         Map<String, Object> run = new LinkedHashMap<>();
         long start = System.nanoTime();
         Scored scored;
@@ -97,7 +98,7 @@ final class EvalCommand implements Callable<Integer> {
             List<LabelledFolders.Image> images = LabelledFolders.list(dir, masks, out);
             checkBothClasses(images.stream().filter(i -> !i.anomalous()).count(), images.stream().filter(LabelledFolders.Image::anomalous).count(),
                     dir.toString());
-            try (Backend backend = settings.openBackend(cmd); Scanner scanner = Scanner.open(settings.model, backend, cfg)) {
+            try (Backend backend = settings.openBackend(cmd); AnomalyScanner scanner = AnomalyScanner.open(settings.model, backend, cfg)) {
                 device = backend.description();
                 scored = scanFolders(scanner, images);
                 run.put("input", masks == null ? Map.of("folder", dir.toString()) : Map.of("folder", dir.toString(), "masks", masks.toString()));
@@ -213,13 +214,13 @@ final class EvalCommand implements Callable<Integer> {
                     int label = set.labels()[start + i];
                     items.add(new EvalReport.Item("#" + (start + i) + " label " + label, label != normalLabel, results.get(i).score()));
                 }
-                progress.stepBy(n, "");
+                progress.patchImagesDone(n);
             }
         }
         return new Scored(items, null, Map.of());
     }
 
-    private Scored scanFolders(Scanner scanner, List<LabelledFolders.Image> images) {
+    private Scored scanFolders(AnomalyScanner scanner, List<LabelledFolders.Image> images) {
         Map<Path, LabelledFolders.Image> byFile = new LinkedHashMap<>();
         for (LabelledFolders.Image i : images) byFile.put(i.file(), i);
         List<EvalReport.Item> items = new ArrayList<>();
@@ -227,7 +228,7 @@ final class EvalCommand implements Callable<Integer> {
         List<GroundTruthMask> truth = new ArrayList<>();
         Map<String, String> failures = new LinkedHashMap<>();
         try (ScanProgress progress = new ScanProgress("eval", images.size(), !settings.noProgress)) {
-            scanner.scanFiles(new ArrayList<>(byFile.keySet()), new ScanListener() {
+            scanner.scanFiles(new ArrayList<>(byFile.keySet()), progress.around("anoscan eval: ", new ScanListener() {
                 @Override
                 public void onResult(Path file, ScanResult r) {
                     LabelledFolders.Image img = byFile.get(file);
@@ -242,15 +243,15 @@ final class EvalCommand implements Callable<Integer> {
                         maps.add(new AnomalyMap(w, h, r.heatmap().data()));
                     }
                     items.add(new EvalReport.Item(img.name(), img.anomalous(), r.topKMean()));
-                    progress.step(String.format(Locale.ROOT, "%s %.4g", img.name(), r.topKMean()));
+                    progress.imageDone(String.format(Locale.ROOT, "%s %.4g", img.name(), r.topKMean()));
                 }
 
                 @Override
                 public void onFailure(Path file, String message) {
                     failures.put(byFile.get(file).name(), message);
-                    progress.step("failed: " + file.getFileName());
+                    progress.imageFailed("failed: " + file.getFileName());
                 }
-            });
+            }));
         }
         return new Scored(items, masks == null ? null : new EvalReport.PixelTruth(maps, truth), failures);
     }

@@ -21,7 +21,7 @@ import org.anoscan.report.ScoredImage;
 import org.anoscan.scan.ScanConfig;
 import org.anoscan.scan.ScanListener;
 import org.anoscan.scan.ScanResult;
-import org.anoscan.scan.Scanner;
+import org.anoscan.scan.AnomalyScanner;
 import org.anoscan.scan.Thresholds;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -85,10 +85,11 @@ final class ScanCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         CommandLine cmd = spec.commandLine();
-        ScanConfig cfg = settings.config(cmd).withThresholds(finite(cmd, "--threshold", threshold),
-                finite(cmd, "--pixel-threshold", pixelThreshold));
+        settings.config(cmd); // usage errors first
         if (thumbnails < 0) throw new CommandLine.ParameterException(cmd, "--thumbnails must be >= 0, got " + thumbnails);
         DcganSpec model = ModelFile.readSpec(settings.model); // a bad model fails here, before a device is opened
+        ScanConfig cfg = settings.config(cmd, ModelFile.readInfo(settings.model), m -> System.err.println("anoscan scan: " + m))
+                .withThresholds(finite(cmd, "--threshold", threshold), finite(cmd, "--pixel-threshold", pixelThreshold));
         checkStride(cmd, cfg, model);
         // the PNGs this command writes live in OUT/maps: never scan them back in
         Map<Path, String> unlisted = new LinkedHashMap<>(); // subfolders that cannot be read: reported, the rest goes on
@@ -107,7 +108,7 @@ final class ScanCommand implements Callable<Integer> {
         OutputFolder.Mode mode = resume ? OutputFolder.Mode.RESUME : overwrite ? OutputFolder.Mode.OVERWRITE : OutputFolder.Mode.NEW;
         try (StopSignals stop = StopSignals.install();
              Backend backend = settings.openBackend(cmd);
-             Scanner scanner = Scanner.open(settings.model, backend, cfg);
+             AnomalyScanner scanner = AnomalyScanner.open(settings.model, backend, cfg);
              OutputFolder folder = OutputFolder.open(out, mode, RunFingerprint.of(settings.model, cfg, colorMap))) {
             scanner.setMaxImagePixels(Math.round(maxMegapixels * 1e6));
             try (ScanOutputs outputs = folder.resumed() ? ScanOutputs.resume(out, colorMap, thumbnails, truth)
@@ -123,7 +124,7 @@ final class ScanCommand implements Callable<Integer> {
         }
     }
 
-    private int scan(Scanner scanner, ScanOutputs outputs, List<InputFiles.Entry> files, OutputFolder folder, StopSignals stop)
+    private int scan(AnomalyScanner scanner, ScanOutputs outputs, List<InputFiles.Entry> files, OutputFolder folder, StopSignals stop)
             throws IOException {
         Thresholds t = scanner.thresholds();
         List<String> notes = new ArrayList<>(scanner.warnings());
@@ -150,13 +151,13 @@ final class ScanCommand implements Callable<Integer> {
         long start = System.nanoTime();
         String stopped = null;
         try (ScanProgress progress = new ScanProgress("scan", paths.size(), !settings.noProgress)) {
-            scanner.scanFiles(paths, new ScanListener() {
+            scanner.scanFiles(paths, progress.around("anoscan scan: ", new ScanListener() {
                 @Override
                 public void onResult(Path file, ScanResult r) {
                     try {
                         ScoredImage s = outputs.write(file, names.get(file), r);
                         if (Boolean.TRUE.equals(s.anomalous())) anomalous[0]++;
-                        progress.step(String.format(Locale.ROOT, "%s %.4g%s", s.name(), s.topKMean(),
+                        progress.imageDone(String.format(Locale.ROOT, "%s %.4g%s", s.name(), s.topKMean(),
                                 Boolean.TRUE.equals(s.anomalous()) ? " ANOMALOUS" : ""));
                     } catch (IOException | RuntimeException e) {
                         onFailure(file, file + ": cannot write its outputs: " + Main.oneLine(e));
@@ -170,14 +171,14 @@ final class ScanCommand implements Callable<Integer> {
                     } catch (IOException e) {
                         throw new java.io.UncheckedIOException(e);
                     }
-                    progress.step("failed: " + file.getFileName());
+                    progress.imageFailed("failed: " + file.getFileName());
                 }
 
                 @Override
                 public boolean stopRequested() {
                     return stop.requested();
                 }
-            });
+            }));
         } catch (RuntimeException e) { // the device or the search failed: keep a report of what was done
             stopped = Main.oneLine(e);
         }
@@ -228,7 +229,7 @@ final class ScanCommand implements Callable<Integer> {
         return ok == 0 ? ExitCodes.FAILED : failed > 0 ? ExitCodes.PARTIAL : ExitCodes.OK;
     }
 
-    private Map<String, Object> runInfo(Scanner scanner, int ok, int failed, int anomalous, double seconds) {
+    private Map<String, Object> runInfo(AnomalyScanner scanner, int ok, int failed, int anomalous, double seconds) {
         Map<String, Object> run = new LinkedHashMap<>();
         ScanConfig c = scanner.config();
         DcganSpec s = scanner.spec();

@@ -1,9 +1,14 @@
 package org.anoscan.cli;
 
 import java.nio.file.Path;
+import java.util.EnumSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
 import org.anoscan.backend.Backend;
 import org.anoscan.backend.Devices;
 import org.anoscan.scan.ScanConfig;
+import org.anoscan.scan.ScoringSettings;
 import org.anoscan.search.SearchConfig;
 import picocli.CommandLine;
 import picocli.CommandLine.Option;
@@ -13,12 +18,6 @@ import picocli.CommandLine.Option;
  * scores move with them (the model file records the calibration's, and a scan with others is warned).
  */
 final class ScanSettings {
-    /**
-     * 200, not the paper's 500: a command-line scan is usually a first look, and 2.5x fewer Adam steps make
-     * it 2.5x faster; the decisions stay consistent as long as calibrate used the same count. Use 500 to
-     * follow AnoGAN exactly.
-     */
-    static final int CLI_ITERATIONS = 200;
     /** Sanity bounds: beyond them a run would not finish or would not fit in memory (one search batch is batch x restarts). */
     static final int MAX_ITERATIONS = 1_000_000, MAX_BATCH = 1 << 16, MAX_RESTARTS = 1024;
 
@@ -29,12 +28,12 @@ final class ScanSettings {
             description = "auto, cpu, cuda or cuda:N (default: ${DEFAULT-VALUE}).")
     String device;
 
-    @Option(names = "--iterations", defaultValue = "" + CLI_ITERATIONS, paramLabel = "N",
-            description = "Latent-search steps per patch (default: ${DEFAULT-VALUE}; the paper uses 500).")
+    @Option(names = "--iterations", defaultValue = "" + ScanConfig.DEFAULT_ITERATIONS, paramLabel = "N",
+            description = "Latent-search steps per patch (default: the calibrated model's, else ${DEFAULT-VALUE}; the paper uses 500).")
     int iterations;
 
     @Option(names = "--stride", defaultValue = "0", paramLabel = "PX",
-            description = "Pixels between patches (default: half the patch size).")
+            description = "Pixels between patches (default: the calibrated model's, else half the patch size).")
     int stride;
 
     @Option(names = "--batch", defaultValue = "" + ScanConfig.DEFAULT_BATCH, paramLabel = "N",
@@ -42,27 +41,37 @@ final class ScanSettings {
     int batch;
 
     @Option(names = "--top-k", defaultValue = "" + ScanConfig.DEFAULT_TOP_K, paramLabel = "K",
-            description = "Image score: mean of the K highest patch scores (default: ${DEFAULT-VALUE}).")
+            description = "Image score: mean of the K highest patch scores (default: the calibrated model's, else ${DEFAULT-VALUE}).")
     int topK;
 
     @Option(names = "--restarts", defaultValue = "1", paramLabel = "N",
-            description = "Searches per patch from different starts; the best counts (default: ${DEFAULT-VALUE}).")
+            description = "Searches per patch from different starts; the best counts (default: the calibrated model's, else ${DEFAULT-VALUE}).")
     int restarts;
 
+    @Option(names = "--lambda", defaultValue = "0.1", paramLabel = "L",
+            description = "Weight of the feature term in the search loss, in [0, 1] (default: the calibrated model's, else ${DEFAULT-VALUE}).")
+    float lambda;
+
     @Option(names = "--flat-std", defaultValue = "0", paramLabel = "S",
-            description = "Skip patches whose standard deviation (in [-1, 1] units) is below S as background (default: 0, none).")
+            description = "Skip patches whose standard deviation (in [-1, 1] units) is below S as background (default: the calibrated model's, else 0, none).")
     double flatStd;
 
     @Option(names = "--pad", description = "Reflect-pad images smaller than a patch instead of refusing them.")
     boolean pad;
 
-    @Option(names = "--seed", defaultValue = "42", description = "Seed of the search starts (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--seed", defaultValue = "42", description = "Seed of the search starts (default: the calibrated model's, else ${DEFAULT-VALUE}).")
     long seed;
 
     @Option(names = "--no-progress", description = "No progress bar.")
     boolean noProgress;
 
-    /** The scan config; a bad value is a usage error. */
+    /** The scoring settings each option sets: a calibrated model's value replaces the option's default. */
+    private static final Map<String, ScoringSettings.Setting> OPTIONS = Map.of("--iterations", ScoringSettings.Setting.ITERATIONS,
+            "--restarts", ScoringSettings.Setting.RESTARTS, "--lambda", ScoringSettings.Setting.LAMBDA,
+            "--seed", ScoringSettings.Setting.SEED, "--stride", ScoringSettings.Setting.STRIDE,
+            "--top-k", ScoringSettings.Setting.TOP_K, "--flat-std", ScoringSettings.Setting.FLAT_STD);
+
+    /** The scan config from the options alone (calibrate: it sets the model's settings); a bad value is a usage error. */
     ScanConfig config(CommandLine cmd) {
         positive(cmd, "--iterations", iterations, 0);
         positive(cmd, "--stride", stride, 0);
@@ -75,8 +84,30 @@ final class ScanSettings {
         if (!(flatStd >= 0) || Double.isInfinite(flatStd)) {
             throw new CommandLine.ParameterException(cmd, "--flat-std must be a finite number >= 0, got " + flatStd);
         }
-        SearchConfig search = SearchConfig.defaults().withIterations(iterations).withRestarts(restarts).withSeed(seed);
+        if (!(lambda >= 0 && lambda <= 1)) throw new CommandLine.ParameterException(cmd, "--lambda must be in [0, 1], got " + lambda);
+        SearchConfig search = ScanConfig.defaults().search().withIterations(iterations).withRestarts(restarts).withSeed(seed)
+                .withLambda(lambda);
         return new ScanConfig(stride, search, batch, topK, flatStd, pad, Double.NaN, Double.NaN);
+    }
+
+    /**
+     * The scan config for scoring with {@code model}: the options given on the command line, and for the
+     * others the scoring settings the model was calibrated with (told to {@code log} once), else the defaults.
+     */
+    ScanConfig config(CommandLine cmd, Map<String, String> info, Consumer<String> log) {
+        ScanConfig own = config(cmd);
+        if (!ScoringSettings.present(info)) return own;
+        Set<ScoringSettings.Setting> given = EnumSet.noneOf(ScoringSettings.Setting.class);
+        OPTIONS.forEach((option, setting) -> {
+            if (cmd.getParseResult().hasMatchedOption(option)) given.add(setting);
+        });
+        log.accept("scoring settings from the model: " + ScoringSettings.describe(info)
+                + (given.isEmpty() ? "" : " (options given on the command line win)"));
+        try {
+            return ScoringSettings.apply(own, info, given);
+        } catch (IllegalArgumentException e) { // a malformed stored value: the model's fault, not a usage error
+            throw new IllegalStateException(e.getMessage(), e);
+        }
     }
 
     /** Opens --device; a malformed choice is a usage error, a missing device a failure. */

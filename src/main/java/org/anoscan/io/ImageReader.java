@@ -20,6 +20,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.function.Consumer;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.opencv.opencv_core.Mat;
 
@@ -59,15 +60,23 @@ public final class ImageReader {
      * @throws IllegalArgumentException when {@code channels} is not 1 or 3
      */
     public static FloatImage read(Path file, int channels) throws IOException {
-        return read(file, channels, DEFAULT_MAX_PIXELS);
+        return read(file, channels, null);
     }
 
     /**
-     * As {@link #read(Path, int)}, refusing before decoding an image of more than {@code maxPixels} pixels
-     * or one whose decoding and scanning would not fit in the JVM's memory (sized from the header), and a
-     * JPEG whose data libjpeg finds damaged.
+     * As {@link #read(Path, int)}; {@code converted} (may be null) hears when a colour image is turned to
+     * grey for a 1-channel model, which loses information the user may not expect to lose.
      */
-    public static FloatImage read(Path file, int channels, long maxPixels) throws IOException {
+    public static FloatImage read(Path file, int channels, Consumer<String> converted) throws IOException {
+        return read(file, channels, converted, DEFAULT_MAX_PIXELS);
+    }
+
+    /**
+     * As {@link #read(Path, int, Consumer)}, refusing before decoding an image of more than {@code maxPixels}
+     * pixels or one whose decoding and scanning would not fit in the JVM's memory (sized from the header), and
+     * a JPEG whose data libjpeg finds damaged.
+     */
+    public static FloatImage read(Path file, int channels, Consumer<String> converted, long maxPixels) throws IOException {
         checkChannels(channels);
         String name = file.toString();
         if (Files.isDirectory(file)) throw new IOException(name + ": is a directory, not an image file");
@@ -99,6 +108,9 @@ public final class ImageReader {
             if (decoded.empty()) {
                 throw new IOException(name + ": not a readable image (corrupt, truncated, or not PNG/JPEG/TIFF/BMP); "
                         + "re-export or remove it");
+            }
+            if (converted != null && channels == 1 && decoded.channels() > 1) {
+                converted.accept(name + ": colour image converted to grey for the 1-channel model");
             }
             return fromMat(decoded, channels, name);
         } catch (IllegalArgumentException e) {

@@ -76,7 +76,7 @@ public final class Calibration {
      *
      * @throws IllegalStateException when no file could be scanned
      */
-    public static Result compute(Scanner scanner, List<Path> normals, double quantile, ScanListener listener) {
+    public static Result compute(AnomalyScanner scanner, List<Path> normals, double quantile, ScanListener listener) {
         Quantiles.rank(quantile, 1); // checks the quantile before a long scan
         Collector c = new Collector();
         scanner.scanFiles(normals, new ScanListener() {
@@ -91,6 +91,21 @@ public final class Calibration {
                 c.onFailure(file, message);
                 if (listener != null) listener.onFailure(file, message);
             }
+
+            @Override
+            public void onTiled(Path file, int patches) {
+                if (listener != null) listener.onTiled(file, patches);
+            }
+
+            @Override
+            public void onBatch(int patches) {
+                if (listener != null) listener.onBatch(patches);
+            }
+
+            @Override
+            public void onNotice(String message) {
+                if (listener != null) listener.onNotice(message);
+            }
         });
         return c.result(quantile);
     }
@@ -102,10 +117,7 @@ public final class Calibration {
         out.put(Thresholds.PIXEL_KEY, Double.toString(r.pixelThreshold()));
         out.put(Thresholds.QUANTILE_KEY, Double.toString(r.quantile()));
         out.put(Thresholds.IMAGES_KEY, Integer.toString(r.images()));
-        out.put(Thresholds.ITERATIONS_KEY, Integer.toString(cfg.search().iterations()));
-        out.put(Thresholds.STRIDE_KEY, Integer.toString(cfg.strideFor(patchSize)));
-        out.put(Thresholds.TOP_K_KEY, Integer.toString(cfg.topK()));
-        out.put(Thresholds.FLAT_STD_KEY, Double.toString(cfg.flatStd()));
+        ScoringSettings.store(out, cfg, patchSize);
         return out;
     }
 
@@ -119,7 +131,7 @@ public final class Calibration {
                                    ScanListener listener) throws IOException {
         ModelFile.Loaded loaded = ModelFile.load(modelFile, backend);
         List<Tensor> extras = new ArrayList<>();
-        try (Scanner scanner = new Scanner(loaded.model(), Map.of(), cfg.withThresholds(Double.NaN, Double.NaN))) {
+        try (AnomalyScanner scanner = new AnomalyScanner(loaded.model(), Map.of(), cfg.withThresholds(Double.NaN, Double.NaN))) {
             Result r = compute(scanner, normals, quantile, listener);
             Map<String, Tensor> extra = new LinkedHashMap<>();
             for (Map.Entry<String, float[]> e : loaded.extra().entrySet()) {

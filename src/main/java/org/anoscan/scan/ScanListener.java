@@ -2,7 +2,7 @@ package org.anoscan.scan;
 
 import java.nio.file.Path;
 
-/** Hears about each file of {@link Scanner#scanFiles}: its result, or why it was skipped. */
+/** Hears about each file of {@link AnomalyScanner#scanFiles}: its result, or why it was skipped. */
 public interface ScanListener {
     /** A file was scanned; called in input order. */
     void onResult(Path file, ScanResult result);
@@ -20,4 +20,13 @@ public interface ScanListener {
     default boolean stopRequested() {
         return false;
     }
+
+    /** {@code file} was read and cut into {@code patches} patches (for progress: the unit of work). */
+    default void onTiled(Path file, int patches) {}
+
+    /** A batch of {@code patches} patches (of any images) was searched or skipped as flat. */
+    default void onBatch(int patches) {}
+
+    /** Something about the inputs worth a line (e.g. colour images converted to grey); ignored by default. */
+    default void onNotice(String message) {}
 }

@@ -2,334 +2,38 @@ package org.anoscan.scan;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Comparator;
-import java.util.Deque;
-import java.util.HashMap;
-import java.util.Iterator;
-import java.util.List;
 import java.util.Map;
-import java.util.NoSuchElementException;
 import java.util.function.Consumer;
 import org.anoscan.backend.Backend;
-import org.anoscan.backend.Devices;
-import org.anoscan.io.FloatImage;
-import org.anoscan.io.ImageReader;
-import org.anoscan.io.ModelFile;
 import org.anoscan.nn.Dcgan;
-import org.anoscan.nn.DcganSpec;
-import org.anoscan.search.LatentSearch;
-import org.anoscan.search.SearchConfig;
-import org.anoscan.search.SearchResult;
-import org.bytedeco.opencv.opencv_core.Mat;
 
 /**
- * Images in, anomaly scores, heatmaps and decisions out: the library entry point for pipelines.
+ * The old name of {@link AnomalyScanner}, kept so existing code compiles; it clashed with
+ * {@code java.util.Scanner} in user code.
  *
- * <p>Each image is tiled into patches ({@link Tiler}), the patches of consecutive images are packed into
- * full batches ({@link PatchBatcher}) and searched together ({@link LatentSearch}), and each image's
- * residual maps are stitched back into a heatmap ({@link Stitcher}) as soon as its last patch is done.
- * Memory stays bounded by the batch: one patch buffer plus the few images whose patches are in flight.
- *
- * <p>Patch (y, x) of any image always starts its search from the same z ({@link #patchId}), so an image
- * gets the same result alone, in a stream, or from another thread.
- *
- * <p>Thread-safe: any number of threads may scan at once; the searches themselves take turns on the
- * backend (they lock the backend object, so scanners sharing one backend also take turns), while tiling,
- * stitching and thresholding run in the calling threads.
- *
- * <p>Closing frees the model when the scanner loaded it, and the backend when the scanner opened it.
+ * @deprecated use {@link AnomalyScanner}
  */
-public final class Scanner implements AutoCloseable {
-    private final Dcgan model;
-    private final boolean ownsModel;
-    private final Backend ownedBackend;
-    private final Map<String, String> info;
-    private final ScanConfig cfg;
-    private final Tiler tiler;
-    private final LatentSearch search;
-    private final Thresholds thresholds;
-    private final List<String> warnings;
-    private volatile boolean closed;
-    private volatile long maxImagePixels = ImageReader.DEFAULT_MAX_PIXELS;
-
-    /**
-     * Scans with an already loaded model (not owned: the caller closes it).
-     *
-     * @param info the model file's info map, for calibrated thresholds; empty for none
-     */
+@Deprecated(since = "0.2")
+public final class Scanner extends AnomalyScanner {
+    /** @deprecated use {@link AnomalyScanner#AnomalyScanner(Dcgan, Map, ScanConfig)} */
+    @Deprecated(since = "0.2")
     public Scanner(Dcgan model, Map<String, String> info, ScanConfig cfg) {
-        this(model, false, null, info, cfg, List.of());
+        super(model, false, null, info, cfg);
     }
 
-    private Scanner(Dcgan model, boolean ownsModel, Backend ownedBackend, Map<String, String> info, ScanConfig cfg,
-                    List<String> fileWarnings) {
-        this.model = model;
-        this.ownsModel = ownsModel;
-        this.ownedBackend = ownedBackend;
-        this.info = Map.copyOf(info);
-        this.cfg = cfg;
-        int patch = model.spec().imageSize();
-        this.tiler = new Tiler(patch, cfg.strideFor(patch), cfg.pad()); // checks stride <= patch size
-        SearchConfig s = cfg.search();
-        long perBatch = (long) cfg.batchSize() * s.restarts();
-        if (perBatch > Integer.MAX_VALUE) throw new IllegalArgumentException("batch x restarts is too large: " + perBatch);
-        // one scan batch is one search batch: the batcher already sized it to fill the backend
-        this.search = new LatentSearch(model, s.withMaxBatch(Math.max(s.maxBatch(), (int) perBatch)));
-        this.thresholds = Thresholds.resolve(cfg, this.info);
-        List<String> w = new ArrayList<>(fileWarnings); // the model file's own (e.g. an older format) first
-        w.addAll(Thresholds.settingMismatches(cfg, patch, this.info));
-        this.warnings = List.copyOf(w);
+    private Scanner(Dcgan model, Backend ownedBackend, Map<String, String> info, ScanConfig cfg, java.util.List<String> fileWarnings) {
+        super(model, true, ownedBackend, info, cfg, fileWarnings);
     }
 
-    /** Loads {@code modelFile} onto {@code backend}, which stays the caller's. */
+    /** @deprecated use {@link AnomalyScanner#open(Path, Backend, ScanConfig)} */
+    @Deprecated(since = "0.2")
     public static Scanner open(Path modelFile, Backend backend, ScanConfig cfg) throws IOException {
-        ModelFile.Loaded loaded = ModelFile.load(modelFile, backend);
-        try {
-            return new Scanner(loaded.model(), true, null, loaded.info(), cfg, loaded.warnings());
-        } catch (RuntimeException e) {
-            loaded.model().close();
-            throw e;
-        }
+        return load(modelFile, backend, null, info -> cfg, msg -> {}, Scanner::new);
     }
 
-    /**
-     * Opens {@code device} ({@code auto | cpu | cuda:N}) and loads {@code modelFile} onto it; closing the
-     * scanner closes both.
-     *
-     * @param notice told which device {@code auto} picked
-     */
+    /** @deprecated use {@link AnomalyScanner#open(Path, String, ScanConfig, Consumer)} */
+    @Deprecated(since = "0.2")
     public static Scanner open(Path modelFile, String device, ScanConfig cfg, Consumer<String> notice) throws IOException {
-        Backend backend = Devices.open(device, notice);
-        try {
-            ModelFile.Loaded loaded = ModelFile.load(modelFile, backend);
-            try {
-                return new Scanner(loaded.model(), true, backend, loaded.info(), cfg, loaded.warnings());
-            } catch (RuntimeException e) {
-                loaded.model().close();
-                throw e;
-            }
-        } catch (IOException | RuntimeException e) {
-            backend.close();
-            throw e;
-        }
-    }
-
-    public DcganSpec spec() { return model.spec(); }
-
-    public Backend backend() { return model.backend(); }
-
-    public ScanConfig config() { return cfg; }
-
-    public Tiler tiler() { return tiler; }
-
-    /** The search settings actually used (the config's, with maxBatch raised to the scan batch). */
-    public SearchConfig searchConfig() { return search.config(); }
-
-    /** The model file's info map (empty for a model given directly without one). */
-    public Map<String, String> info() { return info; }
-
-    /** The thresholds decisions use (explicit ones, else calibrated ones, else none). */
-    public Thresholds thresholds() { return thresholds; }
-
-    /**
-     * Files of more pixels than this are refused by {@link #scanFiles} before decoding (and so are files
-     * whose scan would not fit in the JVM's memory), with a failure naming the limit; the others go on.
-     */
-    public void setMaxImagePixels(long pixels) {
-        if (pixels < 1) throw new IllegalArgumentException("pixel limit must be positive, got " + pixels);
-        this.maxImagePixels = pixels;
-    }
-
-    /** Warnings about the thresholds (e.g. calibrated with other scan settings); empty when none. */
-    public List<String> warnings() { return warnings; }
-
-    /**
-     * The search id of the patch at {@code p}: its start z is drawn from (search seed, id, restart), so a
-     * {@link LatentSearch} given this id reproduces the scanner's patch score.
-     */
-    public static long patchId(PatchPosition p) {
-        return ((long) p.y() << 32) | (p.x() & 0xFFFFFFFFL);
-    }
-
-    /**
-     * Scans one image (the model's channel count, values in [-1, 1]).
-     *
-     * @throws IllegalArgumentException when the channel count is wrong or the image is smaller than a patch
-     *     without padding
-     */
-    public ScanResult scan(FloatImage image) {
-        List<ScanResult> out = new ArrayList<>(1);
-        scanAll(List.of(image).iterator(), out::add);
-        return out.get(0);
-    }
-
-    /** Scans an OpenCV image (8/16-bit, gray, BGR or BGRA, as {@link ImageReader#fromMat}); the Mat stays the caller's. */
-    public ScanResult scan(Mat mat) {
-        return scan(ImageReader.fromMat(mat, model.spec().channels(), "mat"));
-    }
-
-    /** Scans a CHW float image (copied) of the model's channel count, values in [-1, 1]. */
-    public ScanResult scan(float[] chw, int channels, int height, int width) {
-        return scan(ImageReader.fromFloats(chw, channels, height, width, "array"));
-    }
-
-    /**
-     * Scans a stream of images, handing each result to {@code consumer} in input order as soon as its last
-     * patch is searched. Images are pulled one at a time, so a lazy iterator keeps memory bounded.
-     *
-     * @throws IllegalArgumentException at the first image with the wrong channel count or smaller than a
-     *     patch (results before it were delivered); use {@link #scanFiles} to skip bad inputs instead
-     */
-    public void scanAll(Iterator<FloatImage> images, Consumer<ScanResult> consumer) {
-        checkOpen();
-        PatchBatcher batcher = new PatchBatcher(images, tiler, model.spec().channels(), cfg.batchSize(), cfg.flatStd());
-        int patchLength = model.imageShape(1).size();
-        Map<Integer, InFlight> inFlight = new HashMap<>();
-        while (batcher.hasNext()) {
-            PatchBatch batch = batcher.next();
-            int n = batch.count();
-            if (n > 0) {
-                long[] ids = new long[n];
-                for (int i = 0; i < n; i++) ids[i] = patchId(batch.patches().get(i).position());
-                float[] data = n * patchLength == batch.data().length ? batch.data() : Arrays.copyOf(batch.data(), n * patchLength);
-                long t0 = System.nanoTime();
-                List<SearchResult> results = searchLocked(data, ids);
-                double share = (System.nanoTime() - t0) / 1e9 / n;
-                for (int i = 0; i < n; i++) {
-                    PatchRef ref = batch.patches().get(i);
-                    SearchResult r = results.get(i);
-                    InFlight f = inFlight.computeIfAbsent(ref.imageIndex(), k -> new InFlight(ref.image()));
-                    f.stitcher.add(ref.position(), r.residualMap(), 0);
-                    f.scores.add(new PatchScore(ref.position(), r.score(), false));
-                    f.seconds += share;
-                }
-            }
-            for (PatchRef ref : batch.skipped()) {
-                InFlight f = inFlight.computeIfAbsent(ref.imageIndex(), k -> new InFlight(ref.image()));
-                f.stitcher.addSkipped(ref.position());
-                f.scores.add(new PatchScore(ref.position(), 0f, true));
-            }
-            for (int done : batch.completedImages()) {
-                consumer.accept(finish(inFlight.remove(done)));
-            }
-        }
-    }
-
-    /**
-     * Reads and scans image files, batching patches across files. A file that cannot be read, has a
-     * channel count the model cannot take, or is smaller than a patch (without padding) is reported to
-     * {@code listener} and skipped; the others go on. The scan stops early, after the images in flight,
-     * when {@link ScanListener#stopRequested} says so.
-     */
-    public void scanFiles(List<Path> files, ScanListener listener) {
-        Deque<Path> order = new ArrayDeque<>();
-        scanAll(new FileImages(files, listener, order), r -> listener.onResult(order.removeFirst(), r));
-    }
-
-    private List<SearchResult> searchLocked(float[] data, long[] ids) {
-        // Layers keep activations between forward and backward: one search at a time per backend.
-        synchronized (model.backend()) {
-            checkOpen();
-            return search.search(data, ids);
-        }
-    }
-
-    private ScanResult finish(InFlight f) {
-        List<PatchScore> patches = new ArrayList<>(f.scores);
-        patches.sort(Comparator.comparingInt((PatchScore p) -> p.position().y()).thenComparingInt(p -> p.position().x()));
-        float[] sorted = new float[patches.size()];
-        for (int i = 0; i < sorted.length; i++) sorted[i] = patches.get(i).score();
-        Arrays.sort(sorted);
-        int k = Math.min(cfg.topK(), sorted.length);
-        double sum = 0;
-        for (int i = 0; i < k; i++) sum += sorted[sorted.length - 1 - i];
-        float max = sorted[sorted.length - 1];
-        float topKMean = (float) (sum / k);
-        FloatImage heatmap = f.stitcher.heatmap();
-        AnomalyMask mask = thresholds.hasPixel() ? AnomalyMask.threshold(heatmap, (float) thresholds.pixel()) : null;
-        Boolean anomalous = thresholds.hasImage() ? topKMean > thresholds.image() : null;
-        return new ScanResult(f.image, List.copyOf(patches), max, topKMean, cfg.topK(), heatmap, mask, anomalous,
-                thresholds, f.seconds);
-    }
-
-    private void checkOpen() {
-        if (closed) throw new IllegalStateException("scanner is closed");
-    }
-
-    @Override
-    public void close() {
-        synchronized (model.backend()) { // waits for a search in flight
-            if (closed) return;
-            closed = true;
-            if (ownsModel) model.close();
-            if (ownedBackend != null) ownedBackend.close();
-        }
-    }
-
-    /** An image whose patches are being searched. */
-    private final class InFlight {
-        final FloatImage image;
-        final Stitcher stitcher;
-        final List<PatchScore> scores = new ArrayList<>();
-        double seconds;
-
-        InFlight(FloatImage image) {
-            this.image = image;
-            this.stitcher = new Stitcher(image.height(), image.width(), image.channels(), tiler.patchSize(), image.source());
-        }
-    }
-
-    /** Reads files lazily, one ahead at most, reporting and skipping the bad ones. */
-    private final class FileImages implements Iterator<FloatImage> {
-        private final List<Path> files;
-        private final ScanListener listener;
-        private final Deque<Path> order;
-        private int next;
-        private FloatImage pending;
-        private Path pendingFile;
-
-        FileImages(List<Path> files, ScanListener listener, Deque<Path> order) {
-            this.files = files;
-            this.listener = listener;
-            this.order = order;
-        }
-
-        @Override
-        public boolean hasNext() {
-            while (pending == null && next < files.size() && !listener.stopRequested()) {
-                Path file = files.get(next++);
-                try {
-                    FloatImage image = ImageReader.read(file, model.spec().channels(), maxImagePixels);
-                    tiler.positions(image); // refuses an image smaller than a patch now, not mid-batch
-                    pending = image;
-                    pendingFile = file;
-                } catch (IOException | IllegalArgumentException e) {
-                    listener.onFailure(file, oneLine(e));
-                } catch (OutOfMemoryError e) { // the size check missed it (a format without a readable header)
-                    listener.onFailure(file, file + ": not enough memory to read it; give Java more memory (ANOSCAN_JAVA_OPTS=-Xmx...) "
-                            + "or downscale the image");
-                }
-            }
-            return pending != null;
-        }
-
-        @Override
-        public FloatImage next() {
-            if (!hasNext()) throw new NoSuchElementException();
-            FloatImage image = pending;
-            order.addLast(pendingFile);
-            pending = null;
-            pendingFile = null;
-            return image;
-        }
-    }
-
-    private static String oneLine(Exception e) {
-        String m = e.getMessage();
-        if (m == null || m.isBlank()) m = e.getClass().getSimpleName();
-        return m.replace('\n', ' ');
+        return openOn(modelFile, device, info -> cfg, notice, Scanner::new);
     }
 }

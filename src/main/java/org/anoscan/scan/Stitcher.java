@@ -3,9 +3,14 @@ package org.anoscan.scan;
 import org.anoscan.io.FloatImage;
 
 /**
- * Accumulates per-patch residual maps into one full-resolution heatmap of an image: each pixel is the
- * average of every patch value that covers it ({@code sum / count}), so overlaps are averaged and the
- * edge-aligned border patches of {@link Tiler} count like any other.
+ * Accumulates per-patch residual maps into one full-resolution heatmap of an image. Each pixel is the
+ * weighted mean of every patch value that covers it ({@code sum(w * r) / sum(w)}), the weight of a patch
+ * pixel being a separable window {@code w(i) * w(j)} that is largest at the patch's centre and small near
+ * its edges ({@link #window}: a Hann window sampled at pixel centres, never zero). A patch's border, where
+ * its reconstruction is least reliable and where plain averaging showed a step (a seam) as one more or one
+ * fewer patch starts covering a pixel, so fades into its neighbours instead. With the default stride of
+ * half a patch, the windows of a row of patches sum to a constant: interior pixels get the same total
+ * weight. A pixel covered by one patch only (an image border) gets that patch's value whatever its weight.
  *
  * <p>Channels are averaged: a residual of C x P x P contributes its per-pixel channel mean, so the
  * heatmap has one channel on the scale of {@code |x - G(z)|} (0 to 2) whatever C is: one map to
@@ -19,8 +24,10 @@ public final class Stitcher {
     private final int channels;
     private final int patchSize;
     private final String source;
-    private final double[] sum;  // channel sums, summed over patches
-    private final int[] count;   // patches covering each pixel
+    private final float[] window;
+    private final double[] sum;     // weighted channel sums, summed over patches
+    private final double[] weight;  // summed weights of the patches covering each pixel
+    private final int[] count;      // patches covering each pixel
 
     /**
      * @param channels the residuals' channel count C (each residual holds C x P x P values)
@@ -36,8 +43,24 @@ public final class Stitcher {
         this.channels = channels;
         this.patchSize = patchSize;
         this.source = source;
+        this.window = window(patchSize);
         this.sum = new double[height * width];
+        this.weight = new double[height * width];
         this.count = new int[height * width];
+    }
+
+    /**
+     * The blending weights along one axis of a patch of {@code size} pixels: {@code sin^2(pi (i + 0.5) / size)},
+     * a Hann window at pixel centres (symmetric, positive, 1 near the centre, small at the edges). Shifted by
+     * half a patch, two of them sum to 1.
+     */
+    public static float[] window(int size) {
+        float[] w = new float[size];
+        for (int i = 0; i < size; i++) {
+            double s = Math.sin(Math.PI * (i + 0.5) / size);
+            w[i] = (float) (s * s);
+        }
+        return w;
     }
 
     /** Adds the residual of the patch at {@code p}: C x P x P values (CHW) of {@code residual} from {@code offset}. */
@@ -54,19 +77,24 @@ public final class Stitcher {
             for (int j = 0; j < cols; j++) {
                 double s = 0;
                 for (int c = 0; c < channels; c++) s += residual[offset + c * plane + i * ps + j];
-                sum[dst + j] += s;
+                double w = (double) window[i] * window[j];
+                sum[dst + j] += w * s;
+                weight[dst + j] += w;
                 count[dst + j]++;
             }
         }
     }
 
-    /** Counts the patch at {@code p} with a zero residual (a flat background patch that was not searched). */
+    /** Counts the patch at {@code p} (with its weights) as a zero residual (a flat background patch that was not searched). */
     public void addSkipped(PatchPosition p) {
         checkInside(p);
         int rows = Math.min(patchSize, height - p.y()), cols = Math.min(patchSize, width - p.x());
         for (int i = 0; i < rows; i++) {
             int dst = (p.y() + i) * width + p.x();
-            for (int j = 0; j < cols; j++) count[dst + j]++;
+            for (int j = 0; j < cols; j++) {
+                weight[dst + j] += (double) window[i] * window[j];
+                count[dst + j]++;
+            }
         }
     }
 
@@ -86,7 +114,7 @@ public final class Stitcher {
         int uncovered = 0;
         for (int i = 0; i < out.length; i++) {
             if (count[i] == 0) uncovered++;
-            else out[i] = (float) (sum[i] / ((double) count[i] * channels));
+            else out[i] = (float) (sum[i] / (weight[i] * channels));
         }
         if (uncovered > 0) {
             throw new IllegalStateException(source + ": " + uncovered + " of " + out.length

@@ -1,6 +1,5 @@
 package org.anoscan.scan;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -20,11 +19,6 @@ public record Thresholds(double image, double pixel, String origin) {
     public static final String PIXEL_KEY = "threshold.pixel";
     public static final String QUANTILE_KEY = "threshold.quantile";
     public static final String IMAGES_KEY = "threshold.images";
-    /** Scan settings the calibration used: scores move with them, so a scan with others is warned. */
-    public static final String ITERATIONS_KEY = "threshold.iterations";
-    public static final String STRIDE_KEY = "threshold.stride";
-    public static final String TOP_K_KEY = "threshold.top_k";
-    public static final String FLAT_STD_KEY = "threshold.flat_std";
 
     public static final Thresholds NONE = new Thresholds(Double.NaN, Double.NaN, "none");
 
@@ -47,27 +41,14 @@ public record Thresholds(double image, double pixel, String origin) {
     }
 
     /**
-     * Warnings when {@code cfg} differs from the settings the stored thresholds were calibrated with
-     * (scores grow with the stride's overlap, fall with more iterations): empty when they match or when
+     * Warnings when {@code cfg} differs from the {@link ScoringSettings} the stored thresholds were calibrated
+     * with (scores grow with the stride's overlap, fall with more iterations): empty when they match or when
      * nothing calibrated is used.
      */
     public static List<String> settingMismatches(ScanConfig cfg, int patchSize, Map<String, String> info) {
-        List<String> out = new ArrayList<>();
         boolean usesStored = (Double.isNaN(cfg.imageThreshold()) && info.containsKey(IMAGE_KEY))
                 || (Double.isNaN(cfg.pixelThreshold()) && info.containsKey(PIXEL_KEY));
-        if (!usesStored) return out;
-        compare(out, "search iterations", info.get(ITERATIONS_KEY), Integer.toString(cfg.search().iterations()));
-        compare(out, "stride", info.get(STRIDE_KEY), Integer.toString(cfg.strideFor(patchSize)));
-        compare(out, "top-k", info.get(TOP_K_KEY), Integer.toString(cfg.topK()));
-        compare(out, "flat-patch threshold", info.get(FLAT_STD_KEY), Double.toString(cfg.flatStd()));
-        return out;
-    }
-
-    private static void compare(List<String> out, String what, String stored, String now) {
-        if (stored != null && !stored.equals(now)) {
-            out.add("thresholds were calibrated with " + what + " " + stored + " but this scan uses " + now
-                    + ": decisions may be off; scan with the same setting or recalibrate");
-        }
+        return usesStored ? ScoringSettings.differences(cfg, patchSize, info) : List.of();
     }
 
     private static double number(Map<String, String> info, String key) {

@@ -63,7 +63,7 @@ public final class Tiler {
     private List<PatchPosition> positions(int height, int width, String source) {
         if (!padSmallImages && (height < patchSize || width < patchSize)) {
             throw new IllegalArgumentException(source + ": image " + height + "x" + width + " is smaller than the patch "
-                    + patchSize + "x" + patchSize + "; use a smaller patch size, a larger image, or enable padding");
+                    + patchSize + "x" + patchSize + "; use a larger image, a model with a smaller patch, or pad it (--pad, ScanConfig.withPad)");
         }
         int[] ys = starts(height), xs = starts(width);
         List<PatchPosition> out = new ArrayList<>(ys.length * xs.length);

@@ -29,7 +29,7 @@ import org.anoscan.nn.Dcgan;
 import org.anoscan.report.EvalReport;
 import org.anoscan.scan.ScanConfig;
 import org.anoscan.scan.ScanResult;
-import org.anoscan.scan.Scanner;
+import org.anoscan.scan.AnomalyScanner;
 import org.anoscan.search.LatentSearch;
 import org.anoscan.search.SearchConfig;
 import org.anoscan.testutil.TestImages;
@@ -165,7 +165,7 @@ class EvalCommandTest {
         // the same scan done directly: its heatmaps with the masks give the reported pixel metrics
         List<AnomalyMap> maps = new ArrayList<>();
         ScanConfig cfg = ScanConfig.defaults().withSearch(SearchConfig.defaults().withIterations(ITERATIONS).withSeed(42));
-        try (CpuBackend cpu = new CpuBackend(); Scanner scanner = Scanner.open(model, cpu, cfg)) {
+        try (CpuBackend cpu = new CpuBackend(); AnomalyScanner scanner = AnomalyScanner.open(model, cpu, cfg)) {
             for (String n : names) {
                 ScanResult res = scanner.scan(org.anoscan.io.ImageReader.read(data.resolve(n), 1));
                 maps.add(new AnomalyMap(res.heatmap().width(), res.heatmap().height(), res.heatmap().data()));

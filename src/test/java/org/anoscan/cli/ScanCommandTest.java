@@ -152,11 +152,17 @@ class ScanCommandTest {
         assertTrue(image > 0);
         assertEquals("3", info.get(Thresholds.IMAGES_KEY));
 
-        // the same images, the same settings: the median image is at the threshold, one image above it
+        assertEquals("5", info.get("scoring.iterations"), "the model carries the settings it was calibrated with");
+
+        // the same images, no scoring option: the model's settings (5 iterations, not the default 200), said once;
+        // the median image is at the threshold, one image above it
         Path out = dir.resolve("out");
-        Run r = run("scan", "-m", model, "--device", "cpu", "--iterations", 5, "--out", out, "--no-progress", images);
+        Run r = run("scan", "-m", model, "--device", "cpu", "--out", out, "--no-progress", images);
         assertEquals(ExitCodes.OK, r.code(), r.err());
         assertNoStackTrace(r);
+        assertEquals(1, r.err().split("scoring settings from the model: iterations 5,", -1).length - 1, r.err());
+        assertFalse(r.err().contains("but this scan uses"), "no warning when the model's settings are used:\n" + r.err());
+        assertEquals(5, new ObjectMapper().readTree(out.resolve("scores.json").toFile()).path("run").path("iterations").asInt());
         assertTrue(r.out().contains("calibrated (quantile 0.5 over 3 normal images)"), r.out());
         assertTrue(r.out().contains("anomalous: 1 of 3"), r.out());
         List<String> csv = Files.readAllLines(out.resolve("scores.csv"));
@@ -174,7 +180,7 @@ class ScanCommandTest {
         Run other = run("scan", "-m", model, "--device", "cpu", "--iterations", 4, "--out", dir.resolve("out2"),
                 "--no-progress", images);
         assertEquals(ExitCodes.OK, other.code());
-        assertTrue(other.err().contains("calibrated with search iterations 5 but this scan uses 4"), other.err());
+        assertTrue(other.err().contains("calibrated with iterations 5 but this scan uses 4"), other.err());
     }
 
     @Test

@@ -68,7 +68,7 @@ class CalibrationTest {
         // the same scan, done here: the median image score and (within a bin) the median pixel
         List<Double> scores = new ArrayList<>();
         List<Float> pixels = new ArrayList<>();
-        try (Scanner s = Scanner.open(file, cpu, CFG)) {
+        try (AnomalyScanner s = AnomalyScanner.open(file, cpu, CFG)) {
             s.scanFiles(normals.subList(0, 3), new ScanListener() {
                 @Override
                 public void onResult(Path f, ScanResult res) {
@@ -97,8 +97,8 @@ class CalibrationTest {
         assertEquals(Double.toString(r.pixelThreshold()), info.get(Thresholds.PIXEL_KEY));
         assertEquals("0.5", info.get(Thresholds.QUANTILE_KEY));
         assertEquals("3", info.get(Thresholds.IMAGES_KEY));
-        assertEquals("4", info.get(Thresholds.ITERATIONS_KEY));
-        assertEquals("16", info.get(Thresholds.STRIDE_KEY));
+        assertEquals("4", info.get(ScoringSettings.Setting.ITERATIONS.key()));
+        assertEquals("16", info.get(ScoringSettings.Setting.STRIDE.key()));
         assertEquals("7", info.get("steps"), "the training information is kept");
         ModelFile.Loaded loaded = ModelFile.load(file, cpu);
         try (Dcgan again = loaded.model()) {

@@ -76,8 +76,63 @@ class StitcherTest {
 
         FloatImage heat = st.heatmap();
         assertEquals(0.6f, heat.get(0, 5, 10), 0f);  // only the searched patch
-        assertEquals(0.3f, heat.get(0, 5, 20), 0f);  // searched and skipped overlap
         assertEquals(0f, heat.get(0, 5, 40), 0f);    // only the skipped patch
+        // where they overlap, the patch whose centre is nearer weighs more: column 20 is 4 from the searched
+        // patch's centre (16), 12 from the skipped one's (32)
+        assertTrue(heat.get(0, 5, 20) > 0.3f && heat.get(0, 5, 20) < 0.6f, "" + heat.get(0, 5, 20));
+        assertTrue(heat.get(0, 5, 28) < 0.3f, "column 28 is nearer the skipped patch's centre: " + heat.get(0, 5, 28));
+    }
+
+    /** The weighted mean, pixel by pixel from the definition (the patches covering it, each with its window weight). */
+    @Test
+    void blendingIsTheWindowWeightedMeanOfTheCoveringPatches() {
+        int h = 45, w = 38, ps = 16;
+        Tiler tiler = new Tiler(ps, 6, false);
+        FloatImage img = TilerTest.random(1, h, w, 8);
+        Stitcher st = new Stitcher(h, w, 1, ps, "x");
+        java.util.List<PatchPosition> positions = tiler.positions(img);
+        java.util.Map<PatchPosition, float[]> residuals = new java.util.HashMap<>();
+        java.util.Random rnd = new java.util.Random(3);
+        for (PatchPosition p : positions) {
+            float[] r = new float[ps * ps];
+            for (int i = 0; i < r.length; i++) r[i] = rnd.nextFloat();
+            residuals.put(p, r);
+            st.add(p, r, 0);
+        }
+        FloatImage heat = st.heatmap();
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) {
+                double num = 0, den = 0;
+                for (PatchPosition p : positions) {
+                    int i = y - p.y(), j = x - p.x();
+                    if (i < 0 || j < 0 || i >= ps || j >= ps) continue;
+                    double wy = Math.pow(Math.sin(Math.PI * (i + 0.5) / ps), 2), wx = Math.pow(Math.sin(Math.PI * (j + 0.5) / ps), 2);
+                    num += wy * wx * residuals.get(p)[i * ps + j];
+                    den += wy * wx;
+                }
+                assertEquals(num / den, heat.get(0, y, x), 1e-6, "pixel " + y + "," + x);
+            }
+        }
+    }
+
+    /** Two neighbouring patches with different constant residuals: no step where one of them ends. */
+    @Test
+    void seamsVanish() {
+        int ps = 32;
+        Stitcher st = new Stitcher(32, 48, 1, ps, "two");
+        float[] low = new float[ps * ps], high = new float[ps * ps];
+        java.util.Arrays.fill(high, 1f);
+        st.add(new PatchPosition(0, 0), low, 0);
+        st.add(new PatchPosition(0, 16), high, 0);
+        FloatImage heat = st.heatmap();
+        float largestStep = 0;
+        for (int x = 1; x < 48; x++) largestStep = Math.max(largestStep, Math.abs(heat.get(0, 10, x) - heat.get(0, 10, x - 1)));
+        // plain averaging jumps by 0.5 at x = 16 (one patch -> two) and at x = 32 (two -> one)
+        assertTrue(largestStep < 0.15f, "largest step between neighbouring pixels: " + largestStep);
+        assertEquals(0f, heat.get(0, 10, 15), 1e-6f, "left of the overlap: the low patch only");
+        assertEquals(1f, heat.get(0, 10, 32), 1e-6f, "right of the overlap: the high patch only");
+        float[] win = Stitcher.window(ps);
+        for (int i = 0; i < ps / 2; i++) assertEquals(1f, win[i] + win[i + ps / 2], 1e-6f, "half-shifted windows sum to 1");
     }
 
     @Test

@@ -45,7 +45,7 @@ class TilerTest {
         FloatImage small = random(1, 20, 40, 1);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new Tiler(32).positions(small));
         assertTrue(e.getMessage().startsWith("random-20x40: image 20x40 is smaller than the patch 32x32"), e.getMessage());
-        assertTrue(e.getMessage().contains("padding"), e.getMessage());
+        assertTrue(e.getMessage().contains("--pad"), "the message names the option: " + e.getMessage());
     }
 
     @Test

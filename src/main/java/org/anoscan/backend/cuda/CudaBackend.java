@@ -76,6 +76,7 @@ public final class CudaBackend implements Backend, GraphCapable, DeviceMemory {
     private final CudaKernels kernels;
     private final CudnnConvolutions conv;
     private final CudaOps ops;
+    private final CudaSearchOps searchOps = new CudaSearchOps(this);
     private final FloatPointer hostScalar = new FloatPointer(1);
     /** The device's primary context, which the runtime (cudart, cuDNN, cuBLAS) and the driver API calls share. */
     private final CUctx_st context = new CUctx_st();
@@ -433,6 +434,27 @@ public final class CudaBackend implements Backend, GraphCapable, DeviceMemory {
     public void keepBest(Tensor loss, Tensor bestLoss, Tensor z, Tensor bestZ) {
         enter("keepBest");
         ops.keepBest(loss, bestLoss, z, bestZ);
+    }
+
+    // ---- fused steps of the latent search (one kernel each) ----
+
+    @Override
+    public LossAndGrad residualTanhBackward(Tensor gz, Tensor x, Tensor dgz, float weight) {
+        enter("residualTanhBackward");
+        return searchOps.residualTanhBackward(gz, x, dgz, weight);
+    }
+
+    @Override
+    public LossAndGrad featureLeakyBackward(Tensor fg, Tensor fx, float weight) {
+        enter("featureLeakyBackward");
+        return searchOps.featureLeakyBackward(fg, fx, weight);
+    }
+
+    @Override
+    public Tensor searchUpdate(Tensor lossA, Tensor lossB, Tensor bestLoss, Tensor z, Tensor bestZ, Tensor grad, Tensor m, Tensor v,
+                               Tensor steps, Tensor active, AdamConfig cfg) {
+        enter("searchUpdate");
+        return searchOps.searchUpdate(lossA, lossB, bestLoss, z, bestZ, grad, m, v, steps, active, cfg);
     }
 
     // ---- graphs ----

@@ -77,6 +77,8 @@ final class CudaProbe {
         } catch (LinkageError | RuntimeException e) {
             return unavailable("cuDNN 9 (libcudnn.so.9) could not be loaded: " + rootMessage(e));
         }
+        String kernels = kernelLibraryProblem();
+        if (!kernels.isEmpty()) return unavailable(kernels);
         int[] runtime = new int[1];
         int[] driver = new int[1];
         boolean known = cudaRuntimeGetVersion(runtime) == cudaSuccess & cudaDriverGetVersion(driver) == cudaSuccess;
@@ -84,6 +86,21 @@ final class CudaProbe {
         String versions = (known ? "CUDA runtime " + cudaVersion(runtime[0]) + ", driver " + cudaVersion(driver[0]) : "CUDA versions unknown")
                 + ", cuDNN " + dnn / 10000 + "." + dnn % 10000 / 100 + "." + dnn % 100;
         return new CudaProbe(count[0], "", versions);
+    }
+
+    /**
+     * Empty when AnoScan's kernel library (libjniNativeKernels.so, built by native/build.sh with nvcc and
+     * g++) loads; else what went wrong and how to get it.
+     */
+    static String kernelLibraryProblem() {
+        try {
+            NativeKernels.load();
+            return "";
+        } catch (LinkageError | RuntimeException e) {
+            return "AnoScan's CUDA kernel library (lib" + NativeKernels.LIBRARY + ".so) could not be loaded: it is built by "
+                    + "native/build.sh during mvn package when nvcc and g++ are found (PATH or $CUDA_HOME/bin); install the CUDA "
+                    + "toolkit and rebuild (" + rootMessage(e) + ")";
+        }
     }
 
     private static CudaProbe unavailable(String what) {

@@ -53,7 +53,10 @@ class CudaKernelPtxTest {
         for (String module : CudaKernels.ENTRIES.keySet()) {
             Matcher m = ENTRY.matcher(ptx(module));
             while (m.find()) {
-                assertTrue(CudaKernels.ENTRIES.get(module).contains(m.group(1)), module + ".ptx has entry " + m.group(1) + " that Java never loads");
+                // search_update_f32 is launched through NativeKernels (launch_search_update_f32), not from the PTX
+                boolean nativeOnly = m.group(1).equals("search_update_f32");
+                assertTrue(nativeOnly || CudaKernels.ENTRIES.get(module).contains(m.group(1)),
+                        module + ".ptx has entry " + m.group(1) + " that Java never loads");
             }
         }
     }

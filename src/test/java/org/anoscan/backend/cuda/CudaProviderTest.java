@@ -58,8 +58,9 @@ class CudaProviderTest {
         }
         assertEquals(1, notices.size(), notices.toString());
         String notice = notices.get(0);
-        assertTrue(notice.startsWith("device auto: no CUDA device (") && notice.endsWith("; using the CPU"), notice);
-        assertTrue(notice.contains(CUDA.unavailableReason()), notice);
+        assertEquals("device auto: no usable CUDA device; using the CPU ('anoscan info' says why)", notice,
+                "one short line on every CPU run; the details are in anoscan info");
+        assertTrue(notice.length() < 100, notice);
     }
 
     @Test

@@ -32,8 +32,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The Scanner on the CPU backend with a tiny random DCGAN-32 and 5 search iterations (speed, not quality). */
-class ScannerTest {
+/** The AnomalyScanner on the CPU backend with a tiny random DCGAN-32 and 5 search iterations (speed, not quality). */
+class AnomalyScannerTest {
     private static final SearchConfig SEARCH = SearchConfig.defaults().withIterations(5).withSeed(3);
     private static final ScanConfig CFG = ScanConfig.defaults().withSearch(SEARCH).withBatchSize(7);
     private static CpuBackend cpu;
@@ -56,7 +56,7 @@ class ScannerTest {
     void scanEqualsPerPatchSearchesStitched() {
         FloatImage image = TestImages.texture(48, 40, 1);
         ScanResult r;
-        try (Scanner s = new Scanner(model, Map.of(), CFG)) {
+        try (AnomalyScanner s = new AnomalyScanner(model, Map.of(), CFG)) {
             r = s.scan(image.data(), 1, 48, 40);
         }
         Tiler tiler = new Tiler(32, 16, false);
@@ -70,7 +70,7 @@ class ScannerTest {
         long[] ids = new long[positions.size()];
         for (int i = 0; i < positions.size(); i++) {
             tiler.extract(image, positions.get(i), patches, i * per);
-            ids[i] = Scanner.patchId(positions.get(i));
+            ids[i] = AnomalyScanner.patchId(positions.get(i));
         }
         LatentSearch direct = new LatentSearch(model, SEARCH);
         List<SearchResult> together = direct.search(patches, ids);
@@ -87,9 +87,9 @@ class ScannerTest {
         // one patch alone, with its id: the same search up to the batch-dependent rounding of the CPU
         // sgemm (LatentSearchTest: within 1e-5 relative); another id starts elsewhere and ends elsewhere
         PatchPosition last = positions.get(3);
-        float alone = direct.search(tiler.extract(image, last), new long[] {Scanner.patchId(last)}).get(0).score();
+        float alone = direct.search(tiler.extract(image, last), new long[] {AnomalyScanner.patchId(last)}).get(0).score();
         assertEquals(r.patches().get(3).score(), alone, 1e-5 * alone, "patch " + last + " searched alone");
-        float otherId = direct.search(tiler.extract(image, last), new long[] {Scanner.patchId(last) + 1}).get(0).score();
+        float otherId = direct.search(tiler.extract(image, last), new long[] {AnomalyScanner.patchId(last) + 1}).get(0).score();
         assertTrue(Math.abs(otherId - alone) > 1e-4 * alone, "a different start gives a different score: " + otherId + " vs " + alone + " scanned " + r.patches().get(3).score());
         Arrays.sort(scores);
         assertEquals(scores[3], r.maxScore(), 0f);
@@ -105,11 +105,11 @@ class ScannerTest {
                 TestImages.texture(64, 50, 3), TestImages.texture(40, 33, 4), TestImages.texture(33, 70, 5));
         List<ScanResult> streamed = new ArrayList<>();
         // batch 3: most images' patches are split over batches, and most batches mix images
-        try (Scanner s = new Scanner(model, Map.of(), CFG.withBatchSize(3))) {
+        try (AnomalyScanner s = new AnomalyScanner(model, Map.of(), CFG.withBatchSize(3))) {
             s.scanAll(images.iterator(), streamed::add);
         }
         assertEquals(images.size(), streamed.size());
-        try (Scanner s = new Scanner(model, Map.of(), CFG.withBatchSize(64))) {
+        try (AnomalyScanner s = new AnomalyScanner(model, Map.of(), CFG.withBatchSize(64))) {
             for (int i = 0; i < images.size(); i++) {
                 ScanResult alone = s.scan(images.get(i));
                 assertEquals(images.get(i).source(), streamed.get(i).source(), "results in input order");
@@ -123,7 +123,7 @@ class ScannerTest {
     void concurrentScansGiveTheSameResultsAsOneThread() throws Exception {
         List<FloatImage> images = new ArrayList<>();
         for (int i = 0; i < 6; i++) images.add(TestImages.texture(40 + 4 * i, 36 + 2 * i, 10 + i));
-        try (Scanner s = new Scanner(model, Map.of(), CFG.withBatchSize(5))) {
+        try (AnomalyScanner s = new AnomalyScanner(model, Map.of(), CFG.withBatchSize(5))) {
             List<ScanResult> sequential = new ArrayList<>();
             for (FloatImage im : images) sequential.add(s.scan(im));
             ExecutorService pool = Executors.newFixedThreadPool(2);
@@ -154,7 +154,7 @@ class ScannerTest {
         float[] d = texture.data().clone();
         Arrays.fill(d, 0, 32 * 40, 0.25f); // the top 32 rows are flat
         FloatImage image = FloatImage.map(64, 40, d, "half flat");
-        try (Scanner s = new Scanner(model, Map.of(), CFG.withFlatStd(0.01))) {
+        try (AnomalyScanner s = new AnomalyScanner(model, Map.of(), CFG.withFlatStd(0.01))) {
             ScanResult r = s.scan(image);
             assertEquals(6, r.patches().size()); // rows 0, 16, 32 x columns 0, 8
             assertEquals(2, r.skippedPatches(), "the two patches at y = 0 are flat");
@@ -173,15 +173,15 @@ class ScannerTest {
         FloatImage image = TestImages.texture(48, 40, 1);
         float score;
         float[] heat;
-        try (Scanner s = new Scanner(model, Map.of(), CFG)) {
+        try (AnomalyScanner s = new AnomalyScanner(model, Map.of(), CFG)) {
             ScanResult r = s.scan(image);
             score = r.topKMean();
             heat = r.heatmap().data().clone();
         }
         Arrays.sort(heat);
         float median = heat[heat.length / 2];
-        try (Scanner below = new Scanner(model, Map.of(), CFG.withThresholds(score * 0.99, median));
-             Scanner above = new Scanner(model, Map.of(), CFG.withThresholds(score * 1.01, Double.NaN))) {
+        try (AnomalyScanner below = new AnomalyScanner(model, Map.of(), CFG.withThresholds(score * 0.99, median));
+             AnomalyScanner above = new AnomalyScanner(model, Map.of(), CFG.withThresholds(score * 1.01, Double.NaN))) {
             ScanResult r = below.scan(image);
             assertEquals(Boolean.TRUE, r.anomalous());
             assertEquals("given", r.thresholds().origin());
@@ -199,22 +199,23 @@ class ScannerTest {
     @Test
     void storedThresholdsAreUsedUnlessOverriddenAndOtherSettingsAreWarned() {
         Map<String, String> info = Map.of(Thresholds.IMAGE_KEY, "12.5", Thresholds.PIXEL_KEY, "0.25",
-                Thresholds.QUANTILE_KEY, "0.99", Thresholds.IMAGES_KEY, "40", Thresholds.ITERATIONS_KEY, "5",
-                Thresholds.STRIDE_KEY, "16", Thresholds.TOP_K_KEY, "3", Thresholds.FLAT_STD_KEY, "0.0");
-        try (Scanner s = new Scanner(model, info, CFG)) {
+                Thresholds.QUANTILE_KEY, "0.99", Thresholds.IMAGES_KEY, "40",
+                // the keys of models calibrated before scoring.*: still read
+                "threshold.iterations", "5", "threshold.stride", "16", "threshold.top_k", "3", "threshold.flat_std", "0.0");
+        try (AnomalyScanner s = new AnomalyScanner(model, info, CFG)) {
             assertEquals(12.5, s.thresholds().image());
             assertEquals(0.25, s.thresholds().pixel());
             assertTrue(s.thresholds().origin().contains("calibrated"), s.thresholds().origin());
             assertEquals(List.of(), s.warnings(), "same settings as the calibration");
         }
-        try (Scanner s = new Scanner(model, info, CFG.withThresholds(3.0, Double.NaN).withIterations(9))) {
+        try (AnomalyScanner s = new AnomalyScanner(model, info, CFG.withThresholds(3.0, Double.NaN).withIterations(9))) {
             assertEquals(3.0, s.thresholds().image(), "an explicit threshold wins");
             assertEquals(0.25, s.thresholds().pixel(), "the calibrated pixel threshold still applies");
             assertEquals(1, s.warnings().size());
-            assertTrue(s.warnings().get(0).contains("search iterations 5") && s.warnings().get(0).contains("uses 9"),
+            assertTrue(s.warnings().get(0).contains("iterations 5") && s.warnings().get(0).contains("uses 9"),
                     s.warnings().get(0));
         }
-        try (Scanner s = new Scanner(model, Map.of(), CFG)) {
+        try (AnomalyScanner s = new AnomalyScanner(model, Map.of(), CFG)) {
             assertFalse(s.thresholds().hasImage());
             assertFalse(s.thresholds().hasPixel());
         }
@@ -229,7 +230,7 @@ class ScannerTest {
         Path b = TestImages.writeTexture(dir.resolve("b.png"), 40, 48, 3);
         List<Path> done = new ArrayList<>();
         List<String> failures = new ArrayList<>();
-        try (Scanner s = new Scanner(model, Map.of(), CFG.withBatchSize(3))) {
+        try (AnomalyScanner s = new AnomalyScanner(model, Map.of(), CFG.withBatchSize(3))) {
             s.scanFiles(List.of(a, corrupt, small, missing, b), new ScanListener() {
                 @Override
                 public void onResult(Path file, ScanResult result) {
@@ -254,7 +255,7 @@ class ScannerTest {
 
     @Test
     void smallImagesArePaddedWhenAsked() {
-        try (Scanner s = new Scanner(model, Map.of(), CFG.withPad(true))) {
+        try (AnomalyScanner s = new AnomalyScanner(model, Map.of(), CFG.withPad(true))) {
             ScanResult r = s.scan(TestImages.texture(20, 24, 1));
             assertEquals(1, r.patches().size());
             assertEquals(20, r.heatmap().height());
@@ -267,7 +268,7 @@ class ScannerTest {
         int h = 40, w = 36;
         byte[] px = new byte[h * w];
         for (int i = 0; i < px.length; i++) px[i] = (byte) ((i * 37) % 251);
-        try (Mat mat = new Mat(h, w, opencv_core.CV_8UC1); Scanner s = new Scanner(model, Map.of(), CFG)) {
+        try (Mat mat = new Mat(h, w, opencv_core.CV_8UC1); AnomalyScanner s = new AnomalyScanner(model, Map.of(), CFG)) {
             mat.data().put(px);
             FloatImage image = ImageReader.fromMat(mat, 1, "mat");
             ScanResult fromMat = s.scan(mat);
@@ -278,15 +279,15 @@ class ScannerTest {
 
     @Test
     void wrongInputsAreRefusedWithOneLineMessages() {
-        try (Scanner s = new Scanner(model, Map.of(), CFG)) {
+        try (AnomalyScanner s = new AnomalyScanner(model, Map.of(), CFG)) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                     () -> s.scan(new float[3 * 40 * 40], 3, 40, 40));
             assertTrue(e.getMessage().contains("3 channels"), e.getMessage());
             e = assertThrows(IllegalArgumentException.class, () -> s.scan(TestImages.texture(20, 40, 1)));
             assertTrue(e.getMessage().contains("smaller than the patch"), e.getMessage());
-            assertThrows(IllegalArgumentException.class, () -> new Scanner(model, Map.of(), CFG.withStride(33)));
+            assertThrows(IllegalArgumentException.class, () -> new AnomalyScanner(model, Map.of(), CFG.withStride(33)));
         }
-        Scanner closed = new Scanner(model, Map.of(), CFG);
+        AnomalyScanner closed = new AnomalyScanner(model, Map.of(), CFG);
         closed.close();
         closed.close(); // harmless
         assertThrows(IllegalStateException.class, () -> closed.scan(TestImages.texture(40, 40, 1)));
