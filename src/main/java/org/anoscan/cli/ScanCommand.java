@@ -87,6 +87,10 @@ final class ScanCommand implements Callable<Integer> {
         CommandLine cmd = spec.commandLine();
         settings.config(cmd); // usage errors first
         if (thumbnails < 0) throw new CommandLine.ParameterException(cmd, "--thumbnails must be >= 0, got " + thumbnails);
+        if (!(maxMegapixels > 0) || maxMegapixels > 1e6) {
+            throw new CommandLine.ParameterException(cmd, "--max-megapixels must lie in (0, 1e6], got " + maxMegapixels);
+        }
+        if (overwrite && resume) throw new CommandLine.ParameterException(cmd, "--overwrite and --resume exclude each other");
         DcganSpec model = ModelFile.readSpec(settings.model); // a bad model fails here, before a device is opened
         ScanConfig cfg = settings.config(cmd, ModelFile.readInfo(settings.model), m -> System.err.println("anoscan scan: " + m))
                 .withThresholds(finite(cmd, "--threshold", threshold), finite(cmd, "--pixel-threshold", pixelThreshold));
@@ -100,10 +104,6 @@ final class ScanCommand implements Callable<Integer> {
                     + String.join(", ", new java.util.TreeSet<>(InputFiles.IMAGE_EXTENSIONS)) + ")");
             return ExitCodes.FAILED;
         }
-        if (!(maxMegapixels > 0) || maxMegapixels > 1e6) {
-            throw new CommandLine.ParameterException(cmd, "--max-megapixels must lie in (0, 1e6], got " + maxMegapixels);
-        }
-        if (overwrite && resume) throw new CommandLine.ParameterException(cmd, "--overwrite and --resume exclude each other");
         ImageLabels truth = labels != null ? ImageLabels.fromCsv(labels) : ImageLabels.fromFolders();
         OutputFolder.Mode mode = resume ? OutputFolder.Mode.RESUME : overwrite ? OutputFolder.Mode.OVERWRITE : OutputFolder.Mode.NEW;
         try (StopSignals stop = StopSignals.install();

@@ -2,7 +2,6 @@ package org.anoscan.cli;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -50,23 +49,15 @@ class OutputFolderBadInputTest {
         return ScanCommandTest.run(all);
     }
 
-    private static void assertOneLine(ScanCommandTest.Run r, int code, String text) {
-        assertEquals(code, r.code(), r.err());
-        String err = r.err().strip();
-        assertEquals(1, err.lines().count(), "one line:\n" + r.err());
-        assertTrue(err.contains(text), "expected '" + text + "' in: " + err);
-        assertFalse(err.contains("Exception") || err.contains("\tat "), err);
-    }
-
     @Test
     void anotherRunsOutputsAreRefusedUnlessOverwrittenAndOtherFilesStay() throws IOException {
         assertEquals(ExitCodes.OK, scan().code());
         assertEquals(OutputFolder.State.COMPLETE, OutputFolder.status(out));
         Files.writeString(out.resolve("notes.txt"), "mine");
         byte[] csv = Files.readAllBytes(out.resolve("scores.csv"));
-        assertOneLine(scan(), ExitCodes.FAILED, "holds the outputs of a complete scan");
+        CliAssert.oneLine(scan(), ExitCodes.FAILED, "holds the outputs of a complete scan");
         assertArrayEquals(csv, Files.readAllBytes(out.resolve("scores.csv")), "nothing changed");
-        assertOneLine(scan("--overwrite", "--resume"), ExitCodes.USAGE, "exclude each other");
+        CliAssert.oneLine(scan("--overwrite", "--resume"), ExitCodes.USAGE, "exclude each other");
         ScanCommandTest.Run r = scan("--overwrite", "--iterations", 3);
         assertEquals(ExitCodes.OK, r.code(), r.err());
         assertEquals("mine", Files.readString(out.resolve("notes.txt")), "--overwrite removes only the scan's own outputs");
@@ -76,12 +67,12 @@ class OutputFolderBadInputTest {
     @Test
     void resumeChecksTheModelAndSettings() throws IOException {
         assertEquals(ExitCodes.OK, scan().code());
-        assertOneLine(scan("--resume", "--iterations", 3), ExitCodes.FAILED, "cannot resume: search.iterations was 2, now 3");
+        CliAssert.oneLine(scan("--resume", "--iterations", 3), ExitCodes.FAILED, "cannot resume: search.iterations was 2, now 3");
         try (CpuBackend cpu = new CpuBackend()) {
             TestImages.writeTinyModel(model, cpu, 4L);
         }
-        assertOneLine(scan("--resume"), ExitCodes.FAILED, "cannot resume: model_sha256 was");
-        assertOneLine(ScanCommandTest.run("scan", "-m", model, images, "--out", dir.resolve("empty"), "--resume", "--device", "cpu"),
+        CliAssert.oneLine(scan("--resume"), ExitCodes.FAILED, "cannot resume: model_sha256 was");
+        CliAssert.oneLine(ScanCommandTest.run("scan", "-m", model, images, "--out", dir.resolve("empty"), "--resume", "--device", "cpu"),
                 ExitCodes.FAILED, "nothing to resume");
     }
 
@@ -96,7 +87,7 @@ class OutputFolderBadInputTest {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
             while (OutputFolder.status(out) != OutputFolder.State.RUNNING && p.isAlive() && System.nanoTime() < deadline) Thread.sleep(50);
             assertEquals(OutputFolder.State.RUNNING, OutputFolder.status(out), Files.readString(log));
-            assertOneLine(scan("--overwrite"), ExitCodes.FAILED, "is in use by another scan (pid " + p.pid());
+            CliAssert.oneLine(scan("--overwrite"), ExitCodes.FAILED, "is in use by another scan (pid " + p.pid());
             assertTrue(p.isAlive(), "the first scan goes on");
         } finally {
             ChildJvm.signal(p, "TERM");

@@ -43,33 +43,25 @@ class TrainBadInputTest {
         return ScanCommandTest.run(all);
     }
 
-    private static void assertOneLine(ScanCommandTest.Run r, int code, String text) {
-        assertEquals(code, r.code(), r.err());
-        String err = r.err().strip();
-        assertEquals(1, err.lines().count(), "one line:\n" + r.err());
-        assertTrue(err.contains(text), "expected '" + text + "' in: " + err);
-        assertFalse(err.contains("Exception") || err.contains("\tat "), err);
-    }
-
     @Test
     void usageErrorsExit2BeforeAnyImageIsRead() {
         Path missing = dir.resolve("no-such-folder"); // reading inputs first would fail with exit 1
         for (Object[] bad : new Object[][] {{"--steps", -3}, {"--steps", 0}, {"--size", 48}, {"--lr", "NaN"}, {"--lr", 0},
                 {"--nz", 100000}, {"--batch", 1}, {"--channels", 2}, {"--real-label", 2}}) {
             ScanCommandTest.Run r = ScanCommandTest.run("train", missing, bad[0], bad[1], "--device", "cpu", "--out", dir.resolve("x.safetensors"));
-            assertOneLine(r, ExitCodes.USAGE, bad[0].toString());
+            CliAssert.oneLine(r, ExitCodes.USAGE, bad[0].toString());
         }
         ScanCommandTest.Run r = ScanCommandTest.run("scan", "-m", dir.resolve("none.safetensors"), missing, "--restarts", 100000000);
-        assertOneLine(r, ExitCodes.USAGE, "--restarts");
+        CliAssert.oneLine(r, ExitCodes.USAGE, "--restarts");
         assertFalse(Files.exists(dir.resolve("x.safetensors")));
     }
 
     @Test
     void unwritableOutputsFailBeforeTheFirstStep() throws IOException {
         Path file = Files.writeString(dir.resolve("plain.txt"), "a file, not a folder");
-        assertOneLine(train("--steps", 100000, "--out", file.resolve("m.safetensors")), ExitCodes.FAILED, "is a file, not a folder");
-        assertOneLine(train("--steps", 100000, "--samples-dir", file.resolve("s")), ExitCodes.FAILED, "--samples-dir");
-        assertOneLine(train("--steps", 100000, "--out", dir), ExitCodes.FAILED, "is a directory");
+        CliAssert.oneLine(train("--steps", 100000, "--out", file.resolve("m.safetensors")), ExitCodes.FAILED, "is a file, not a folder");
+        CliAssert.oneLine(train("--steps", 100000, "--samples-dir", file.resolve("s")), ExitCodes.FAILED, "--samples-dir");
+        CliAssert.oneLine(train("--steps", 100000, "--out", dir), ExitCodes.FAILED, "is a directory");
         assertFalse(Files.exists(dir.resolve("m.safetensors.ckpt")), "no step was run");
     }
 
