@@ -8,11 +8,30 @@ import java.util.Map;
 
 /** Runs the {@code anoscan} command line in a separate JVM (for signals, kills and locales), on the test classpath. */
 public final class ChildJvm {
+    private static final boolean DEFAULT_SIGNAL = envResetsSignals();
+
     private ChildJvm() {}
 
-    /** Starts {@code anoscan ARGS}; stdout and stderr go to {@code log}. */
+    private static boolean envResetsSignals() {
+        try {
+            return new ProcessBuilder("env", "--default-signal=INT", "true").start().waitFor() == 0;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /**
+     * Starts {@code anoscan ARGS}; stdout and stderr go to {@code log}. The child gets SIGINT's default
+     * disposition back ({@code env --default-signal}, GNU coreutils 8.31+, where there is one): a test run
+     * in the background inherits SIGINT ignored, and a process that ignores it cannot be tested with it.
+     */
     public static Process start(Path log, Map<String, String> env, Object... args) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        List<String> cmd = new ArrayList<>();
+        if (DEFAULT_SIGNAL) cmd.addAll(List.of("env", "--default-signal=INT"));
+        cmd.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx512m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
                 "org.anoscan.cli.Main"));
         for (Object a : args) cmd.add(a.toString());
