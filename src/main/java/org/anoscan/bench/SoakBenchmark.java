@@ -5,7 +5,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Random;
 import org.anoscan.backend.Backend;
 import org.anoscan.backend.Devices;
 import org.anoscan.io.FloatImage;
@@ -58,9 +57,10 @@ public final class SoakBenchmark {
             System.out.printf(Locale.ROOT, "# max heap %d MiB%n", Runtime.getRuntime().maxMemory() >> 20);
             System.out.println("#  scans  ms_per_scan  VmRSS_MiB  heap_used_after_gc_MiB  javacpp_physical_MiB  native_tensors_MiB");
             double check = 0;
+            ScanBenchmark.Textures images = new ScanBenchmark.Textures(scans, size); // made one at a time
             long t0 = System.nanoTime();
             for (int n = 1; n <= scans; n++) {
-                ScanResult r = scanner.scan(texture(size, n));
+                ScanResult r = scanner.scan(images.next());
                 check += r.topKMean(); // use the result, keep nothing
                 if (n % every == 0) {
                     double ms = (System.nanoTime() - t0) / 1e6 / every;
@@ -89,19 +89,5 @@ public final class SoakBenchmark {
             System.out.printf(Locale.ROOT, "# after warm-up (samples 2-%d): %s %.3f to %.3f, spread %.1f%% (%s 10%%)%n", samples.size(),
                     names[k], min, max, 100 * spread, spread <= 0.10 ? "within" : "OVER");
         }
-    }
-
-    /** A texture-like image (two sinusoids plus noise), different per n. */
-    private static FloatImage texture(int size, int n) {
-        Random r = new Random(n);
-        double fy = 0.1 + r.nextDouble() * 0.5, fx = 0.1 + r.nextDouble() * 0.5, phase = r.nextDouble() * 6;
-        float[] d = new float[size * size];
-        for (int y = 0; y < size; y++) {
-            for (int x = 0; x < size; x++) {
-                double v = 0.6 * Math.sin(fy * y + phase) * Math.cos(fx * x) + 0.3 * (r.nextDouble() * 2 - 1);
-                d[y * size + x] = (float) Math.max(-1, Math.min(1, v));
-            }
-        }
-        return FloatImage.map(size, size, d, "soak-" + n);
     }
 }
