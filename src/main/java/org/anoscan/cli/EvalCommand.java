@@ -114,7 +114,7 @@ final class EvalCommand implements Callable<Integer> {
         run.put("anoscan", VersionInfo.version());
         run.put("finished", Instant.now().toString());
         run.put("model", settings.model.toString());
-        run.put("architecture", model.toString());
+        run.put("architecture", model.describe());
         run.put("device", device);
         run.put("iterations", cfg.search().iterations());
         run.put("restarts", cfg.search().restarts());

@@ -111,8 +111,8 @@ final class ScanCommand implements Callable<Integer> {
              AnomalyScanner scanner = AnomalyScanner.open(settings.model, backend, cfg);
              OutputFolder folder = OutputFolder.open(out, mode, RunFingerprint.of(settings.model, cfg, colorMap))) {
             scanner.setMaxImagePixels(Math.round(maxMegapixels * 1e6));
-            try (ScanOutputs outputs = folder.resumed() ? ScanOutputs.resume(out, colorMap, thumbnails, truth)
-                    : new ScanOutputs(out, colorMap, thumbnails, truth)) {
+            try (ScanOutputs outputs = folder.resumed() ? ScanOutputs.resume(out, colorMap, thumbnails, truth, model.imageSize())
+                    : new ScanOutputs(out, colorMap, thumbnails, truth, model.imageSize())) {
                 for (Map.Entry<Path, String> u : unlisted.entrySet()) {
                     outputs.failure(u.getKey(), u.getKey() + ": cannot read the folder (" + u.getValue() + "); its images were not scanned");
                 }
@@ -236,7 +236,7 @@ final class ScanCommand implements Callable<Integer> {
         run.put("anoscan", VersionInfo.version());
         run.put("finished", Instant.now().toString());
         run.put("model", settings.model.toString());
-        run.put("architecture", s.toString());
+        run.put("architecture", s.describe());
         run.put("device", scanner.backend().description());
         run.put("patch", s.imageSize());
         run.put("stride", scanner.tiler().stride());

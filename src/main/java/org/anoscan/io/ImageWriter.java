@@ -15,7 +15,8 @@ import org.bytedeco.opencv.opencv_core.Mat;
 /**
  * Writes PNGs (always PNG, whatever the file name says) of heatmaps, heatmap overlays, binary masks and
  * grids of generated patches. Images in [-1, 1] map to 0..255 as {@code round((v + 1) * 127.5)}, clipped;
- * heatmaps map {@code [0, max]} to 0..255, clipped, then through a {@link ColorMap}. Parent directories
+ * heatmaps map values to colour-map positions by a {@link HeatScale} (linear from 0 to a max, or with the pixel
+ * threshold at a fixed colour), then through a {@link ColorMap}. Parent directories
  * are created. Failures are one-line {@link IOException}s naming the file.
  */
 public final class ImageWriter {
@@ -33,7 +34,7 @@ public final class ImageWriter {
 
     /** Writes a 1-channel map as a colour heatmap scaled by the map's own maximum. */
     public static void writeHeatmap(Path file, FloatImage map, ColorMap colorMap) throws IOException {
-        writeHeatmap(file, map, ownMax(map), colorMap);
+        writeHeatmap(file, map, HeatScale.linear(map.max()), colorMap);
     }
 
     /**
@@ -41,15 +42,46 @@ public final class ImageWriter {
      * (and below) the coldest; a fixed max makes heatmaps of several images comparable.
      */
     public static void writeHeatmap(Path file, FloatImage map, float max, ColorMap colorMap) throws IOException {
-        try (Mat heat = heatmapBgr(map, max, colorMap)) {
-            writePng(file, heat);
+        checkMax(max);
+        writeHeatmap(file, map, HeatScale.linear(max), colorMap);
+    }
+
+    /** Writes a 1-channel map as a colour heatmap on {@code scale} (e.g. with the pixel threshold at a fixed colour). */
+    public static void writeHeatmap(Path file, FloatImage map, HeatScale scale, ColorMap colorMap) throws IOException {
+        write(file, heatmapPng(map, scale, colorMap));
+    }
+
+    /** The heatmap of {@link #writeHeatmap(Path, FloatImage, HeatScale, ColorMap)} as PNG bytes. */
+    public static byte[] heatmapPng(FloatImage map, HeatScale scale, ColorMap colorMap) throws IOException {
+        try (Mat heat = heatmapBgr(map, scale, colorMap)) {
+            return encodePng(map.source(), heat);
+        }
+    }
+
+    /** An image in [-1, 1] (1 or 3 channels) as 8-bit PNG bytes. */
+    public static byte[] imagePng(FloatImage image) throws IOException {
+        try (Mat m = toMat8(image, image.channels())) {
+            return encodePng(image.source(), m);
+        }
+    }
+
+    /** A binary mask as PNG bytes: true white, false black. */
+    public static byte[] maskPng(boolean[] mask, int height, int width) throws IOException {
+        if (height < 1 || width < 1 || mask == null || mask.length != (long) height * width) {
+            throw new IllegalArgumentException("mask must hold height*width = " + height + "*" + width + " values, got "
+                    + (mask == null ? "null" : mask.length));
+        }
+        byte[] px = new byte[mask.length];
+        for (int i = 0; i < mask.length; i++) px[i] = mask[i] ? (byte) 255 : 0;
+        try (Mat m = mat8(px, height, width, 1)) {
+            return encodePng("mask", m);
         }
     }
 
     /** Writes the heatmap of {@code map} (scaled by its own maximum) blended over {@code image}. */
     public static void writeOverlay(Path file, FloatImage image, FloatImage map, ColorMap colorMap, double alpha)
             throws IOException {
-        writeOverlay(file, image, map, ownMax(map), colorMap, alpha);
+        writeOverlay(file, image, map, HeatScale.linear(map.max()), colorMap, alpha);
     }
 
     /**
@@ -60,13 +92,20 @@ public final class ImageWriter {
      */
     public static void writeOverlay(Path file, FloatImage image, FloatImage map, float max, ColorMap colorMap,
                                     double alpha) throws IOException {
+        checkMax(max);
+        writeOverlay(file, image, map, HeatScale.linear(max), colorMap, alpha);
+    }
+
+    /** As {@link #writeOverlay(Path, FloatImage, FloatImage, float, ColorMap, double)}, the heatmap on {@code scale}. */
+    public static void writeOverlay(Path file, FloatImage image, FloatImage map, HeatScale scale, ColorMap colorMap,
+                                    double alpha) throws IOException {
         if (!(alpha >= 0 && alpha <= 1)) throw new IllegalArgumentException("overlay alpha must be in [0, 1], got " + alpha);
         if (image.height() != map.height() || image.width() != map.width()) {
             throw new IllegalArgumentException("overlay: image " + image.source() + " is " + image.height() + "x"
                     + image.width() + " but map " + map.source() + " is " + map.height() + "x" + map.width());
         }
         try (Mat base = toBgr8(image);
-             Mat heat = heatmapBgr(map, max, colorMap);
+             Mat heat = heatmapBgr(map, scale, colorMap);
              Mat blended = new Mat()) {
             addWeighted(base, 1 - alpha, heat, alpha, 0, blended);
             writePng(file, blended);
@@ -75,15 +114,7 @@ public final class ImageWriter {
 
     /** Writes a binary mask (row-major, {@code height * width}) as a PNG: true white (255), false black. */
     public static void writeMask(Path file, boolean[] mask, int height, int width) throws IOException {
-        if (height < 1 || width < 1 || mask == null || mask.length != (long) height * width) {
-            throw new IllegalArgumentException("mask must hold height*width = " + height + "*" + width + " values, got "
-                    + (mask == null ? "null" : mask.length));
-        }
-        byte[] px = new byte[mask.length];
-        for (int i = 0; i < mask.length; i++) px[i] = mask[i] ? (byte) 255 : 0;
-        try (Mat m = mat8(px, height, width, 1)) {
-            writePng(file, m);
-        }
+        write(file, maskPng(mask, height, width));
     }
 
     /**
@@ -130,24 +161,21 @@ public final class ImageWriter {
         return (int) Math.round((Math.max(-1f, Math.min(1f, v)) + 1.0) * 127.5);
     }
 
-    private static float ownMax(FloatImage map) {
-        float m = map.max();
-        return m > 0 ? m : 1f; // an all-zero map stays coldest instead of dividing by zero
+
+    private static void checkMax(float max) {
+        if (!(max > 0) || Float.isInfinite(max)) {
+            throw new IllegalArgumentException("heatmap: max must be positive and finite, got " + max);
+        }
     }
 
-    private static Mat heatmapBgr(FloatImage map, float max, ColorMap colorMap) {
+    private static Mat heatmapBgr(FloatImage map, HeatScale scale, ColorMap colorMap) {
         if (map.channels() != 1) {
             throw new IllegalArgumentException("heatmap: " + map.source() + " has " + map.channels()
                     + " channels; give a 1-channel map");
         }
-        if (!(max > 0) || Float.isInfinite(max)) {
-            throw new IllegalArgumentException("heatmap: max must be positive and finite, got " + max);
-        }
         float[] d = map.data();
         byte[] px = new byte[d.length];
-        for (int i = 0; i < d.length; i++) {
-            px[i] = (byte) Math.round(Math.max(0f, Math.min(1f, d[i] / max)) * 255f);
-        }
+        for (int i = 0; i < d.length; i++) px[i] = (byte) Math.round(scale.position(d[i]) * 255);
         Mat heat = new Mat();
         try (Mat gray = mat8(px, map.height(), map.width(), 1)) {
             applyColorMap(gray, heat, colorMap.openCvCode);
@@ -194,14 +222,22 @@ public final class ImageWriter {
     }
 
     private static void writePng(Path file, Mat image) throws IOException {
-        byte[] png;
+        write(file, encodePng(file.toString(), image));
+    }
+
+    private static byte[] encodePng(String what, Mat image) throws IOException {
         try (BytePointer encoded = new BytePointer()) {
-            if (!imencode(".png", image, encoded)) throw new IOException(file + ": PNG encoding failed");
-            png = new byte[(int) encoded.limit()];
+            if (!imencode(".png", image, encoded)) throw new IOException(what + ": PNG encoding failed");
+            byte[] png = new byte[(int) encoded.limit()];
             encoded.get(png);
+            return png;
         } catch (RuntimeException e) {
-            throw new IOException(file + ": PNG encoding failed (" + e.getClass().getSimpleName() + ")", e);
+            throw new IOException(what + ": PNG encoding failed (" + e.getClass().getSimpleName() + ")", e);
         }
+    }
+
+    /** Writes PNG bytes to {@code file}, creating its folder. */
+    public static void write(Path file, byte[] png) throws IOException {
         try {
             Path parent = file.toAbsolutePath().getParent();
             if (parent != null) Files.createDirectories(parent);

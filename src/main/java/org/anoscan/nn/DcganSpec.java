@@ -19,6 +19,12 @@ public record DcganSpec(int imageSize, int channels, int nz, int ngf, int ndf) {
         return new DcganSpec(64, 1, 100, 64, 64);
     }
 
+    /** For people: "patch 32x32, 1 channel, nz 64, ngf 32, ndf 32". */
+    public String describe() {
+        return "patch " + imageSize + "x" + imageSize + ", " + channels + (channels == 1 ? " channel" : " channels") + ", nz " + nz
+                + ", ngf " + ngf + ", ndf " + ndf;
+    }
+
     /** Stride-2 stages after the first 4x4 one: 3 for 32x32, 4 for 64x64. */
     public int stages() {
         return imageSize == 32 ? 3 : 4;

@@ -15,9 +15,10 @@ import org.anoscan.scan.Region;
  * {@code scores.csv}: a header, then one row per image, or per file that failed (with only {@code file} and
  * {@code error}), each written with one unbuffered write, so a crash, even a SIGKILL, keeps every row already
  * written and tears none. RFC 4180 quoting. Boxes are {@code x y width height}, separated by {@code ;}.
+ * {@code search_share_seconds} is the image's share of the batched search time, not a wall time.
  */
 public final class CsvScoreWriter implements AutoCloseable {
-    static final String HEADER = "file,name,score_max,score_topk_mean,top_k,anomalous,regions,boxes,seconds,height,width,"
+    static final String HEADER = "file,name,score_max,score_topk_mean,top_k,anomalous,regions,boxes,search_share_seconds,height,width,"
             + "heatmap,overlay,mask,error";
     private final OutputStream out;
 
@@ -63,7 +64,7 @@ public final class CsvScoreWriter implements AutoCloseable {
         for (Region r : s.regions()) boxes.add(r.x() + " " + r.y() + " " + r.width() + " " + r.height());
         String[] cells = {s.file(), s.name(), Float.toString(s.maxScore()), Float.toString(s.topKMean()),
                 Integer.toString(s.topK()), s.decision(), Integer.toString(s.regions().size()), String.join(";", boxes),
-                String.format(Locale.ROOT, "%.4f", s.seconds()), Integer.toString(s.height()), Integer.toString(s.width()),
+                String.format(Locale.ROOT, "%.4f", s.searchShareSeconds()), Integer.toString(s.height()), Integer.toString(s.width()),
                 s.heatmap(), s.overlay(), s.mask() == null ? "" : s.mask(), ""};
         return join(cells);
     }

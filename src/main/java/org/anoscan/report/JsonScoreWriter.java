@@ -14,6 +14,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.Map;
+import org.anoscan.scan.PatchPosition;
+import org.anoscan.scan.PatchScore;
 import org.anoscan.scan.Region;
 
 /**
@@ -61,7 +63,7 @@ public final class JsonScoreWriter implements AutoCloseable {
      * The images of a json-lines file that a run wrote (failures and a torn last line left out), so a resumed
      * run keeps them without scanning them again.
      */
-    static List<ScoredImage> readImages(Path jsonLines) throws IOException {
+    static List<ScoredImage> readImages(Path jsonLines, int patchSize) throws IOException {
         List<ScoredImage> out = new java.util.ArrayList<>();
         if (!Files.exists(jsonLines)) return out;
         for (String line : Files.readAllLines(jsonLines, StandardCharsets.UTF_8)) {
@@ -77,12 +79,17 @@ public final class JsonScoreWriter implements AutoCloseable {
                 regions.add(new Region(g.path("x").asInt(), g.path("y").asInt(), g.path("width").asInt(), g.path("height").asInt(),
                         g.path("area").asInt(), (float) g.path("max").asDouble()));
             }
+            JsonNode top = o.path("top_patch");
+            PatchScore topPatch = top.isObject() ? new PatchScore(new PatchPosition(top.path("y").asInt(), top.path("x").asInt()),
+                    top.path("score").floatValue(), false) : null;
             out.add(new ScoredImage(o.path("file").asText(), o.path("name").asText(), o.path("height").asInt(), o.path("width").asInt(),
                     o.path("score_max").floatValue(), o.path("score_topk_mean").floatValue(), o.path("top_k").asInt(),
                     o.path("anomalous").isBoolean() ? o.path("anomalous").asBoolean() : null, List.copyOf(regions),
-                    o.path("patches").asInt(), o.path("skipped_patches").asInt(), o.path("seconds").asDouble(),
+                    o.path("patches").asInt(), o.path("skipped_patches").asInt(), o.path("search_share_seconds").asDouble(),
                     o.path("heatmap").asText(), o.path("overlay").asText(), o.path("mask").isTextual() ? o.path("mask").asText() : null,
-                    o.has("label") ? "anomalous".equals(o.path("label").asText()) : null));
+                    o.has("label") ? "anomalous".equals(o.path("label").asText()) : null,
+                    o.path("panel").isTextual() ? o.path("panel").asText() : null, topPatch, patchSize,
+                    o.path("heatmap_max").floatValue()));
         }
         return out;
     }
@@ -122,7 +129,13 @@ public final class JsonScoreWriter implements AutoCloseable {
         }
         o.put("patches", s.patches());
         o.put("skipped_patches", s.skippedPatches());
-        o.put("seconds", s.seconds());
+        o.put("search_share_seconds", s.searchShareSeconds());
+        if (s.topPatch() != null) {
+            o.putObject("top_patch").put("x", s.topPatch().position().x()).put("y", s.topPatch().position().y())
+                    .put("size", s.patchSize()).put("score", s.topPatch().score());
+        }
+        if (s.panel() != null) o.put("panel", s.panel());
+        o.put("heatmap_max", s.heatmapMax());
         o.put("heatmap", s.heatmap());
         o.put("overlay", s.overlay());
         if (s.mask() == null) o.putNull("mask");

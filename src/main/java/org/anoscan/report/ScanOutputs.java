@@ -15,7 +15,11 @@ import java.util.PriorityQueue;
 import java.util.Set;
 import org.anoscan.eval.Roc;
 import org.anoscan.io.ColorMap;
+import org.anoscan.io.FloatImage;
+import org.anoscan.io.HeatScale;
+import org.anoscan.io.ImageReader;
 import org.anoscan.io.ImageWriter;
+import org.anoscan.scan.PatchScore;
 import org.anoscan.scan.ScanResult;
 
 /**
@@ -30,9 +34,11 @@ import org.anoscan.scan.ScanResult;
  * A new run truncates the csv and jsonl of an earlier one in the same folder; {@link #resume} keeps the
  * images an interrupted run finished (from its jsonl) and appends to them.
  *
- * <p>Heatmaps share one colour scale when a pixel threshold is known (0 to twice the threshold, so the
- * threshold is the middle colour and images compare at a glance); without one each is scaled by its own
- * maximum, which shows where an image is worst but not how bad.
+ * <p>Heatmaps share one colour scale when a pixel threshold is known ({@link HeatScale#ofThreshold}: the
+ * threshold is always the same colour, marked on a colour bar, so images compare at a glance); without
+ * one each is scaled by its own maximum, which shows where an image is worst but not how bad. Each image
+ * also gets {@code maps/NAME.panel.png}: image, heatmap and mask side by side with the colour bar, which
+ * the report shows for the highest-scoring images.
  *
  * <p>Memory is bounded by the image count times a small record, plus the thumbnails of the
  * {@code thumbnails} highest-scoring images only.
@@ -44,7 +50,8 @@ public final class ScanOutputs implements AutoCloseable {
     public static final String REPORT = "report.html";
     public static final String MAPS = "maps";
     static final double OVERLAY_ALPHA = 0.5;
-    static final int THUMBNAIL_SIDE = 200;
+    /** The longer side of each picture in a panel. */
+    static final int PANEL_SIDE = 160;
 
     private final Path dir;
     private final ColorMap colorMap;
@@ -58,6 +65,10 @@ public final class ScanOutputs implements AutoCloseable {
     private final PriorityQueue<Thumbnail> thumbnails = new PriorityQueue<>(Comparator.comparingDouble(Thumbnail::score));
     private OptionalDouble auroc = OptionalDouble.empty();
 
+    private final int patchSize;
+    private final Map<String, byte[]> topPatches = new HashMap<>();
+    private HeatScale lastScale;
+
     private record Thumbnail(String name, double score, byte[] png) {}
 
     /**
@@ -65,7 +76,12 @@ public final class ScanOutputs implements AutoCloseable {
      * @param labels known truth for the ROC curve, or null
      */
     public ScanOutputs(Path dir, ColorMap colorMap, int thumbnails, ImageLabels labels) throws IOException {
-        this(dir, colorMap, thumbnails, labels, false);
+        this(dir, colorMap, thumbnails, labels, 0);
+    }
+
+    /** @param patchSize the model's patch size, to show the patch that made a score (0: unknown) */
+    public ScanOutputs(Path dir, ColorMap colorMap, int thumbnails, ImageLabels labels, int patchSize) throws IOException {
+        this(dir, colorMap, thumbnails, labels, patchSize, false);
     }
 
     /**
@@ -74,25 +90,24 @@ public final class ScanOutputs implements AutoCloseable {
      * dropped, so those files are scanned again. The csv and jsonl are rewritten from the kept rows first
      * (atomically), then appended to.
      */
-    public static ScanOutputs resume(Path dir, ColorMap colorMap, int thumbnails, ImageLabels labels) throws IOException {
-        List<ScoredImage> kept = JsonScoreWriter.readImages(dir.resolve(JSON_LINES));
+    public static ScanOutputs resume(Path dir, ColorMap colorMap, int thumbnails, ImageLabels labels, int patchSize) throws IOException {
+        List<ScoredImage> kept = JsonScoreWriter.readImages(dir.resolve(JSON_LINES), patchSize);
         org.anoscan.io.AtomicFiles.write(dir.resolve(CSV), CsvScoreWriter.document(kept).getBytes(java.nio.charset.StandardCharsets.UTF_8));
         org.anoscan.io.AtomicFiles.write(dir.resolve(JSON_LINES), JsonScoreWriter.document(kept).getBytes(java.nio.charset.StandardCharsets.UTF_8));
-        ScanOutputs o = new ScanOutputs(dir, colorMap, thumbnails, labels, true);
+        ScanOutputs o = new ScanOutputs(dir, colorMap, thumbnails, labels, patchSize, true);
         for (ScoredImage s : kept) {
             o.images.add(s);
             o.stems.add(s.heatmap().substring(MAPS.length() + 1, s.heatmap().length() - ".heatmap.png".length()));
-            try {
-                o.keepThumbnail(s);
-            } catch (IOException missingOverlay) {
-                // the row is whole; the report shows it without a picture
-            }
+            Path panel = s.panel() == null ? null : dir.resolve(s.panel());
+            if (panel != null && Files.isRegularFile(panel)) o.keepThumbnail(s, Files.readAllBytes(panel));
         }
         return o;
     }
 
-    private ScanOutputs(Path dir, ColorMap colorMap, int thumbnails, ImageLabels labels, boolean append) throws IOException {
+    private ScanOutputs(Path dir, ColorMap colorMap, int thumbnails, ImageLabels labels, int patchSize, boolean append)
+            throws IOException {
         this.dir = dir;
+        this.patchSize = patchSize;
         this.colorMap = colorMap;
         this.thumbnailCount = Math.max(0, thumbnails);
         this.labels = labels;
@@ -121,18 +136,62 @@ public final class ScanOutputs implements AutoCloseable {
         String stem = uniqueStem(name);
         String heat = MAPS + "/" + stem + ".heatmap.png", overlay = MAPS + "/" + stem + ".overlay.png";
         String mask = r.mask() == null ? null : MAPS + "/" + stem + ".mask.png";
-        float max = r.thresholds().hasPixel() && r.thresholds().pixel() > 0 ? (float) (2 * r.thresholds().pixel()) : ownMax(r);
-        ImageWriter.writeHeatmap(dir.resolve(heat), r.heatmap(), max, colorMap);
-        ImageWriter.writeOverlay(dir.resolve(overlay), r.image(), r.heatmap(), max, colorMap, OVERLAY_ALPHA);
-        if (mask != null) ImageWriter.writeMask(dir.resolve(mask), r.mask().pixels(), r.mask().height(), r.mask().width());
+        String panel = MAPS + "/" + stem + ".panel.png";
+        HeatScale scale = scaleOf(r);
+        lastScale = scale;
+        byte[] heatPng = ImageWriter.heatmapPng(r.heatmap(), scale, colorMap);
+        ImageWriter.write(dir.resolve(heat), heatPng);
+        ImageWriter.writeOverlay(dir.resolve(overlay), r.image(), r.heatmap(), scale, colorMap, OVERLAY_ALPHA);
+        List<Panels.Tile> tiles = new ArrayList<>();
+        tiles.add(new Panels.Tile("image", ImageWriter.imagePng(r.image())));
+        tiles.add(new Panels.Tile("heatmap", heatPng));
+        if (mask != null) {
+            byte[] maskPng = ImageWriter.maskPng(r.mask().pixels(), r.mask().height(), r.mask().width());
+            ImageWriter.write(dir.resolve(mask), maskPng);
+            tiles.add(new Panels.Tile("mask (heat > threshold)", maskPng));
+        }
+        byte[] panelPng = Panels.compose(tiles, scale, colorMap, PANEL_SIDE);
+        ImageWriter.write(dir.resolve(panel), panelPng);
+        PatchScore top = null;
+        for (PatchScore p : r.patches()) if (top == null || p.score() > top.score()) top = p;
         ScoredImage s = new ScoredImage(file.toString(), name, r.image().height(), r.image().width(), r.maxScore(),
                 r.topKMean(), r.topK(), r.anomalous(), r.regions(), r.patches().size(), r.skippedPatches(),
-                r.searchSeconds(), heat, overlay, mask, labels == null ? null : labels.labelOf(file));
+                r.searchSeconds(), heat, overlay, mask, labels == null ? null : labels.labelOf(file), panel, top, patchSize,
+                r.heatmap().max());
         csv.write(s);
         jsonLines.write(s);
         images.add(s);
-        keepThumbnail(s);
+        keepThumbnail(s, panelPng);
+        if (s.flaggedWithoutRegions() && top != null && patchSize > 0 && topPatches.size() < Math.max(thumbnailCount, 1)) {
+            topPatches.put(s.name(), topPatchPanel(r, top, scale));
+        }
         return s;
+    }
+
+    /** The patch that made the score: its image and heatmap, cut out, side by side. */
+    private byte[] topPatchPanel(ScanResult r, PatchScore top, HeatScale scale) throws IOException {
+        int y0 = top.position().y(), x0 = top.position().x();
+        int h = Math.min(patchSize, r.image().height() - y0), w = Math.min(patchSize, r.image().width() - x0);
+        return Panels.compose(List.of(new Panels.Tile("top patch", ImageWriter.imagePng(crop(r.image(), y0, x0, h, w))),
+                new Panels.Tile("its heatmap", ImageWriter.heatmapPng(crop(r.heatmap(), y0, x0, h, w), scale, colorMap))),
+                scale, colorMap, PANEL_SIDE / 2 * 2);
+    }
+
+    private static FloatImage crop(FloatImage img, int y0, int x0, int h, int w) {
+        int c = img.channels();
+        float[] out = new float[c * h * w];
+        for (int ch = 0; ch < c; ch++) {
+            for (int y = 0; y < h; y++) {
+                for (int x = 0; x < w; x++) out[(ch * h + y) * w + x] = img.get(ch, y0 + y, x0 + x);
+            }
+        }
+        return ImageReader.fromFloats(out, c, h, w, img.source());
+    }
+
+    /** The fixed threshold scale when a pixel threshold is known, else the image's own maximum. */
+    private static HeatScale scaleOf(ScanResult r) {
+        return r.thresholds().hasPixel() && r.thresholds().pixel() > 0 ? HeatScale.ofThreshold(r.thresholds().pixel())
+                : HeatScale.linear(r.heatmap().max());
     }
 
     /** Records a file that could not be scanned. */
@@ -195,13 +254,18 @@ public final class ScanOutputs implements AutoCloseable {
         byte[] histogram = ScoreCharts.histogram(scores, normal + anomalous > 0 ? known : null, imageThreshold);
         Map<String, byte[]> thumbs = new HashMap<>();
         for (Thumbnail t : thumbnails) thumbs.put(t.name(), t.png());
-        HtmlReport.write(dir.resolve(REPORT), shown, notes, images, thumbs, failures, histogram, roc);
+        String scale = lastScale == null ? null : lastScale.hasThreshold()
+                ? String.format(java.util.Locale.ROOT, "one scale for every image, the pixel threshold %.3g at a fixed colour (marked on "
+                        + "the colour bar), twice the threshold and above the hottest", lastScale.threshold())
+                : "each heatmap scaled to its own maximum (no pixel threshold), so colours do not compare across images";
+        HtmlReport.write(dir.resolve(REPORT), shown, notes, images, failures,
+                new HtmlReport.Pictures(thumbs, topPatches, histogram, roc, scale));
     }
 
-    private void keepThumbnail(ScoredImage s) throws IOException {
+    private void keepThumbnail(ScoredImage s, byte[] panelPng) {
         if (thumbnailCount == 0) return;
         if (thumbnails.size() == thumbnailCount && thumbnails.peek().score() >= s.topKMean()) return;
-        thumbnails.add(new Thumbnail(s.name(), s.topKMean(), Thumbnails.of(dir.resolve(s.overlay()), THUMBNAIL_SIDE)));
+        thumbnails.add(new Thumbnail(s.name(), s.topKMean(), panelPng));
         if (thumbnails.size() > thumbnailCount) thumbnails.poll();
     }
 
@@ -219,10 +283,6 @@ public final class ScanOutputs implements AutoCloseable {
         return s;
     }
 
-    private static float ownMax(ScanResult r) {
-        float m = r.heatmap().max();
-        return m > 0 ? m : 1f;
-    }
 
     @Override
     public void close() throws IOException {

@@ -9,9 +9,6 @@ import org.anoscan.eval.ProCurve;
 import org.anoscan.eval.RocCurve;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.BitmapEncoder.BitmapFormat;
-import org.knowm.xchart.CategoryChart;
-import org.knowm.xchart.CategoryChartBuilder;
-import org.knowm.xchart.Histogram;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
@@ -25,10 +22,12 @@ public final class ScoreCharts {
 
     /**
      * A histogram of image scores: one series when no labels are known, else normal and anomalous apart
-     * (unlabelled images are left out of the split, and shown as a third series when there are some).
+     * (unlabelled images are left out of the split, and shown as a third series when there are some), with
+     * the image threshold as a dashed vertical line. Drawn as filled steps on a numeric axis, so the score
+     * ticks are few, horizontal and rounded whatever the bins.
      *
      * @param labels per score, true anomalous / false normal / null unknown; or null for no labels
-     * @param threshold the image threshold, named in the title; NaN for none
+     * @param threshold the image threshold, drawn and named; NaN for none
      * @return PNG bytes, or null when there are no scores
      */
     public static byte[] histogram(double[] scores, Boolean[] labels, double threshold) throws IOException {
@@ -38,36 +37,75 @@ public final class ScoreCharts {
             min = Math.min(min, s);
             max = Math.max(max, s);
         }
+        if (!Double.isNaN(threshold)) {
+            min = Math.min(min, threshold);
+            max = Math.max(max, threshold);
+        }
         if (!(max > min)) { // one distinct score (or none): a range around it, so the bins have a width
             double c = min;
             min = c - 0.5;
             max = c + 0.5;
         }
-        String title = "Image scores" + (Double.isNaN(threshold) ? "" : String.format(Locale.ROOT, " (threshold %.4g)", threshold));
-        CategoryChart chart = new CategoryChartBuilder().width(640).height(360).title(title)
-                .xAxisTitle("score (top-k mean)").yAxisTitle("images").build();
-        chart.getStyler().setOverlapped(true);
-        chart.getStyler().setXAxisLabelRotation(45);
-        chart.getStyler().setXAxisDecimalPattern("#0.###");
-        chart.getStyler().setLegendVisible(labels != null);
+        double pad = (max - min) * 0.02;
+        min -= pad;
+        max += pad;
+        XYChart chart = new XYChartBuilder().width(640).height(360).title("Image scores (" + scores.length + " images)")
+                .xAxisTitle("image score (top-k mean)").yAxisTitle("images").build();
+        chart.getStyler().setXAxisTickMarkSpacingHint(90).setYAxisTickMarkSpacingHint(50);
+        chart.getStyler().setXAxisDecimalPattern(decimalPattern(max - min)).setYAxisDecimalPattern("#,##0");
+        chart.getStyler().setXAxisMin(min).setXAxisMax(max).setYAxisMin(0.0);
+        chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.OutsideS);
+        int top = 1;
         if (labels == null) {
-            addSeries(chart, "images", all(scores), min, max);
+            top = Math.max(top, addSeries(chart, "images", all(scores), min, max));
         } else {
             List<Double> normal = new ArrayList<>(), anomalous = new ArrayList<>(), unknown = new ArrayList<>();
             for (int i = 0; i < scores.length; i++) {
                 (labels[i] == null ? unknown : labels[i] ? anomalous : normal).add(scores[i]);
             }
-            addSeries(chart, "normal", normal, min, max);
-            addSeries(chart, "anomalous", anomalous, min, max);
-            if (!unknown.isEmpty()) addSeries(chart, "unlabelled", unknown, min, max);
+            top = Math.max(top, addSeries(chart, "normal", normal, min, max));
+            top = Math.max(top, addSeries(chart, "anomalous", anomalous, min, max));
+            if (!unknown.isEmpty()) top = Math.max(top, addSeries(chart, "unlabelled", unknown, min, max));
+        }
+        chart.getStyler().setYAxisMax(top * 1.2);
+        if (!Double.isNaN(threshold)) {
+            XYSeries t = chart.addSeries(String.format(Locale.ROOT, "threshold %.4g", threshold), new double[] {threshold, threshold},
+                    new double[] {0, top * 1.2});
+            t.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Line);
+            t.setMarker(SeriesMarkers.NONE);
+            t.setLineColor(java.awt.Color.BLACK);
+            t.setLineStyle(new java.awt.BasicStroke(1.5f, java.awt.BasicStroke.CAP_BUTT, java.awt.BasicStroke.JOIN_MITER, 10f,
+                    new float[] {6f, 4f}, 0f));
         }
         return BitmapEncoder.getBitmapBytes(chart, BitmapFormat.PNG);
     }
 
-    private static void addSeries(CategoryChart chart, String name, List<Double> data, double min, double max) {
-        if (data.isEmpty()) return; // XChart refuses an empty histogram; a class with no image has no bars
-        Histogram h = new Histogram(data, BINS, min, max);
-        chart.addSeries(name, h.getxAxisData(), h.getyAxisData());
+    /** Bars as one filled step line (an empty class draws nothing); returns the highest bin count. */
+    private static int addSeries(XYChart chart, String name, List<Double> data, double min, double max) {
+        if (data.isEmpty()) return 0;
+        int[] counts = new int[BINS];
+        double width = (max - min) / BINS;
+        for (double d : data) counts[Math.min(BINS - 1, Math.max(0, (int) ((d - min) / width)))]++;
+        // StepArea holds each y until the next x: the bins' left edges, then the right edge of the last
+        double[] x = new double[BINS + 1], y = new double[BINS + 1];
+        int top = 0;
+        for (int b = 0; b <= BINS; b++) {
+            x[b] = min + b * width;
+            y[b] = counts[Math.min(b, BINS - 1)];
+            top = Math.max(top, (int) y[b]);
+        }
+        XYSeries s = chart.addSeries(name + " (" + data.size() + ")", x, y);
+        s.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.StepArea);
+        s.setMarker(SeriesMarkers.NONE);
+        return top;
+    }
+
+    /** Enough decimals to tell ticks apart over a range, no more. */
+    static String decimalPattern(double range) {
+        if (range >= 100) return "#,##0";
+        if (range >= 10) return "0.#";
+        if (range >= 1) return "0.0#";
+        return "0.0##";
     }
 
     private static List<Double> all(double[] scores) {
@@ -82,7 +120,9 @@ public final class ScoreCharts {
                 .title(String.format(Locale.ROOT, "ROC (AUROC %.4f)", auroc))
                 .xAxisTitle("false positive rate").yAxisTitle("true positive rate").build();
         chart.getStyler().setXAxisMin(0.0).setXAxisMax(1.0).setYAxisMin(0.0).setYAxisMax(1.0);
-        chart.getStyler().setXAxisDecimalPattern("0.##").setYAxisDecimalPattern("0.##");
+        chart.getStyler().setXAxisDecimalPattern("0.0").setYAxisDecimalPattern("0.0");
+        chart.getStyler().setXAxisTickMarkSpacingHint(50).setYAxisTickMarkSpacingHint(50);
+        chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.InsideSE);
         XYSeries s = chart.addSeries("ROC", curve.fpr(), curve.tpr()); // the curve starts at (0, 0)
         s.setMarker(SeriesMarkers.NONE);
         XYSeries chance = chart.addSeries("chance", new double[] {0, 1}, new double[] {0, 1});
@@ -115,7 +155,8 @@ public final class ScoreCharts {
     private static XYChart unitSquare(String title, String xTitle, String yTitle) {
         XYChart chart = new XYChartBuilder().width(420).height(400).title(title).xAxisTitle(xTitle).yAxisTitle(yTitle).build();
         chart.getStyler().setXAxisMin(0.0).setXAxisMax(1.0).setYAxisMin(0.0).setYAxisMax(1.0);
-        chart.getStyler().setXAxisDecimalPattern("0.##").setYAxisDecimalPattern("0.##");
+        chart.getStyler().setXAxisDecimalPattern("0.0").setYAxisDecimalPattern("0.0");
+        chart.getStyler().setXAxisTickMarkSpacingHint(50).setYAxisTickMarkSpacingHint(50);
         return chart;
     }
 }

@@ -260,4 +260,36 @@ class ScanCommandTest {
         assertEquals(ExitCodes.FAILED, empty.code());
         assertTrue(empty.err().contains("no image files"), empty.err());
     }
+
+    @Test
+    void whenEveryInputFailsTheReportListsTheFailures() throws IOException {
+        Path bad = dir.resolve("bad");
+        Files.createDirectories(bad);
+        Files.write(bad.resolve("x.png"), new byte[] {1, 2, 3});
+        Files.write(bad.resolve("y.png"), "not an image".getBytes(StandardCharsets.UTF_8));
+        Path out = dir.resolve("out");
+        Run r = run("scan", "-m", model, "--device", "cpu", "--iterations", 2, "--out", out, "--no-progress", bad);
+        assertEquals(ExitCodes.FAILED, r.code(), r.err());
+        assertNoStackTrace(r);
+        String html = Files.readString(out.resolve("report.html"), StandardCharsets.UTF_8);
+        assertTrue(html.contains("No image could be scanned: all 2 input(s) failed"), html);
+        assertTrue(html.contains("x.png: not a readable image") && html.contains("y.png: not a readable image"), html);
+    }
+
+    @Test
+    void theReportNamesTheArchitecturesFieldsAndTheProgressCountsPatches() throws IOException {
+        Path out = dir.resolve("out");
+        Run r = run("scan", "-m", model, "--device", "cpu", "--iterations", 2, "--out", out, images);
+        assertEquals(ExitCodes.OK, r.code(), r.err());
+        String html = Files.readString(out.resolve("report.html"), StandardCharsets.UTF_8);
+        assertTrue(html.contains("<th>architecture</th><td>patch 32x32, 1 channel, nz 16, ngf 8, ndf 8</td>"), html);
+        assertFalse(html.contains("DcganSpec["), "no raw record string");
+        // stderr is not a terminal here: plain progress lines, in patches, no carriage returns
+        assertFalse(r.err().contains("\r"), r.err());
+        // three 48x40 images, patch 32, stride 16: 2 x 2 patches each
+        assertTrue(r.err().contains("scan: 100% 12/12 patches, 3/3 images"), r.err());
+        JsonNode first = new ObjectMapper().readTree(Files.readAllLines(out.resolve("scores.jsonl")).get(0));
+        assertTrue(first.has("search_share_seconds") && !first.has("seconds"), "the column is named for what it is: " + first);
+        assertTrue(Files.exists(out.resolve(first.path("panel").asText())), "a side-by-side panel per image");
+    }
 }

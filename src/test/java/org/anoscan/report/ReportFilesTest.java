@@ -137,4 +137,78 @@ class ReportFilesTest {
         assertTrue(html.contains("broken.png: not a readable image"));
         assertTrue(html.contains("a note"));
     }
+
+    /** The text of the table cell after the header cell named {@code header}, or null. */
+    private static String cellAfter(String html, String header) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("<th>" + java.util.regex.Pattern.quote(header) + "</th><td>([^<]*)</td>")
+                .matcher(html);
+        return m.find() ? m.group(1) : null;
+    }
+
+    /** The cells of the image table's row whose link text is {@code name}. */
+    private static List<String> rowOf(String html, String name) {
+        int at = html.indexOf(">" + name + "</a>");
+        assertTrue(at > 0, name + " has a row");
+        String row = html.substring(html.lastIndexOf("<tr>", at), html.indexOf("</tr>", at));
+        List<String> cells = new java.util.ArrayList<>();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("<td[^>]*>(.*?)</td>").matcher(row);
+        while (m.find()) cells.add(m.group(1).replaceAll("<[^>]+>", ""));
+        return cells;
+    }
+
+    @Test
+    void reportReadsLikeAReport() throws IOException {
+        List<Region> many = new java.util.ArrayList<>();
+        for (int i = 0; i < 2000; i++) many.add(new Region(i % 40, i / 40, 1, 1, 1 + (i == 777 ? 50 : 0), 0.9f));
+        ScoredImage speckled = new ScoredImage("in/speckled.png", "speckled.png", 40, 48, 9f, 8f, 3, true, many, 4, 0, 0.25,
+                "maps/s.heatmap.png", "maps/s.overlay.png", "maps/s.mask.png", null);
+        ScoredImage quiet = new ScoredImage("in/quiet.png", "quiet.png", 40, 48, 7f, 6f, 3, true, List.of(), 4, 0, 0.25,
+                "maps/q.heatmap.png", "maps/q.overlay.png", "maps/q.mask.png", null, "maps/q.panel.png",
+                new org.anoscan.scan.PatchScore(new org.anoscan.scan.PatchPosition(16, 8), 7f, false), 32, 0.4f);
+        Map<String, Object> run = new LinkedHashMap<>();
+        run.put("threshold_image", 307.100830078125);
+        run.put("threshold_pixel", 0.6628990173339844);
+        run.put("stride", 16);
+        run.put("flat_std", 0.0);
+        run.put("input", Map.of("folder", "x"));
+        byte[] png = ScoreCharts.histogram(new double[] {1, 2}, null, Double.NaN);
+        Path file = dir.resolve("report.html");
+        HtmlReport.write(file, run, List.of(), List.of(speckled, quiet), Map.of(),
+                new HtmlReport.Pictures(Map.of(), Map.of("quiet.png", png), png, null, null));
+        String html = Files.readString(file, StandardCharsets.UTF_8);
+
+        assertEquals("307.1", cellAfter(html, "threshold_image"), "thresholds rounded to 4 significant digits");
+        assertEquals("0.6629", cellAfter(html, "threshold_pixel"));
+        assertEquals("16", cellAfter(html, "stride"));
+        assertEquals("0", cellAfter(html, "flat_std"));
+        assertEquals("folder x", cellAfter(html, "input"));
+        String text = html.replaceAll("base64,[A-Za-z0-9+/=]+", "");
+        assertFalse(java.util.regex.Pattern.compile("\\d\\.\\d{7,}").matcher(text).find(), "no long decimals anywhere");
+
+        String regions = rowOf(html, "speckled.png").get(5);
+        assertTrue(regions.startsWith("2000 regions: 17 19 1 1; "), "the count, then the largest first: " + regions);
+        assertTrue(regions.endsWith("; +1997 more") && regions.length() < 80, regions);
+        assertEquals("none", rowOf(html, "quiet.png").get(5));
+
+        int why = html.indexOf("<h2>Flagged without regions (1)</h2>");
+        assertTrue(why > 0, "flagged images without regions are explained");
+        String explained = html.substring(why, html.indexOf("<h2>", why + 5));
+        assertTrue(explained.contains("quiet.png: image score 6.000; highest patch at x 8, y 16 (32x32), score 7.000; "
+                + "hottest heatmap pixel 0.4000"), explained);
+        assertTrue(explained.contains("alt=\"highest-scoring patch of quiet.png\" src=\"data:image/png;base64,"), "its picture");
+        assertFalse(explained.contains("speckled.png"), "an image with regions needs no explanation");
+    }
+
+    @Test
+    void aRunWhereEveryInputFailedStillReportsTheFailures() throws IOException {
+        Path file = dir.resolve("report.html");
+        Map<String, String> failures = new LinkedHashMap<>();
+        failures.put("a.png", "a.png: not a readable image");
+        failures.put("b.png", "b.png: no such file");
+        HtmlReport.write(file, new LinkedHashMap<>(), List.of(), List.of(), failures, new HtmlReport.Pictures(Map.of(), Map.of(), null, null, null));
+        String html = Files.readString(file, StandardCharsets.UTF_8);
+        assertTrue(html.contains("No image could be scanned: all 2 input(s) failed"), html);
+        assertTrue(html.indexOf("<h2>Failed files (2)</h2>") < html.indexOf("<h2>Scores</h2>"), "the failures come first");
+        assertTrue(html.contains("<td>a.png</td><td>a.png: not a readable image</td>") && html.contains("b.png: no such file"), html);
+    }
 }

@@ -49,8 +49,8 @@ import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.SizeTPointer;
 
 /**
- * One CUDA device: cuDNN convolutions with cached plans, the PTX kernels of cuda-kernels/, one stream
- * for everything, a pool of device buffers, and CUDA graph capture. Ops only queue work; host copies
+ * One CUDA device: cuDNN convolutions with cached plans, the kernels of cuda-kernels/ (through their typed
+ * launchers, {@link NativeKernels}), one stream for everything, a pool of device buffers, and CUDA graph capture. Ops only queue work; host copies
  * ({@link #toHost}) wait for it, and are where asynchronous kernel errors surface.
  *
  * <p>Beyond {@link Backend}: fused ops for inference ({@link #biasActivation}, {@link #foldBatchNorm}),
@@ -76,7 +76,6 @@ public final class CudaBackend implements Backend, GraphCapable, DeviceMemory {
     private final CudaKernels kernels;
     private final CudnnConvolutions conv;
     private final CudaOps ops;
-    private final CudaSearchOps searchOps = new CudaSearchOps(this);
     private final FloatPointer hostScalar = new FloatPointer(1);
     /** The device's primary context, which the runtime (cudart, cuDNN, cuBLAS) and the driver API calls share. */
     private final CUctx_st context = new CUctx_st();
@@ -112,8 +111,7 @@ public final class CudaBackend implements Backend, GraphCapable, DeviceMemory {
             CudnnHandle cudnn = add(new CudnnHandle(stream));
             cublas = add(new CublasHandle(stream));
             pool = add(new DevicePool(allocator, name));
-            ModuleLauncher launcher = add(new ModuleLauncher(stream));
-            kernels = add(new CudaKernels(launcher));
+            kernels = new CudaKernels(stream);
             conv = add(new CudnnConvolutions(this, cudnn));
             ops = new CudaOps(this, kernels);
         } catch (RuntimeException | Error e) {
@@ -441,20 +439,20 @@ public final class CudaBackend implements Backend, GraphCapable, DeviceMemory {
     @Override
     public LossAndGrad residualTanhBackward(Tensor gz, Tensor x, Tensor dgz, float weight) {
         enter("residualTanhBackward");
-        return searchOps.residualTanhBackward(gz, x, dgz, weight);
+        return ops.residualTanhBackward(gz, x, dgz, weight);
     }
 
     @Override
     public LossAndGrad featureLeakyBackward(Tensor fg, Tensor fx, float weight) {
         enter("featureLeakyBackward");
-        return searchOps.featureLeakyBackward(fg, fx, weight);
+        return ops.featureLeakyBackward(fg, fx, weight);
     }
 
     @Override
     public Tensor searchUpdate(Tensor lossA, Tensor lossB, Tensor bestLoss, Tensor z, Tensor bestZ, Tensor grad, Tensor m, Tensor v,
                                Tensor steps, Tensor active, AdamConfig cfg) {
         enter("searchUpdate");
-        return searchOps.searchUpdate(lossA, lossB, bestLoss, z, bestZ, grad, m, v, steps, active, cfg);
+        return ops.searchUpdate(lossA, lossB, bestLoss, z, bestZ, grad, m, v, steps, active, cfg);
     }
 
     // ---- graphs ----

@@ -1,78 +1,34 @@
 package org.anoscan.backend.cuda;
 
-import java.util.Collections;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
 import org.anoscan.backend.Activation;
+import org.bytedeco.javacpp.DoublePointer;
+import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.javacpp.Pointer;
+import org.bytedeco.javacpp.ShortPointer;
 
 /**
- * Typed launchers for the PTX kernels of cuda-kernels/, queued on the backend's stream. Arguments are
- * device addresses (0 for an optional pointer left out) and sizes; shapes are checked by the callers.
- * Each method's argument list mirrors its kernel's C signature exactly (int and float are 4 bytes,
- * pointers and i64 are 8): {@link #SIGNATURES} says it once more, every launch is checked against it, and
- * a test checks it against the parameters in the built PTX.
+ * The kernels of cuda-kernels/, queued on the backend's stream through their typed launchers
+ * ({@link NativeKernels}): every argument's type is checked by javac here and by the C++ compilers below
+ * (see native/README.md), and each launch's status is checked. Pointers are device pointers (null for an
+ * optional one left out; {@link DevicePointers} makes them from buffers); shapes are checked by the callers.
+ * Launch shapes live with the launchers (native/include/launch.cuh).
  */
-final class CudaKernels implements AutoCloseable {
-    /** PTX module (cuda-kernels/NAME.cu) to its entry points: what the build must produce. */
-    static final Map<String, List<String>> ENTRIES = entries();
-
-    /** Each kernel's parameter types, one letter each: p pointer, l i64, i int, f float. */
-    static final Map<String, String> SIGNATURES = signatures();
-
-    static final int BLOCK = 256;
-    /** Grid-stride kernels use at most this many blocks (plenty to fill 132 SMs). */
-    static final int MAX_GRID = 1 << 16;
-    /** Blocks of the first BCE pass. */
+final class CudaKernels {
+    /** Blocks of the first BCE pass, at most. */
     static final int BCE_PARTS = 1024;
     /** Aim for at least this many blocks in per-channel reductions. */
     static final int REDUCTION_BLOCKS = 1024;
+    private static final int BLOCK = 256;
 
     static final int ACT_NONE = 4;
     static final int MODE_SUM = 0;
     static final int MODE_STATS = 1;
     static final int MODE_BN_BWD = 2;
 
-    private final KernelLauncher launcher;
-    private final KernelArgs args = new KernelArgs();
+    private final CudaStream stream;
 
-    CudaKernels(KernelLauncher launcher) {
-        this.launcher = launcher;
-    }
-
-    private static Map<String, List<String>> entries() {
-        Map<String, List<String>> m = new LinkedHashMap<>();
-        m.put("elementwise", List.of("fill_f32", "add_f32", "abs_diff_f32", "act_fwd_f32", "act_bwd_f32", "channel_affine_act_f32",
-                "scale_along_f32"));
-        m.put("loss", List.of("l1_loss_grad_f32", "bce_logits_partial_f32", "bce_logits_finalize_f32"));
-        m.put("batchnorm", List.of("channel_partials_f64", "channel_sum_f32", "bn_train_finalize_f32", "bn_eval_coeffs_f32",
-                "bn_bwd_finalize_f32", "bn_bwd_dx_f32"));
-        m.put("optim", List.of("adam_f32", "adam_per_sample_f32", "keep_best_f32"));
-        return Collections.unmodifiableMap(m);
-    }
-
-    private static Map<String, String> signatures() {
-        Map<String, String> m = new LinkedHashMap<>();
-        m.put("fill_f32", "pfl");
-        m.put("add_f32", "pppl");
-        m.put("abs_diff_f32", "pppl");
-        m.put("act_fwd_f32", "ifppl");
-        m.put("act_bwd_f32", "ifppppl");
-        m.put("channel_affine_act_f32", "pppifplii");
-        m.put("scale_along_f32", "ppplii");
-        m.put("l1_loss_grad_f32", "ppppfl");
-        m.put("bce_logits_partial_f32", "pfppl");
-        m.put("bce_logits_finalize_f32", "pipl");
-        m.put("channel_partials_f64", "ippppiilp");
-        m.put("channel_sum_f32", "piip");
-        m.put("bn_train_finalize_f32", "piilppffpppppp");
-        m.put("bn_eval_coeffs_f32", "ppppfipp");
-        m.put("bn_bwd_finalize_f32", "piilppppp");
-        m.put("bn_bwd_dx_f32", "pppppplii");
-        m.put("adam_f32", "pppplfffffff");
-        m.put("adam_per_sample_f32", "pppppplfffff");
-        m.put("keep_best_f32", "ppppl");
-        return Collections.unmodifiableMap(m);
+    CudaKernels(CudaStream stream) {
+        this.stream = stream;
     }
 
     /** The kernels' activation code: the order of the ACT_* defines in common.cuh; null is "none". */
@@ -86,14 +42,9 @@ final class CudaKernels implements AutoCloseable {
         };
     }
 
-    /** Blocks for a grid-stride loop over n elements. */
-    static int gridFor(long n) {
-        return (int) Math.max(1, Math.min((n + BLOCK - 1) / BLOCK, MAX_GRID));
-    }
-
-    /** Threads for one row of {@code dim} elements: a multiple of 32, at most BLOCK. */
-    static int rowBlock(long dim) {
-        return (int) Math.min(BLOCK, Math.max(32, (dim + 31) / 32 * 32));
+    /** Partial sums the BCE kernel writes for n elements (one per block of its first pass), as the scratch to give it. */
+    static int bceParts(long n) {
+        return (int) Math.max(1, Math.min((n + BLOCK - 1) / BLOCK, BCE_PARTS));
     }
 
     /**
@@ -106,135 +57,138 @@ final class CudaKernels implements AutoCloseable {
         return Math.max(1, Math.min(samples, Math.min(want, 256)));
     }
 
+    private Pointer s() {
+        return stream.handle();
+    }
+
+    private static void check(int status, String launcher) {
+        CudaCheck.cuda(status, launcher);
+    }
+
     // ---- elementwise.cu ----
 
-    void fill(long t, float value, long n) {
-        args.reset().ptr(t).f32(value).i64(n);
-        launch("fill_f32", gridFor(n), 1, BLOCK);
+    void fill(FloatPointer t, float value, long n) {
+        check(NativeKernels.launch_fill_f32(t, value, n, s()), "launch_fill_f32");
     }
 
-    void add(long a, long b, long out, long n) {
-        args.reset().ptr(a).ptr(b).ptr(out).i64(n);
-        launch("add_f32", gridFor(n), 1, BLOCK);
+    void add(FloatPointer a, FloatPointer b, FloatPointer out, long n) {
+        check(NativeKernels.launch_add_f32(a, b, out, n, s()), "launch_add_f32");
     }
 
-    void absDiff(long a, long b, long out, long n) {
-        args.reset().ptr(a).ptr(b).ptr(out).i64(n);
-        launch("abs_diff_f32", gridFor(n), 1, BLOCK);
+    void absDiff(FloatPointer a, FloatPointer b, FloatPointer out, long n) {
+        check(NativeKernels.launch_abs_diff_f32(a, b, out, n, s()), "launch_abs_diff_f32");
     }
 
-    void activation(int kind, long x, long y, long n) {
-        args.reset().i32(kind).f32(Activation.LEAKY_SLOPE).ptr(x).ptr(y).i64(n);
-        launch("act_fwd_f32", gridFor(n), 1, BLOCK);
+    void activation(int kind, FloatPointer x, FloatPointer y, long n) {
+        check(NativeKernels.launch_act_fwd_f32(kind, Activation.LEAKY_SLOPE, x, y, n, s()), "launch_act_fwd_f32");
     }
 
-    void activationBackward(int kind, long x, long y, long dy, long dx, long n) {
-        args.reset().i32(kind).f32(Activation.LEAKY_SLOPE).ptr(x).ptr(y).ptr(dy).ptr(dx).i64(n);
-        launch("act_bwd_f32", gridFor(n), 1, BLOCK);
+    void activationBackward(int kind, FloatPointer x, FloatPointer y, FloatPointer dy, FloatPointer dx, long n) {
+        check(NativeKernels.launch_act_bwd_f32(kind, Activation.LEAKY_SLOPE, x, y, dy, dx, n, s()), "launch_act_bwd_f32");
     }
 
-    /** y = act(x scale[c] + shift[c]) over NCHW (scale 0 = 1, shift 0 = 0); x may be y. */
-    void channelAffineAct(long x, long scale, long shift, int kind, long y, long n, int channels, int hw) {
-        args.reset().ptr(x).ptr(scale).ptr(shift).i32(kind).f32(Activation.LEAKY_SLOPE).ptr(y).i64(n).i32(channels).i32(hw);
-        launch("channel_affine_act_f32", gridFor(n), 1, BLOCK);
+    /** y = act(x scale[c] + shift[c]) over NCHW (scale null = 1, shift null = 0); x may be y. */
+    void channelAffineAct(FloatPointer x, FloatPointer scale, FloatPointer shift, int kind, FloatPointer y, long n, int channels, int hw) {
+        check(NativeKernels.launch_channel_affine_act_f32(x, scale, shift, kind, Activation.LEAKY_SLOPE, y, n, channels, hw, s()),
+                "launch_channel_affine_act_f32");
     }
 
-    void scaleAlong(long w, long scale, long out, long n, int channels, int inner) {
-        args.reset().ptr(w).ptr(scale).ptr(out).i64(n).i32(channels).i32(inner);
-        launch("scale_along_f32", gridFor(n), 1, BLOCK);
+    void scaleAlong(FloatPointer w, FloatPointer scale, FloatPointer out, long n, int channels, int inner) {
+        check(NativeKernels.launch_scale_along_f32(w, scale, out, n, channels, inner, s()), "launch_scale_along_f32");
     }
 
     // ---- loss.cu ----
 
-    void l1LossGrad(long pred, long target, long loss, long grad, float weight, int samples, long perSample) {
-        args.reset().ptr(pred).ptr(target).ptr(loss).ptr(grad).f32(weight).i64(perSample);
-        launch("l1_loss_grad_f32", samples, 1, BLOCK);
+    void l1LossGrad(FloatPointer pred, FloatPointer target, FloatPointer loss, FloatPointer grad, float weight, int samples, long perSample) {
+        check(NativeKernels.launch_l1_loss_grad_f32(pred, target, loss, grad, weight, samples, perSample, s()), "launch_l1_loss_grad_f32");
     }
 
-    static int bceParts(long n) {
-        return Math.min(gridFor(n), BCE_PARTS);
-    }
-
-    void bceLogits(long x, float target, long grad, long partial, long loss, long n) {
-        int parts = bceParts(n);
-        args.reset().ptr(x).f32(target).ptr(grad).ptr(partial).i64(n);
-        launch("bce_logits_partial_f32", parts, 1, BLOCK);
-        args.reset().ptr(partial).i32(parts).ptr(loss).i64(n);
-        launch("bce_logits_finalize_f32", 1, 1, BLOCK);
+    /** partial: {@link #bceParts}(n) doubles of scratch. */
+    void bceLogits(FloatPointer x, float target, FloatPointer grad, DoublePointer partial, FloatPointer loss, long n) {
+        check(NativeKernels.launch_bce_logits_f32(x, target, grad, partial, bceParts(n), loss, n, s()), "launch_bce_logits_f32");
     }
 
     // ---- batchnorm.cu ----
 
     /** Writes [channels][splits][2] double partial sums (see channel_partials_f64 for the modes). */
-    void channelPartials(int mode, long a, long b, long mean, long invstd, int samples, int channels, long hw, int splits,
-                         long partial) {
-        args.reset().i32(mode).ptr(a).ptr(b).ptr(mean).ptr(invstd).i32(samples).i32(channels).i64(hw).ptr(partial);
-        launch("channel_partials_f64", channels, splits, BLOCK);
+    void channelPartials(int mode, FloatPointer a, FloatPointer b, FloatPointer mean, FloatPointer invstd, int samples, int channels,
+                         long hw, int splits, DoublePointer partial) {
+        check(NativeKernels.launch_channel_partials_f64(mode, a, b, mean, invstd, samples, channels, hw, splits, partial, s()),
+                "launch_channel_partials_f64");
     }
 
-    void channelSum(long partial, int splits, int channels, long out) {
-        args.reset().ptr(partial).i32(splits).i32(channels).ptr(out);
-        launchPerChannel("channel_sum_f32", channels);
+    void channelSum(DoublePointer partial, int splits, int channels, FloatPointer out) {
+        check(NativeKernels.launch_channel_sum_f32(partial, splits, channels, out, s()), "launch_channel_sum_f32");
     }
 
-    void bnTrainFinalize(long partial, int splits, int channels, long count, long gamma, long beta, float eps, float momentum,
-                         long runMean, long runVar, long saveMean, long saveInvStd, long scale, long shift) {
-        args.reset().ptr(partial).i32(splits).i32(channels).i64(count).ptr(gamma).ptr(beta).f32(eps).f32(momentum)
-                .ptr(runMean).ptr(runVar).ptr(saveMean).ptr(saveInvStd).ptr(scale).ptr(shift);
-        launchPerChannel("bn_train_finalize_f32", channels);
+    void bnTrainFinalize(DoublePointer partial, int splits, int channels, long count, FloatPointer gamma, FloatPointer beta, float eps,
+                         float momentum, FloatPointer runMean, FloatPointer runVar, FloatPointer saveMean, FloatPointer saveInvStd,
+                         FloatPointer scale, FloatPointer shift) {
+        check(NativeKernels.launch_bn_train_finalize_f32(partial, splits, channels, count, gamma, beta, eps, momentum, runMean, runVar,
+                saveMean, saveInvStd, scale, shift, s()), "launch_bn_train_finalize_f32");
     }
 
-    void bnEvalCoeffs(long gamma, long beta, long mean, long var, float eps, int channels, long scale, long shift) {
-        args.reset().ptr(gamma).ptr(beta).ptr(mean).ptr(var).f32(eps).i32(channels).ptr(scale).ptr(shift);
-        launchPerChannel("bn_eval_coeffs_f32", channels);
+    void bnEvalCoeffs(FloatPointer gamma, FloatPointer beta, FloatPointer mean, FloatPointer var, float eps, int channels,
+                      FloatPointer scale, FloatPointer shift) {
+        check(NativeKernels.launch_bn_eval_coeffs_f32(gamma, beta, mean, var, eps, channels, scale, shift, s()), "launch_bn_eval_coeffs_f32");
     }
 
-    void bnBackwardFinalize(long partial, int splits, int channels, long count, long gamma, long invstd, long dgamma, long dbeta,
-                            long coef) {
-        args.reset().ptr(partial).i32(splits).i32(channels).i64(count).ptr(gamma).ptr(invstd).ptr(dgamma).ptr(dbeta).ptr(coef);
-        launchPerChannel("bn_bwd_finalize_f32", channels);
+    void bnBackwardFinalize(DoublePointer partial, int splits, int channels, long count, FloatPointer gamma, FloatPointer invstd,
+                            FloatPointer dgamma, FloatPointer dbeta, FloatPointer coef) {
+        check(NativeKernels.launch_bn_bwd_finalize_f32(partial, splits, channels, count, gamma, invstd, dgamma, dbeta, coef, s()),
+                "launch_bn_bwd_finalize_f32");
     }
 
-    void bnBackwardDx(long dy, long x, long mean, long invstd, long coef, long dx, long n, int channels, int hw) {
-        args.reset().ptr(dy).ptr(x).ptr(mean).ptr(invstd).ptr(coef).ptr(dx).i64(n).i32(channels).i32(hw);
-        launch("bn_bwd_dx_f32", gridFor(n), 1, BLOCK);
+    void bnBackwardDx(FloatPointer dy, FloatPointer x, FloatPointer mean, FloatPointer invstd, FloatPointer coef, FloatPointer dx, long n,
+                      int channels, int hw) {
+        check(NativeKernels.launch_bn_bwd_dx_f32(dy, x, mean, invstd, coef, dx, n, channels, hw, s()), "launch_bn_bwd_dx_f32");
     }
 
     // ---- optim.cu ----
 
-    void adam(long p, long g, long m, long v, long n, float lr, float b1, float b2, float eps, float clamp, float bc1, float bc2) {
-        args.reset().ptr(p).ptr(g).ptr(m).ptr(v).i64(n).f32(lr).f32(b1).f32(b2).f32(eps).f32(clamp).f32(bc1).f32(bc2);
-        launch("adam_f32", gridFor(n), 1, BLOCK);
+    void adam(FloatPointer p, FloatPointer g, FloatPointer m, FloatPointer v, long n, float lr, float b1, float b2, float eps, float clamp,
+              float bc1, float bc2) {
+        check(NativeKernels.launch_adam_f32(p, g, m, v, n, lr, b1, b2, eps, clamp, bc1, bc2, s()), "launch_adam_f32");
     }
 
-    void adamPerSample(long z, long g, long m, long v, long steps, long active, int rows, long dim, float lr, float b1, float b2,
-                       float eps, float clamp) {
-        args.reset().ptr(z).ptr(g).ptr(m).ptr(v).ptr(steps).ptr(active).i64(dim).f32(lr).f32(b1).f32(b2).f32(eps).f32(clamp);
-        launch("adam_per_sample_f32", rows, 1, rowBlock(dim));
+    void adamPerSample(FloatPointer z, FloatPointer g, FloatPointer m, FloatPointer v, FloatPointer steps, FloatPointer active, int rows,
+                       long dim, float lr, float b1, float b2, float eps, float clamp) {
+        check(NativeKernels.launch_adam_per_sample_f32(z, g, m, v, steps, active, rows, dim, lr, b1, b2, eps, clamp, s()),
+                "launch_adam_per_sample_f32");
     }
 
-    void keepBest(long loss, long bestLoss, long z, long bestZ, int rows, long dim) {
-        args.reset().ptr(loss).ptr(bestLoss).ptr(z).ptr(bestZ).i64(dim);
-        launch("keep_best_f32", rows, 1, rowBlock(dim));
+    void keepBest(FloatPointer loss, FloatPointer bestLoss, FloatPointer z, FloatPointer bestZ, int rows, long dim) {
+        check(NativeKernels.launch_keep_best_f32(loss, bestLoss, z, bestZ, rows, dim, s()), "launch_keep_best_f32");
     }
 
-    // ---- launching ----
-
-    private void launchPerChannel(String entry, int channels) {
-        launch(entry, (channels + 127) / 128, 1, 128);
+    void searchUpdate(FloatPointer lossA, FloatPointer lossB, FloatPointer loss, FloatPointer bestLoss, FloatPointer z, FloatPointer bestZ,
+                      FloatPointer g, FloatPointer m, FloatPointer v, FloatPointer steps, FloatPointer active, int rows, long dim, float lr,
+                      float b1, float b2, float eps, float clamp) {
+        check(NativeKernels.launch_search_update_f32(lossA, lossB, loss, bestLoss, z, bestZ, g, m, v, steps, active, rows, dim, lr, b1, b2,
+                eps, clamp, s()), "launch_search_update_f32");
     }
 
-    private void launch(String entry, int gridX, int gridY, int block) {
-        String signature = SIGNATURES.get(entry);
-        if (signature == null || !args.hasTypes(signature)) {
-            throw new IllegalStateException("kernel " + entry + " takes (" + signature + "), launcher passed (" + args.types() + ")");
-        }
-        launcher.launch(entry, gridX, gridY, block, args);
+    // ---- search.cu ----
+
+    void residualTanhBackward(FloatPointer gz, FloatPointer x, FloatPointer dgz, float weight, FloatPointer loss, FloatPointer dpre,
+                              int samples, long perSample) {
+        check(NativeKernels.launch_residual_tanh_bwd_f32(gz, x, dgz, weight, loss, dpre, samples, perSample, s()),
+                "launch_residual_tanh_bwd_f32");
     }
 
-    /** Frees the argument buffers (the launcher, which owns the modules, is closed by its owner). */
-    @Override
-    public void close() {
-        args.close();
+    void featureLeakyBackward(FloatPointer fg, FloatPointer fx, float weight, FloatPointer loss, FloatPointer dpre, int samples,
+                              long perSample) {
+        check(NativeKernels.launch_feature_leaky_bwd_f32(fg, fx, weight, Activation.LEAKY_SLOPE, loss, dpre, samples, perSample, s()),
+                "launch_feature_leaky_bwd_f32");
+    }
+
+    // ---- convert.cu ----
+
+    void toBf16(FloatPointer x, ShortPointer y, long n) {
+        check(NativeKernels.launch_f32_to_bf16(x, y, n, s()), "launch_f32_to_bf16");
+    }
+
+    void fromBf16(ShortPointer x, FloatPointer y, long n) {
+        check(NativeKernels.launch_bf16_to_f32(x, y, n, s()), "launch_bf16_to_f32");
     }
 }

@@ -84,8 +84,9 @@ final class CudnnConvolutions implements AutoCloseable {
 
     private void addBias(CudaTensor y, DeviceBuffer bias) {
         Shape s = y.shape();
-        cuda.kernels().channelAffineAct(y.buffer().address(), 0, bias.address(), CudaKernels.ACT_NONE, y.buffer().address(), s.size(),
-                s.c(), s.h() * s.w());
+        FloatPointer yp = DevicePointers.floats(y.buffer().address());
+        cuda.kernels().channelAffineAct(yp, null, DevicePointers.floats(bias.address()), CudaKernels.ACT_NONE, yp, s.size(), s.c(),
+                s.h() * s.w());
     }
 
     private static Tensor runInto(CudaTensor out, Runnable body) {
