@@ -46,7 +46,9 @@ public final class SoakBenchmark {
         }
         DcganSpec spec = new DcganSpec(32, 1, 16, width, width);
         ScanConfig cfg = ScanConfig.defaults().withSearch(SearchConfig.defaults().withIterations(iterations)).withThresholds(Double.NaN, 0.5);
-        List<double[]> samples = new ArrayList<>(); // ms per scan, RSS MiB, heap MiB, native MiB
+        List<double[]> samples = new ArrayList<>(); // wall ms per scan, CPU ms per scan, RSS MiB, heap MiB, native MiB
+        com.sun.management.OperatingSystemMXBean os =
+                (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         try (Backend backend = Devices.open(device, System.out::println);
              Dcgan model = new Dcgan(backend, spec, 1L);
              AnomalyScanner scanner = new AnomalyScanner(model, Map.of(), cfg)) {
@@ -55,30 +57,33 @@ public final class SoakBenchmark {
                     + "pixel threshold 0.5 (masks and regions made)%n", spec, scans, size, size,
                     scanner.tiler().positions(size, size).size(), iterations);
             System.out.printf(Locale.ROOT, "# max heap %d MiB%n", Runtime.getRuntime().maxMemory() >> 20);
-            System.out.println("#  scans  ms_per_scan  VmRSS_MiB  heap_used_after_gc_MiB  javacpp_physical_MiB  native_tensors_MiB");
+            System.out.println("# cpu_ms_per_scan is the process's CPU time (all threads): on a shared machine it moves less than wall time");
+            System.out.println("#  scans  ms_per_scan  cpu_ms_per_scan  VmRSS_MiB  heap_used_after_gc_MiB  javacpp_physical_MiB  native_tensors_MiB");
             double check = 0;
             ScanBenchmark.Textures images = new ScanBenchmark.Textures(scans, size); // made one at a time
-            long t0 = System.nanoTime();
+            long t0 = System.nanoTime(), c0 = os.getProcessCpuTime();
             for (int n = 1; n <= scans; n++) {
                 ScanResult r = scanner.scan(images.next());
                 check += r.topKMean(); // use the result, keep nothing
                 if (n % every == 0) {
                     double ms = (System.nanoTime() - t0) / 1e6 / every;
+                    double cpu = (os.getProcessCpuTime() - c0) / 1e6 / every;
                     System.gc();
                     double heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed() / 1048576.0;
                     double rss = ScanBenchmark.status("VmRSS") / 1024.0;
                     double nat = Pointer.totalBytes() / 1048576.0;
-                    samples.add(new double[] {ms, rss, heap, nat});
-                    System.out.printf(Locale.ROOT, "%8d %12.3f %10.1f %23.1f %21.1f %19.2f%n", n, ms, rss, heap,
+                    samples.add(new double[] {ms, cpu, rss, heap, nat});
+                    System.out.printf(Locale.ROOT, "%8d %12.3f %16.3f %10.1f %23.1f %21.1f %19.2f%n", n, ms, cpu, rss, heap,
                             Pointer.physicalBytes() / 1048576.0, nat);
                     t0 = System.nanoTime();
+                    c0 = os.getProcessCpuTime();
                 }
             }
             System.out.printf(Locale.ROOT, "# mean image score %.4f%n", check / scans);
         }
         if (samples.size() < 3) return;
         List<double[]> warm = samples.subList(1, samples.size());
-        String[] names = {"ms per scan", "VmRSS", "heap after GC", "native tensors"};
+        String[] names = {"wall ms per scan", "CPU ms per scan", "VmRSS MiB", "heap after GC MiB", "native tensors MiB"};
         for (int k = 0; k < names.length; k++) {
             double min = Double.MAX_VALUE, max = 0;
             for (double[] s : warm) {

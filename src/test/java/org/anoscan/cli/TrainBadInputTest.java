@@ -101,11 +101,15 @@ class TrainBadInputTest {
             Path log = dir.resolve(sig + ".log");
             Process p = ChildJvm.start(log, Map.of(), "train", images, "--size", 32, "--nz", 8, "--ngf", 4, "--ndf", 4, "--batch", 4,
                     "--steps", 1000000, "--samples-every", 1, "--samples-dir", samples, "--device", "cpu", "--out", out);
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (!Files.exists(samples.resolve("samples-000002.png")) && System.nanoTime() < deadline && p.isAlive()) Thread.sleep(50);
-            assertTrue(p.isAlive(), Files.readString(log));
-            ChildJvm.signal(p, sig);
-            assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+            try {
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+                while (!Files.exists(samples.resolve("samples-000002.png")) && System.nanoTime() < deadline && p.isAlive()) Thread.sleep(50);
+                assertTrue(p.isAlive(), Files.readString(log));
+                ChildJvm.signal(p, sig);
+                assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the child ends after SIG" + sig);
+            } finally {
+                p.destroyForcibly();
+            }
             String text = Files.readString(log);
             assertEquals(sig.equals("TERM") ? 143 : 130, p.exitValue(), text);
             assertTrue(text.contains("checkpoint written to " + out + ".ckpt"), text);

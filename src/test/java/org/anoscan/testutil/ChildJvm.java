@@ -9,6 +9,12 @@ import java.util.Map;
 /** Runs the {@code anoscan} command line in a separate JVM (for signals, kills and locales), on the test classpath. */
 public final class ChildJvm {
     private static final boolean DEFAULT_SIGNAL = envResetsSignals();
+    /** Children a failed test did not wait for: killed when the test JVM exits, never left running. */
+    private static final List<Process> STARTED = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> STARTED.forEach(Process::destroyForcibly)));
+    }
 
     private ChildJvm() {}
 
@@ -37,7 +43,10 @@ public final class ChildJvm {
         for (Object a : args) cmd.add(a.toString());
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
         pb.environment().putAll(env);
-        return pb.start();
+        Process p = pb.start();
+        STARTED.removeIf(q -> !q.isAlive());
+        STARTED.add(p);
+        return p;
     }
 
     /** Sends a signal (INT, TERM, KILL) to a process. */
