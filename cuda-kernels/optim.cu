@@ -8,7 +8,9 @@ __device__ __forceinline__ float adam_update(float p, float g, float* m, float* 
     *m = mn;
     *v = vn;
     p -= lr * (mn / bc1) / (sqrtf(vn / bc2) + eps);
-    if (clamp > 0.f) p = fminf(fmaxf(p, -clamp), clamp);
+    // comparisons, not fminf/fmaxf: those turn NaN into a bound, and a NaN must stay NaN (as on the CPU) so
+    // that the search reports it rather than scoring a clamped z
+    if (clamp > 0.f) p = p < -clamp ? -clamp : (p > clamp ? clamp : p);
     return p;
 }
 

@@ -27,6 +27,14 @@ public interface Backend extends AutoCloseable {
 
     void setPrecision(Precision precision);
 
+    /**
+     * The precision a run uses when none is asked for: TF32 on a GPU with TF32 tensor cores (as PyTorch's
+     * cuDNN default), FP32 elsewhere. A backend starts in FP32 whatever this says; callers choose.
+     */
+    default Precision defaultPrecision() {
+        return Precision.FP32;
+    }
+
     // ---- memory ----
 
     Tensor zeros(Shape shape);

@@ -10,6 +10,7 @@ import org.anoscan.backend.Devices;
 import org.anoscan.io.Mnist;
 import org.anoscan.nn.DcganSpec;
 import org.anoscan.search.SearchConfig;
+import org.anoscan.tensor.Precision;
 import org.anoscan.train.TrainConfig;
 
 /**
@@ -17,7 +18,11 @@ import org.anoscan.train.TrainConfig;
  * set (the digit normal, the other nine anomalous) and print the AUROC, the mean, and the time taken.
  *
  * <p>usage: OneClassBenchmark [--quick | --full] [--digits 0,1,..] [--device D] [--mnist DIR] [--steps N]
- * [--iterations N] [--normal N] [--anomalous N] [--width ngf=ndf] [--nz N]
+ * [--iterations N] [--normal N] [--anomalous N] [--width ngf=ndf] [--nz N] [--restarts K] [--precision fp32|tf32]
+ *
+ * <p>On a GPU: {@code --full --device cuda:0} (the precision defaults to the backend's: tf32 there, as the
+ * PyTorch peer's cuDNN convolutions); the peer is {@code .gpu/torch_anogan_oneclass.py} with the same
+ * settings (see bench/gpu-oneclass.sh).
  */
 public final class OneClassBenchmark {
     private OneClassBenchmark() {}
@@ -31,9 +36,15 @@ public final class OneClassBenchmark {
                 SearchConfig.defaults().withIterations(100), Integer.MAX_VALUE, 150, 150);
     }
 
-    /** The AnoGAN setting for the GPU: DCGAN-32 (nz 100, widths 64), 10,000 steps, Γ = 500, λ = 0.1, the whole test set. */
+    /** Training steps of {@link #full()}: sized so that ten digits and the PyTorch peer fit device calls of 10 minutes. */
+    public static final int FULL_STEPS = 2500;
+
+    /**
+     * The AnoGAN setting for the GPU: DCGAN-32 (nz 100, widths 64), {@value #FULL_STEPS} steps of 64, Γ = 500,
+     * λ = 0.1, one restart (--restarts for more), the whole test set.
+     */
     public static MnistOneClass.Settings full() {
-        return new MnistOneClass.Settings(new DcganSpec(32, 1, 100, 64, 64), new TrainConfig(10000, 64, 2e-4f, 0.5f, 1f, 1L, 0),
+        return new MnistOneClass.Settings(new DcganSpec(32, 1, 100, 64, 64), new TrainConfig(FULL_STEPS, 64, 2e-4f, 0.5f, 1f, 1L, 0),
                 SearchConfig.defaults(), Integer.MAX_VALUE, Integer.MAX_VALUE, Integer.MAX_VALUE);
     }
 
@@ -41,6 +52,7 @@ public final class OneClassBenchmark {
         MnistOneClass.Settings s = quick();
         String setting = "quick";
         String device = "auto";
+        Precision precision = null;
         Path mnist = Path.of("data/mnist");
         List<Integer> digits = new ArrayList<>(List.of(0, 1, 2, 3, 4, 5, 6, 7, 8, 9));
         for (int i = 0; i < args.length; i++) {
@@ -65,6 +77,9 @@ public final class OneClassBenchmark {
                 case "--nz" -> s = new MnistOneClass.Settings(new DcganSpec(32, 1, Integer.parseInt(args[++i]), s.spec().ngf(), s.spec().ndf()),
                         s.train(), s.search(), s.maxTrain(), s.maxNormal(), s.maxAnomalous());
                 case "--normal" -> s = new MnistOneClass.Settings(s.spec(), s.train(), s.search(), s.maxTrain(), Integer.parseInt(args[++i]), s.maxAnomalous());
+                case "--restarts" -> s = new MnistOneClass.Settings(s.spec(), s.train(), s.search().withRestarts(Integer.parseInt(args[++i])),
+                        s.maxTrain(), s.maxNormal(), s.maxAnomalous());
+                case "--precision" -> precision = Precision.parse(args[++i]);
                 case "--anomalous" -> s = new MnistOneClass.Settings(s.spec(), s.train(), s.search(), s.maxTrain(), s.maxNormal(), Integer.parseInt(args[++i]));
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]);
             }
@@ -73,14 +88,16 @@ public final class OneClassBenchmark {
         Mnist.Set test = Mnist.read(mnist, "t10k");
         try (Backend backend = Devices.open(device, System.out::println)) {
             System.out.println("# setting " + setting + (args.length > 0 ? " with arguments " + String.join(" ", args) : "") + ": " + s);
-            System.out.println("# backend " + backend.description());
-            System.out.println("digit  auroc   normal anomalous  train_s  score_s  patches/s  mean_score_normal  mean_score_anomalous");
+            backend.setPrecision(precision != null ? precision : backend.defaultPrecision());
+            System.out.println("# backend " + backend.description() + ", precision " + backend.precision().label());
+            System.out.println("digit  auroc   normal anomalous  train_s  train_steps/s  score_s  patches/s  mean_score_normal  mean_score_anomalous");
             double sum = 0;
             for (int d : digits) {
                 MnistOneClass.Outcome o = MnistOneClass.run(backend, train, test, d, s, null);
                 sum += o.auroc();
-                System.out.println(String.format(Locale.ROOT, "%5d  %.4f  %6d %9d  %7.1f  %7.1f  %9.1f  %17.2f  %20.2f", d, o.auroc(), o.normals(),
-                        o.anomalies(), o.trainSeconds(), o.scoreSeconds(), o.patchesPerSecond(), o.meanNormalScore(),
+                System.out.println(String.format(Locale.ROOT, "%5d  %.4f  %6d %9d  %7.1f  %13.1f  %7.1f  %9.1f  %17.2f  %20.2f", d, o.auroc(),
+                        o.normals(), o.anomalies(), o.trainSeconds(), s.train().steps() / o.trainSeconds(), o.scoreSeconds(),
+                        o.patchesPerSecond(), o.meanNormalScore(),
                         o.meanAnomalousScore()));
             }
             System.out.println(String.format(Locale.ROOT, "mean AUROC %.4f over %d digit(s)", sum / digits.size(), digits.size()));

@@ -6,6 +6,7 @@ import java.lang.management.MemoryUsage;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.NoSuchElementException;
@@ -20,6 +21,7 @@ import org.anoscan.scan.ScanConfig;
 import org.anoscan.scan.ScanResult;
 import org.anoscan.scan.AnomalyScanner;
 import org.anoscan.search.SearchConfig;
+import org.anoscan.tensor.Precision;
 import org.bytedeco.javacpp.Pointer;
 
 /**
@@ -36,11 +38,17 @@ import org.bytedeco.javacpp.Pointer;
  *
  * <p>usage: ScanBenchmark [--images 1000] [--size 64] [--iterations 3] [--batch 256] [--device cpu]
  * [--width 16] [--checkpoints 100,500,1000]
+ *
+ * <p>{@code --megapixel}: the time of one large image, see {@link #megapixel}.
  */
 public final class ScanBenchmark {
     private ScanBenchmark() {}
 
     public static void main(String[] args) throws IOException {
+        if (List.of(args).contains("--megapixel")) {
+            megapixel(args);
+            return;
+        }
         int images = 1000, size = 64, iterations = 3, batch = 256, width = 16;
         String device = "cpu", checkpoints = "100,500,1000";
         for (int i = 0; i < args.length; i++) {
@@ -90,6 +98,74 @@ public final class ScanBenchmark {
                 }
             });
             System.out.printf(Locale.ROOT, "# mean image score %.4f over %d images%n", scoreSum[0] / done[0], done[0]);
+        }
+    }
+
+    /**
+     * One megapixel image end to end (issue 10): a {@code --image-size}² grey texture (1024) scanned by a
+     * DCGAN-{@code --patch} model (64: nz 100, widths 64, random weights: the time does not depend on them)
+     * at stride {@code --stride} (32: 961 patches), Γ = {@code --iterations} (500), {@code --restarts} (1),
+     * in {@code --precision} (tf32; the CPU computes in fp32 whatever is asked). The model is loaded and a
+     * first scan of the same image warms buffers, JIT and convolution plans; then {@link AnomalyScanner#scan}
+     * is timed: wall time, split into the latent search (the scanner's own measure) and the rest (tiling,
+     * stitching, heatmap, thresholds), and patches/s. Then {@code --stream} (16) such images pass through
+     * the same scanner, patches batched across images ({@code --batch}, 8192): images/s.
+     *
+     * <p>usage: ScanBenchmark --megapixel [--device auto] [--image-size 1024] [--patch 64] [--stride 32]
+     * [--iterations 500] [--restarts 1] [--precision tf32] [--stream 16] [--batch 8192] [--width 64] [--nz 100]
+     */
+    static void megapixel(String[] args) {
+        int imageSize = 1024, patch = 64, stride = 32, iterations = 500, restarts = 1, stream = 16, batch = 8192, width = 64, nz = 100;
+        String device = "auto", precision = "tf32";
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--megapixel" -> { }
+                case "--device" -> device = args[++i];
+                case "--image-size" -> imageSize = Integer.parseInt(args[++i]);
+                case "--patch" -> patch = Integer.parseInt(args[++i]);
+                case "--stride" -> stride = Integer.parseInt(args[++i]);
+                case "--iterations" -> iterations = Integer.parseInt(args[++i]);
+                case "--restarts" -> restarts = Integer.parseInt(args[++i]);
+                case "--precision" -> precision = args[++i];
+                case "--stream" -> stream = Integer.parseInt(args[++i]);
+                case "--batch" -> batch = Integer.parseInt(args[++i]);
+                case "--width" -> width = Integer.parseInt(args[++i]);
+                case "--nz" -> nz = Integer.parseInt(args[++i]);
+                default -> throw new IllegalArgumentException("unknown argument " + args[i] + " (with --megapixel)");
+            }
+        }
+        DcganSpec spec = new DcganSpec(patch, 1, nz, width, width);
+        ScanConfig cfg = ScanConfig.defaults().withStride(stride).withBatchSize(batch).withPrecision(Precision.parse(precision))
+                .withSearch(SearchConfig.defaults().withIterations(iterations).withRestarts(restarts));
+        FloatImage image = new Textures(1, imageSize).next();
+        try (Backend backend = Devices.open(device, System.out::println);
+             Dcgan model = new Dcgan(backend, spec, 1L);
+             AnomalyScanner scanner = new AnomalyScanner(model, Map.of(), cfg)) {
+            int patches = scanner.tiler().positions(imageSize, imageSize).size();
+            ScanResult warm;
+            try (AnomalyScanner warmUp = new AnomalyScanner(model, Map.of(), cfg.withIterations(2))) {
+                warm = warmUp.scan(image); // the same batch shapes: plans, buffers, JIT
+            }
+            System.out.printf(Locale.ROOT, "# backend: %s, precision %s%n", backend.description(), backend.precision().label());
+            System.out.printf(Locale.ROOT, "# model: random %s; image %dx%d grey, stride %d: %d patches; Γ = %d, %d restart(s), batch %d; "
+                    + "warm-up scan (2 iterations) %.2f s%n", spec, imageSize, imageSize, scanner.tiler().stride(), patches, iterations,
+                    restarts, batch, warm.searchSeconds());
+            long t0 = System.nanoTime();
+            ScanResult r = scanner.scan(image);
+            double wall = (System.nanoTime() - t0) / 1e9;
+            System.out.printf(Locale.ROOT, "megapixel: scan %.6f s = search %.6f s + rest %.6f s; %d patches, %.1f patches/s, %.0f patch-iters/s; "
+                            + "image score %.4f%n", wall, r.searchSeconds(), wall - r.searchSeconds(), patches, patches / wall,
+                    (double) patches * iterations * restarts / wall, r.topKMean());
+            double[] search = {0};
+            int[] done = {0};
+            t0 = System.nanoTime();
+            scanner.scanAll(new Textures(stream, imageSize), res -> {
+                done[0]++;
+                search[0] += res.searchSeconds();
+            });
+            double all = (System.nanoTime() - t0) / 1e9;
+            System.out.printf(Locale.ROOT, "stream: %d images in %.6f s = search %.6f s + rest %.6f s; %.3f images/s, %.1f patches/s%n", done[0],
+                    all, search[0], all - search[0], done[0] / all, (double) done[0] * patches / all);
         }
     }
 

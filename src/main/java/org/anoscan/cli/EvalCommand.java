@@ -85,10 +85,12 @@ final class EvalCommand implements Callable<Integer> {
         long start = System.nanoTime();
         Scored scored;
         String device;
+        String precision;
         if (idx != null) {
             Mnist.Set set = readIdx(model);
             try (Backend backend = settings.openBackend(cmd)) {
                 device = backend.description();
+                precision = backend.precision().label();
                 scored = scoreIdx(backend, cfg.search(), set);
             }
             run.put("input", Map.of("idx", idx.toString(), "labels", labelFile().toString(), "normal_label", normalLabel,
@@ -101,6 +103,7 @@ final class EvalCommand implements Callable<Integer> {
             try (Backend backend = settings.openBackend(cmd); AnomalyScanner scanner = AnomalyScanner.open(settings.model, backend, cfg)) {
                 device = backend.description();
                 scored = scanFolders(scanner, images);
+                precision = backend.precision().label(); // as the scanner set it
                 run.put("input", masks == null ? Map.of("folder", dir.toString()) : Map.of("folder", dir.toString(), "masks", masks.toString()));
                 run.put("stride", scanner.tiler().stride());
                 run.put("top_k", cfg.topK());
@@ -116,6 +119,7 @@ final class EvalCommand implements Callable<Integer> {
         run.put("model", settings.model.toString());
         run.put("architecture", model.describe());
         run.put("device", device);
+        run.put("precision", precision);
         run.put("iterations", cfg.search().iterations());
         run.put("restarts", cfg.search().restarts());
         run.put("seed", cfg.search().seed());

@@ -238,6 +238,7 @@ final class ScanCommand implements Callable<Integer> {
         run.put("model", settings.model.toString());
         run.put("architecture", s.describe());
         run.put("device", scanner.backend().description());
+        run.put("precision", scanner.backend().precision().label()); // what the search ran in (the CPU: fp32 always)
         run.put("patch", s.imageSize());
         run.put("stride", scanner.tiler().stride());
         run.put("iterations", c.search().iterations());

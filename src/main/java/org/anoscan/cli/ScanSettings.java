@@ -10,6 +10,7 @@ import org.anoscan.backend.Devices;
 import org.anoscan.scan.ScanConfig;
 import org.anoscan.scan.ScoringSettings;
 import org.anoscan.search.SearchConfig;
+import org.anoscan.tensor.Precision;
 import picocli.CommandLine;
 import picocli.CommandLine.Option;
 
@@ -27,6 +28,10 @@ final class ScanSettings {
     @Option(names = "--device", defaultValue = "auto", paramLabel = "DEV",
             description = "auto, cpu, cuda or cuda:N (default: ${DEFAULT-VALUE}).")
     String device;
+
+    @Option(names = "--precision", paramLabel = "P",
+            description = "Convolution arithmetic: fp32 or tf32 (default: tf32 on a GPU with TF32 tensor cores, else fp32).")
+    String precision;
 
     @Option(names = "--iterations", defaultValue = "" + ScanConfig.DEFAULT_ITERATIONS, paramLabel = "N",
             description = "Latent-search steps per patch (default: the calibrated model's, else ${DEFAULT-VALUE}; the paper uses 500).")
@@ -87,7 +92,27 @@ final class ScanSettings {
         if (!(lambda >= 0 && lambda <= 1)) throw new CommandLine.ParameterException(cmd, "--lambda must be in [0, 1], got " + lambda);
         SearchConfig search = ScanConfig.defaults().search().withIterations(iterations).withRestarts(restarts).withSeed(seed)
                 .withLambda(lambda);
-        return new ScanConfig(stride, search, batch, topK, flatStd, pad, Double.NaN, Double.NaN);
+        return new ScanConfig(stride, search, batch, topK, flatStd, pad, Double.NaN, Double.NaN, precision(cmd, precision));
+    }
+
+    /** --precision parsed, or null (the backend's default) when not given; a bad value is a usage error. */
+    static Precision precision(CommandLine cmd, String value) {
+        if (value == null) return null;
+        try {
+            return Precision.parse(value);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(cmd, "--precision: " + e.getMessage());
+        }
+    }
+
+    /** Sets the backend to {@code p}, or to its default when p is null; returns the precision now in use. */
+    static Precision apply(Backend backend, Precision p) {
+        backend.setPrecision(p != null ? p : backend.defaultPrecision());
+        if (p != null && backend.precision() != p) {
+            System.err.println("anoscan: " + backend.name() + " computes in " + backend.precision().label() + " only; --precision "
+                    + p.label() + " has no effect there");
+        }
+        return backend.precision();
     }
 
     /**
@@ -115,7 +140,10 @@ final class ScanSettings {
         if (!device.trim().toLowerCase(java.util.Locale.ROOT).matches("auto|cpu|cuda(:\\d+)?")) {
             throw new CommandLine.ParameterException(cmd, "--device '" + device + "': use auto, cpu, cuda or cuda:N");
         }
-        return Devices.open(device, notice -> System.err.println("anoscan: " + notice));
+        Precision p = precision(cmd, precision);
+        Backend b = Devices.open(device, notice -> System.err.println("anoscan: " + notice));
+        apply(b, p);
+        return b;
     }
 
     private static void atMost(CommandLine cmd, String name, int value, int max) {

@@ -90,12 +90,17 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--device", defaultValue = "auto", description = "auto, cpu, cuda or cuda:N (default: ${DEFAULT-VALUE}).")
     String device;
 
+    @Option(names = "--precision", paramLabel = "P",
+            description = "Convolution arithmetic: fp32 or tf32 (default: tf32 on a GPU with TF32 tensor cores, else fp32).")
+    String precision;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() throws IOException {
         CommandLine cmd = spec.commandLine();
+        org.anoscan.tensor.Precision chosen = ScanSettings.precision(cmd, precision);
         DcganSpec arch = resume != null ? resumedArchitecture(cmd) : architecture(cmd);
         checkOptions(cmd);
         Path checkpoint = out.resolveSibling(out.getFileName() + ".ckpt");
@@ -110,6 +115,7 @@ final class TrainCommand implements Callable<Integer> {
         boolean finished;
         int done;
         try (Backend backend = Devices.open(device, System.err::println); StopSignals stop = StopSignals.install()) {
+            ScanSettings.apply(backend, chosen);
             GanTrainer trainer;
             Dcgan model;
             if (resume != null) {

@@ -283,6 +283,10 @@ public sealed class AnomalyScanner implements AutoCloseable permits Scanner {
                 for (int i = 0; i < n; i++) {
                     PatchRef ref = batch.patches().get(i);
                     SearchResult r = results.get(i);
+                    if (Float.isNaN(r.score())) {
+                        throw new IllegalStateException(ref.image().source() + ": the latent search diverged (NaN) at patch (" + ref.position().y()
+                                + ", " + ref.position().x() + "): the model gives non-finite values there; check the model file or retrain it");
+                    }
                     InFlight f = inFlight.computeIfAbsent(ref.imageIndex(), k -> new InFlight(ref.image()));
                     f.stitcher.add(ref.position(), r.residualMap(), 0);
                     f.scores.add(new PatchScore(ref.position(), r.score(), false));
@@ -315,6 +319,8 @@ public sealed class AnomalyScanner implements AutoCloseable permits Scanner {
         // Layers keep activations between forward and backward: one search at a time per backend.
         synchronized (model.backend()) {
             checkOpen();
+            // set per search: scanners sharing a backend may ask for different precisions
+            model.backend().setPrecision(cfg.precisionFor(model.backend()));
             return search.search(data, ids);
         }
     }

@@ -1,6 +1,8 @@
 package org.anoscan.scan;
 
+import org.anoscan.backend.Backend;
 import org.anoscan.search.SearchConfig;
+import org.anoscan.tensor.Precision;
 
 /**
  * How a {@link AnomalyScanner} cuts, searches and judges images.
@@ -15,9 +17,17 @@ import org.anoscan.search.SearchConfig;
  * @param pad           reflect-pad images smaller than a patch instead of refusing them
  * @param imageThreshold explicit image threshold (overrides a calibrated one), NaN for none
  * @param pixelThreshold explicit heatmap threshold for masks (overrides a calibrated one), NaN for none
+ * @param precision     convolution arithmetic of the search, or null for the backend's default
+ *                      ({@link Backend#defaultPrecision()}: TF32 on a TF32-capable GPU, FP32 on the CPU)
  */
 public record ScanConfig(int stride, SearchConfig search, int batchSize, int topK, double flatStd, boolean pad,
-                         double imageThreshold, double pixelThreshold) {
+                         double imageThreshold, double pixelThreshold, Precision precision) {
+
+    /** A config with the backend's default precision. */
+    public ScanConfig(int stride, SearchConfig search, int batchSize, int topK, double flatStd, boolean pad,
+                      double imageThreshold, double pixelThreshold) {
+        this(stride, search, batchSize, topK, flatStd, pad, imageThreshold, pixelThreshold, null);
+    }
 
     /**
      * Patches per batch: enough to keep the CPU's sgemm busy and a GPU well fed for DCGAN-32/64, small
@@ -59,11 +69,11 @@ public record ScanConfig(int stride, SearchConfig search, int batchSize, int top
     }
 
     public ScanConfig withStride(int s) {
-        return new ScanConfig(s, search, batchSize, topK, flatStd, pad, imageThreshold, pixelThreshold);
+        return new ScanConfig(s, search, batchSize, topK, flatStd, pad, imageThreshold, pixelThreshold, precision);
     }
 
     public ScanConfig withSearch(SearchConfig c) {
-        return new ScanConfig(stride, c, batchSize, topK, flatStd, pad, imageThreshold, pixelThreshold);
+        return new ScanConfig(stride, c, batchSize, topK, flatStd, pad, imageThreshold, pixelThreshold, precision);
     }
 
     public ScanConfig withIterations(int n) {
@@ -71,24 +81,34 @@ public record ScanConfig(int stride, SearchConfig search, int batchSize, int top
     }
 
     public ScanConfig withBatchSize(int b) {
-        return new ScanConfig(stride, search, b, topK, flatStd, pad, imageThreshold, pixelThreshold);
+        return new ScanConfig(stride, search, b, topK, flatStd, pad, imageThreshold, pixelThreshold, precision);
     }
 
     public ScanConfig withTopK(int k) {
-        return new ScanConfig(stride, search, batchSize, k, flatStd, pad, imageThreshold, pixelThreshold);
+        return new ScanConfig(stride, search, batchSize, k, flatStd, pad, imageThreshold, pixelThreshold, precision);
     }
 
     public ScanConfig withFlatStd(double s) {
-        return new ScanConfig(stride, search, batchSize, topK, s, pad, imageThreshold, pixelThreshold);
+        return new ScanConfig(stride, search, batchSize, topK, s, pad, imageThreshold, pixelThreshold, precision);
     }
 
     public ScanConfig withPad(boolean p) {
-        return new ScanConfig(stride, search, batchSize, topK, flatStd, p, imageThreshold, pixelThreshold);
+        return new ScanConfig(stride, search, batchSize, topK, flatStd, p, imageThreshold, pixelThreshold, precision);
     }
 
     /** Explicit thresholds (NaN for none), used instead of the model file's calibrated ones. */
     public ScanConfig withThresholds(double image, double pixel) {
-        return new ScanConfig(stride, search, batchSize, topK, flatStd, pad, image, pixel);
+        return new ScanConfig(stride, search, batchSize, topK, flatStd, pad, image, pixel, precision);
+    }
+
+    /** Convolution precision (null: the backend's default). */
+    public ScanConfig withPrecision(Precision p) {
+        return new ScanConfig(stride, search, batchSize, topK, flatStd, pad, imageThreshold, pixelThreshold, p);
+    }
+
+    /** The precision a search on {@code backend} runs in: the config's, else the backend's default. */
+    public Precision precisionFor(Backend backend) {
+        return precision != null ? precision : backend.defaultPrecision();
     }
 
     /** The stride for a model of patch size {@code patchSize}. */

@@ -35,8 +35,13 @@ final class FoldedNetwork implements AutoCloseable {
 
     /** Folds net (convs, each optionally followed by a batch norm and an activation) with its current weights. */
     FoldedNetwork(Sequential net, Shape inputPerSample) {
+        this(net.parameters().get(0).value().backend(), net, inputPerSample);
+    }
+
+    /** As above, running every op through {@code backend} (the model's, which may wrap its tensors' backend). */
+    FoldedNetwork(Backend backend, Sequential net, Shape inputPerSample) {
         List<Layer> layers = net.layers();
-        this.backend = net.parameters().get(0).value().backend();
+        this.backend = backend;
         Shape s = inputPerSample;
         try {
             for (int i = 0; i < layers.size(); ) {
@@ -79,8 +84,8 @@ final class FoldedNetwork implements AutoCloseable {
         for (Stage st : stages) {
             Tensor y = st.transposed ? backend.convTranspose2d(cur, st.weight, null, st.spec)
                     : backend.conv2d(cur, st.weight, null, st.spec);
+            outputs.add(y); // owned before the next op, which may fail
             if (st.bias != null || st.act != null) backend.biasActivation(y, st.bias, st.act);
-            outputs.add(y);
             cur = y;
         }
         return cur;
@@ -88,18 +93,28 @@ final class FoldedNetwork implements AutoCloseable {
 
     /** dL/dinput of the last forward, given dL/doutput; a new tensor owned by the caller. */
     Tensor backward(Tensor dy) {
+        try (TensorScope scope = new TensorScope()) {
+            return scope.keep(backward(dy, scope));
+        }
+    }
+
+    /**
+     * dL/dinput of the last forward, given dL/doutput; the result and every temporary belong to
+     * {@code scope}, so a failing op leaves nothing behind. Temporaries are closed as soon as they are used.
+     */
+    Tensor backward(Tensor dy, TensorScope scope) {
         Tensor cur = dy;
         for (int i = stages.size() - 1; i >= 0; i--) {
             Stage st = stages.get(i);
             Tensor g = cur;
             if (st.act != null) {
                 Tensor y = outputs.get(i);
-                g = backend.activationBackward(st.act, y, y, cur);
+                g = scope.add(backend.activationBackward(st.act, y, y, cur));
                 if (cur != dy) cur.close();
             }
             Shape in = st.inPerSample.withN(dy.shape().n());
-            Tensor dx = st.transposed ? backend.convTranspose2dBackwardData(g, st.weight, in, st.spec)
-                    : backend.conv2dBackwardData(g, st.weight, in, st.spec);
+            Tensor dx = scope.add(st.transposed ? backend.convTranspose2dBackwardData(g, st.weight, in, st.spec)
+                    : backend.conv2dBackwardData(g, st.weight, in, st.spec));
             if (g != dy) g.close();
             cur = dx;
         }

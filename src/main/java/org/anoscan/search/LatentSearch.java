@@ -38,11 +38,34 @@ public final class LatentSearch {
     private final Dcgan model;
     private final SearchConfig cfg;
     private final Backend backend;
+    private final SteadyStateClock clock;
+
+    /**
+     * Told when a batch's steady state starts (after its first iteration, which warms buffers and plans and,
+     * on a graph-capable backend, is followed by the capture) and when it ends: what a benchmark times to
+     * compare like for like with a peer's timed loop. Called without waiting for the device: the clock does.
+     */
+    public interface SteadyStateClock {
+        void start();
+
+        /** The steady state ended after {@code iterations} iterations (graph replays on a graph-capable backend). */
+        void stop(int iterations);
+    }
 
     public LatentSearch(Dcgan model, SearchConfig cfg) {
+        this(model, cfg, null);
+    }
+
+    private LatentSearch(Dcgan model, SearchConfig cfg, SteadyStateClock clock) {
         this.model = model;
         this.cfg = cfg;
         this.backend = model.backend();
+        this.clock = clock;
+    }
+
+    /** The same search, reporting each batch's steady state to {@code c}. */
+    public LatentSearch withClock(SteadyStateClock c) {
+        return new LatentSearch(model, cfg, c);
     }
 
     public SearchConfig config() { return cfg; }
@@ -71,21 +94,42 @@ public final class LatentSearch {
         }
         List<SearchResult> out = new ArrayList<>(ids.length);
         int chunk = chunkSize();
-        try (FoldedNetwork g = new FoldedNetwork(model.generator(), model.latentShape(1));
-             FoldedNetwork f = new FoldedNetwork(model.features(), model.imageShape(1))) {
+        boolean device = backend instanceof DeviceMemory;
+        try (FoldedNetwork g = new FoldedNetwork(backend, model.generator(), model.latentShape(1));
+             FoldedNetwork f = new FoldedNetwork(backend, model.features(), model.imageShape(1))) {
             for (int start = 0; start < ids.length; ) {
                 int n = Math.min(chunk, ids.length - start);
+                // a device backend makes convolution plans per batch size: a partial batch is padded up to
+                // one of a few sizes (repeating its last patch, whose results are dropped), so plans stay few
+                int padded = device ? BatchBuckets.roundUp(n, chunk) : n;
                 try {
-                    out.addAll(searchChunk(g, f, Arrays.copyOfRange(patches, start * per, (start + n) * per),
-                            Arrays.copyOfRange(ids, start, start + n)));
+                    out.addAll(searchChunk(g, f, padded(patches, start, n, padded, per), padded(ids, start, n, padded), n));
                     start += n;
                 } catch (DeviceOutOfMemoryException e) {
-                    // the estimate was too generous for this card: split the batch rather than fail
-                    if (n == 1) throw e;
-                    chunk = n / 2;
+                    // the estimate was too generous for this card: split the batch rather than fail, with the
+                    // memory the backend caches (idle buffers, convolution workspace) given back first
+                    if (padded == 1) throw e;
+                    if (backend instanceof DeviceMemory mem) mem.releaseIdleMemory();
+                    chunk = Math.max(1, n / 2);
                 }
             }
         }
+        return out;
+    }
+
+    /** Patches start..start+n, followed by copies of the last one up to {@code padded}. */
+    private static float[] padded(float[] patches, int start, int n, int padded, int per) {
+        float[] out = Arrays.copyOfRange(patches, start * per, (start + n) * per);
+        if (padded == n) return out;
+        out = Arrays.copyOf(out, padded * per);
+        for (int i = n; i < padded; i++) System.arraycopy(out, (n - 1) * per, out, i * per, per);
+        return out;
+    }
+
+    private static long[] padded(long[] ids, int start, int n, int padded) {
+        long[] out = new long[padded];
+        System.arraycopy(ids, start, out, 0, n);
+        Arrays.fill(out, n, padded, ids[start + n - 1]);
         return out;
     }
 
@@ -101,14 +145,15 @@ public final class LatentSearch {
 
     /**
      * Device bytes one search needs at most: the outputs of G's and f's folded stages (kept for
-     * backward), about as much again for the gradients and loss temporaries alive at once, plus x, f(x),
-     * z and the Adam state.
+     * backward), about as much again for the gradients and loss temporaries alive at once, x, f(x), z and
+     * the Adam state, and its share of the convolution workspace
+     * ({@link DeviceMemory#CONV_WORKSPACE_PER_SEARCH}, the most a device backend's plans may use).
      */
     public long bytesPerSearch() {
         long kept = convOutputs(model.generator(), model.latentShape(1)) + convOutputs(model.features(), model.imageShape(1));
         long fixed = 2L * model.imageShape(1).size() + model.features().outputShape(model.imageShape(1)).size()
                 + 5L * model.spec().nz() + 8;
-        return 4 * (2 * kept + fixed);
+        return 4 * (2 * kept + fixed) + DeviceMemory.CONV_WORKSPACE_PER_SEARCH;
     }
 
     private static long convOutputs(Sequential net, Shape in) {
@@ -121,7 +166,8 @@ public final class LatentSearch {
         return total;
     }
 
-    private List<SearchResult> searchChunk(FoldedNetwork g, FoldedNetwork f, float[] patches, long[] ids) {
+    /** Searches the patches of ids (the first {@code real} of them count; the rest pad the batch). */
+    private List<SearchResult> searchChunk(FoldedNetwork g, FoldedNetwork f, float[] patches, long[] ids, int real) {
         int b = ids.length;
         int k = cfg.restarts();
         int n = b * k;
@@ -151,8 +197,11 @@ public final class LatentSearch {
             boolean useGraph = backend instanceof GraphCapable && traces == null && cfg.iterations() > 1;
             CapturedGraph graph = null;
             Runnable iteration = () -> step(g, f, x, fx, z, m, v, steps, active, bestLoss, bestZ, adam).close();
+            int steady = 0;
             try {
                 for (int it = 0; it < cfg.iterations(); it++) {
+                    if (it == 1 && clock != null) clock.start();
+                    if (it >= 1) steady++;
                     if (graph != null) {
                         graph.replay();
                     } else {
@@ -171,32 +220,35 @@ public final class LatentSearch {
                         bestAtCheck = best;
                     }
                 }
+                if (clock != null && steady > 0) clock.stop(steady);
             } finally {
                 if (graph != null) graph.close();
             }
-            return finish(g, f, x, fx, bestZ, steps, ids, traces);
+            return finish(g, f, x, fx, z, bestZ, bestLoss, steps, ids, real, traces);
         } finally {
             g.releaseOutputs();
             f.releaseOutputs();
         }
     }
 
-    /** One Adam step of every active search, keeping each search's best z; returns the loss at z before the step. */
+    /**
+     * One Adam step of every active search, keeping each search's best z; returns the loss at z before the
+     * step. Every temporary lives in one scope, released on every path (a failed op included).
+     */
     private Tensor step(FoldedNetwork g, FoldedNetwork f, Tensor x, Tensor fx, Tensor z, Tensor m, Tensor v, Tensor steps,
                         Tensor active, Tensor bestLoss, Tensor bestZ, AdamConfig adam) {
-        Tensor gz = g.forward(z);
-        try (LossAndGrad residual = backend.l1LossWithGrad(gz, x, 1f - cfg.lambda())) {
+        try (TensorScope scope = new TensorScope()) {
+            Tensor gz = g.forward(z); // owned by g
+            LossAndGrad residual = scope.add(backend.l1LossWithGrad(gz, x, 1f - cfg.lambda()));
             Tensor fg = f.forward(gz);
-            try (LossAndGrad feature = backend.l1LossWithGrad(fg, fx, cfg.lambda());
-                 Tensor dgz = f.backward(feature.grad())) {
-                backend.axpy(1f, residual.grad(), dgz);
-                try (Tensor dz = g.backward(dgz)) {
-                    Tensor loss = backend.add(residual.loss(), feature.loss());
-                    backend.keepBest(loss, bestLoss, z, bestZ);
-                    backend.adamPerSampleStep(z, dz, m, v, steps, active, adam);
-                    return loss;
-                }
-            }
+            LossAndGrad feature = scope.add(backend.l1LossWithGrad(fg, fx, cfg.lambda()));
+            Tensor dgz = f.backward(feature.grad(), scope);
+            backend.axpy(1f, residual.grad(), dgz);
+            Tensor dz = g.backward(dgz, scope);
+            Tensor loss = scope.add(backend.add(residual.loss(), feature.loss()));
+            backend.keepBest(loss, bestLoss, z, bestZ);
+            backend.adamPerSampleStep(z, dz, m, v, steps, active, adam);
+            return scope.keep(loss);
         }
     }
 
@@ -221,9 +273,13 @@ public final class LatentSearch {
         return all;
     }
 
-    /** Evaluates every search at its best z once more and picks each patch's best restart. */
-    private List<SearchResult> finish(FoldedNetwork g, FoldedNetwork f, Tensor x, Tensor fx, Tensor bestZ, Tensor steps,
-                                      long[] ids, float[][] traces) {
+    /**
+     * Evaluates every search at its best z once more and picks each patch's best restart. A search that
+     * diverged (its z or every loss it saw is NaN or infinite) is not scored from its last finite point:
+     * its patch's scores are NaN, for the caller to report.
+     */
+    private List<SearchResult> finish(FoldedNetwork g, FoldedNetwork f, Tensor x, Tensor fx, Tensor z, Tensor bestZ, Tensor bestLoss,
+                                      Tensor steps, long[] ids, int real, float[][] traces) {
         int k = cfg.restarts();
         int per = model.imageShape(1).size();
         int nz = model.spec().nz();
@@ -243,12 +299,15 @@ public final class LatentSearch {
         }
         float[] zs = bestZ.toHost();
         float[] its = steps.toHost();
-        List<SearchResult> results = new ArrayList<>(ids.length);
-        for (int p = 0; p < ids.length; p++) {
+        boolean[] diverged = diverged(z.toHost(), bestLoss.toHost(), nz);
+        List<SearchResult> results = new ArrayList<>(real);
+        for (int p = 0; p < real; p++) {
             int best = -1;
             float bestScore = Float.POSITIVE_INFINITY;
+            boolean nan = false;
             for (int r = 0; r < k; r++) {
                 int s = p * k + r;
+                nan |= diverged[s];
                 float score = (1f - cfg.lambda()) * residualLoss[s] + cfg.lambda() * featureLoss[s];
                 if (best < 0 || score < bestScore) {
                     best = r;
@@ -256,11 +315,25 @@ public final class LatentSearch {
                 }
             }
             int s = p * k + best;
-            results.add(new SearchResult(bestScore, (1f - cfg.lambda()) * residualLoss[s], cfg.lambda() * featureLoss[s],
+            float residual = (1f - cfg.lambda()) * residualLoss[s];
+            float feature = cfg.lambda() * featureLoss[s];
+            if (nan) bestScore = residual = feature = Float.NaN;
+            results.add(new SearchResult(bestScore, residual, feature,
                     Arrays.copyOfRange(map, s * per, (s + 1) * per), Arrays.copyOfRange(gen, s * per, (s + 1) * per),
                     Arrays.copyOfRange(zs, s * nz, (s + 1) * nz), (int) its[s], best, traces == null ? null : traces[s]));
         }
         return results;
+    }
+
+    /** Searches whose final z holds a non-finite value, or that never saw a finite loss. */
+    static boolean[] diverged(float[] z, float[] bestLoss, int nz) {
+        boolean[] out = new boolean[bestLoss.length];
+        for (int s = 0; s < out.length; s++) {
+            boolean bad = !Float.isFinite(bestLoss[s]);
+            for (int i = s * nz; i < (s + 1) * nz && !bad; i++) bad = !Float.isFinite(z[i]);
+            out[s] = bad;
+        }
+        return out;
     }
 
     /** Start points: search (id, restart) draws from its own stream, so batching does not change it. */
@@ -281,9 +354,11 @@ public final class LatentSearch {
     }
 
     private Tensor copyOf(Tensor t) {
-        Tensor c = backend.zeros(t.shape());
-        backend.copyInto(t, c);
-        return c;
+        try (TensorScope scope = new TensorScope()) {
+            Tensor c = scope.add(backend.zeros(t.shape()));
+            backend.copyInto(t, c);
+            return scope.keep(c);
+        }
     }
 
     static long mix(long seed, long id, int restart) {

@@ -14,4 +14,9 @@ public enum Precision {
             throw new IllegalArgumentException("unknown precision '" + s + "' (use fp32 or tf32)");
         }
     }
+
+    /** The name commands take and reports show: "fp32", "tf32". */
+    public String label() {
+        return name().toLowerCase(java.util.Locale.ROOT);
+    }
 }

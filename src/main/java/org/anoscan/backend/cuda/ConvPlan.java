@@ -7,7 +7,6 @@ import static org.bytedeco.cuda.global.cudnn.CUDNN_CROSS_CORRELATION;
 import static org.bytedeco.cuda.global.cudnn.CUDNN_DATA_FLOAT;
 import static org.bytedeco.cuda.global.cudnn.CUDNN_DEFAULT_MATH;
 import static org.bytedeco.cuda.global.cudnn.CUDNN_FMA_MATH;
-import static org.bytedeco.cuda.global.cudnn.CUDNN_STATUS_SUCCESS;
 import static org.bytedeco.cuda.global.cudnn.CUDNN_TENSOR_NCHW;
 import static org.bytedeco.cuda.global.cudnn.cudnnConvolutionBackwardData;
 import static org.bytedeco.cuda.global.cudnn.cudnnConvolutionBackwardFilter;
@@ -27,6 +26,8 @@ import static org.bytedeco.cuda.global.cudnn.cudnnSetConvolutionMathType;
 import static org.bytedeco.cuda.global.cudnn.cudnnSetFilter4dDescriptor;
 import static org.bytedeco.cuda.global.cudnn.cudnnSetTensor4dDescriptor;
 
+import java.util.ArrayList;
+import java.util.List;
 import org.anoscan.backend.DeviceOutOfMemoryException;
 import org.anoscan.tensor.Precision;
 import org.anoscan.tensor.Shape;
@@ -41,14 +42,16 @@ import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.Pointer;
 
 /**
- * A cuDNN convolution made once per (primitive, shapes, stride, padding, precision): its descriptors,
+ * A cuDNN convolution made once per (primitive, shapes, stride, padding, precision): its descriptors and
  * the fastest algorithm cuDNN measured for it (cudnnFind*AlgorithmEx, on the op's own buffers, at the
- * first call), and that algorithm's workspace. Later calls only launch. The workspace is the plan's own
- * allocation, at a fixed address for the plan's life, so that captured graphs can use it.
+ * first call) among those {@link ConvAlgoChoice} accepts: the plan's math type, and at most
+ * {@code workspaceLimit} bytes of workspace. Later calls only launch, with the backend's one shared
+ * {@link ConvWorkspace}.
  *
  * <p>Precision: FP32 sets CUDNN_FMA_MATH (FMA kernels only, no tensor cores: strict fp32); TF32 sets
  * CUDNN_DEFAULT_MATH, under which cuDNN 9 may run fp32 convolutions on tensor cores in TF32, then the
- * math type of the algorithm found (as PyTorch does with allow_tf32). NVIDIA_TF32_OVERRIDE=0 in the
+ * math type of the algorithm found (as PyTorch does with allow_tf32); results measured under another math
+ * type are skipped (FP32: anything but FMA; TF32: down-converting tensor-op math). NVIDIA_TF32_OVERRIDE=0 in the
  * environment turns TF32 off for the whole process.
  *
  * <p>Buffers are passed in cuDNN's roles of {@link ConvGeometry}: x, filter w, y (for backward-data the
@@ -64,22 +67,21 @@ final class ConvPlan implements AutoCloseable {
     private int algo = -1;
     private int mathType;
     private float findMillis;
-    private DeviceBuffer workspace;
     private long workspaceBytes;
     private boolean closed;
 
     /**
      * Makes the descriptors and finds the algorithm by running the candidates on x, w and y (the output
-     * role is overwritten). The search may use up to {@code trialWorkspaceLimit} bytes of scratch.
+     * role is overwritten). The chosen algorithm needs at most {@code workspaceLimit} bytes of workspace;
+     * the search tries candidates with scratch of up to that much (less when the device is short).
      */
     ConvPlan(cudnnContext handle, ConvGeometry g, Precision precision, BufferAllocator allocator, Pointer x, Pointer w, Pointer y,
-             long trialWorkspaceLimit) {
+             long workspaceLimit) {
         this.geometry = g;
         this.precision = precision;
         try {
             describe();
-            find(handle, allocator, x, w, y, trialWorkspaceLimit);
-            if (workspaceBytes > 0) workspace = new DeviceBuffer(allocator, allocator.allocate(workspaceBytes), workspaceBytes, null);
+            find(handle, allocator, x, w, y, workspaceLimit);
         } catch (RuntimeException | Error e) {
             close();
             throw e;
@@ -111,20 +113,21 @@ final class ConvPlan implements AutoCloseable {
         }
     }
 
-    private void find(cudnnContext handle, BufferAllocator allocator, Pointer x, Pointer w, Pointer y, long trialLimit) {
-        DeviceBuffer trial = trialWorkspace(allocator, trialLimit);
+    private void find(cudnnContext handle, BufferAllocator allocator, Pointer x, Pointer w, Pointer y, long limit) {
+        DeviceBuffer trial = trialWorkspace(allocator, limit);
         Pointer ws = trial == null ? null : trial.pointer();
         long wsBytes = trial == null ? 0 : trial.bytes();
         int[] returned = new int[1];
+        List<ConvAlgoChoice.Candidate> found = new ArrayList<>();
         try {
             switch (geometry.primitive()) {
                 case FORWARD -> {
                     try (cudnnConvolutionFwdAlgoPerf_t perf = new cudnnConvolutionFwdAlgoPerf_t(CUDNN_CONVOLUTION_FWD_ALGO_COUNT)) {
                         CudaCheck.cudnn(cudnnFindConvolutionForwardAlgorithmEx(handle, xDesc, x, wDesc, w, convDesc, yDesc, y,
                                 CUDNN_CONVOLUTION_FWD_ALGO_COUNT, returned, perf, ws, wsBytes), "cudnnFindConvolutionForwardAlgorithmEx(" + geometry + ")");
-                        for (int i = 0; i < returned[0] && algo < 0; i++) {
+                        for (int i = 0; i < returned[0]; i++) {
                             perf.position(i);
-                            if (perf.status() == CUDNN_STATUS_SUCCESS) choose(perf.algo(), perf.memory(), perf.mathType(), perf.time());
+                            found.add(new ConvAlgoChoice.Candidate(perf.algo(), perf.status(), perf.memory(), perf.mathType(), perf.time()));
                         }
                     }
                 }
@@ -133,9 +136,9 @@ final class ConvPlan implements AutoCloseable {
                         CudaCheck.cudnn(cudnnFindConvolutionBackwardDataAlgorithmEx(handle, wDesc, w, yDesc, y, convDesc, xDesc, x,
                                 CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT, returned, perf, ws, wsBytes),
                                 "cudnnFindConvolutionBackwardDataAlgorithmEx(" + geometry + ")");
-                        for (int i = 0; i < returned[0] && algo < 0; i++) {
+                        for (int i = 0; i < returned[0]; i++) {
                             perf.position(i);
-                            if (perf.status() == CUDNN_STATUS_SUCCESS) choose(perf.algo(), perf.memory(), perf.mathType(), perf.time());
+                            found.add(new ConvAlgoChoice.Candidate(perf.algo(), perf.status(), perf.memory(), perf.mathType(), perf.time()));
                         }
                     }
                 }
@@ -145,9 +148,9 @@ final class ConvPlan implements AutoCloseable {
                         CudaCheck.cudnn(cudnnFindConvolutionBackwardFilterAlgorithmEx(handle, xDesc, x, yDesc, y, convDesc, wDesc, w,
                                 CUDNN_CONVOLUTION_BWD_FILTER_ALGO_COUNT, returned, perf, ws, wsBytes),
                                 "cudnnFindConvolutionBackwardFilterAlgorithmEx(" + geometry + ")");
-                        for (int i = 0; i < returned[0] && algo < 0; i++) {
+                        for (int i = 0; i < returned[0]; i++) {
                             perf.position(i);
-                            if (perf.status() == CUDNN_STATUS_SUCCESS) choose(perf.algo(), perf.memory(), perf.mathType(), perf.time());
+                            found.add(new ConvAlgoChoice.Candidate(perf.algo(), perf.status(), perf.memory(), perf.mathType(), perf.time()));
                         }
                     }
                 }
@@ -155,20 +158,18 @@ final class ConvPlan implements AutoCloseable {
         } finally {
             if (trial != null) trial.close();
         }
-        if (algo < 0) {
-            throw new IllegalStateException("cuDNN found no working algorithm for " + geometry + " in " + precision + " with "
-                    + wsBytes + " bytes of workspace (" + returned[0] + " candidates)");
+        ConvAlgoChoice.Candidate c = ConvAlgoChoice.pick(found, precision, Math.min(limit, wsBytes));
+        if (c == null) {
+            throw new IllegalStateException("cuDNN found no usable algorithm for " + geometry + " in " + precision + " with " + wsBytes
+                    + " bytes of workspace: " + ConvAlgoChoice.rejections(found, precision, Math.min(limit, wsBytes)));
         }
-        if (precision == Precision.TF32 && mathType != CUDNN_DEFAULT_MATH) {
+        algo = c.algo();
+        workspaceBytes = c.memory();
+        findMillis = c.millis();
+        if (precision == Precision.TF32 && c.mathType() != mathType) {
+            mathType = c.mathType(); // run it under the math type it was measured with (FP32 keeps FMA)
             CudaCheck.cudnn(cudnnSetConvolutionMathType(convDesc, mathType), "cudnnSetConvolutionMathType(found " + mathType + ")");
         }
-    }
-
-    private void choose(int algo, long memory, int math, float millis) {
-        this.algo = algo;
-        this.workspaceBytes = memory;
-        this.findMillis = millis;
-        if (precision == Precision.TF32) this.mathType = math; // FP32 keeps FMA math whatever the search reports
     }
 
     /** Scratch for the algorithm search: as much as allowed, halved while the device refuses. */
@@ -184,9 +185,8 @@ final class ConvPlan implements AutoCloseable {
     }
 
     /** Queues the convolution on the handle's stream: y = conv(x, w), x = dgrad(w, y) or w = wgrad(x, y), by primitive. */
-    void run(cudnnContext handle, Pointer x, Pointer w, Pointer y, FloatPointer one, FloatPointer zero) {
+    void run(cudnnContext handle, Pointer x, Pointer w, Pointer y, FloatPointer one, FloatPointer zero, Pointer ws) {
         if (closed) throw new IllegalStateException("convolution plan for " + geometry + " is closed");
-        Pointer ws = workspace == null ? null : workspace.pointer();
         switch (geometry.primitive()) {
             case FORWARD -> CudaCheck.cudnn(cudnnConvolutionForward(handle, one, xDesc, x, wDesc, w, convDesc, algo, ws, workspaceBytes,
                     zero, yDesc, y), "cudnnConvolutionForward(" + geometry + ", algo " + algo + ")");
@@ -201,6 +201,7 @@ final class ConvPlan implements AutoCloseable {
 
     int algo() { return algo; }
 
+    /** Workspace the chosen algorithm needs (the shared workspace holds at least this much when it runs). */
     long workspaceBytes() { return workspaceBytes; }
 
     /** What cuDNN measured for the chosen algorithm during the search, in ms. */
@@ -212,7 +213,6 @@ final class ConvPlan implements AutoCloseable {
         closed = true;
         RuntimeException first = null;
         Runnable[] steps = {
-            () -> { if (workspace != null) workspace.close(); },
             () -> { if (!convDesc.isNull()) CudaCheck.cudnn(cudnnDestroyConvolutionDescriptor(convDesc), "cudnnDestroyConvolutionDescriptor"); },
             () -> { if (!wDesc.isNull()) CudaCheck.cudnn(cudnnDestroyFilterDescriptor(wDesc), "cudnnDestroyFilterDescriptor"); },
             () -> { if (!yDesc.isNull()) CudaCheck.cudnn(cudnnDestroyTensorDescriptor(yDesc), "cudnnDestroyTensorDescriptor"); },

@@ -4,7 +4,11 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.anoscan.tensor.Precision;
 
-/** The convolution plans of one backend, made once per (geometry, precision) and kept until the backend closes. */
+/**
+ * The convolution plans of one backend, made once per (geometry, precision) and kept until the backend
+ * closes. Plans are host-side descriptors (the workspace is shared), and the latent search rounds its batch
+ * sizes up to a few buckets, so the count stays bounded.
+ */
 final class ConvPlanCache implements AutoCloseable {
     record Key(ConvGeometry geometry, Precision precision) {}
 
@@ -20,12 +24,6 @@ final class ConvPlanCache implements AutoCloseable {
 
     int size() {
         return plans.size();
-    }
-
-    long workspaceBytes() {
-        long sum = 0;
-        for (ConvPlan p : plans.values()) sum += p.workspaceBytes();
-        return sum;
     }
 
     @Override

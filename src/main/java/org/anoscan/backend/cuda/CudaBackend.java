@@ -80,6 +80,7 @@ public final class CudaBackend implements Backend, GraphCapable, DeviceMemory {
     /** The device's primary context, which the runtime (cudart, cuDNN, cuBLAS) and the driver API calls share. */
     private final CUctx_st context = new CUctx_st();
     private Precision precision = Precision.FP32;
+    private long graphCaptures;
     private Thread boundThread;
     private boolean closed;
 
@@ -149,6 +150,12 @@ public final class CudaBackend implements Backend, GraphCapable, DeviceMemory {
     public void setPrecision(Precision precision) {
         if (precision == null) throw new IllegalArgumentException(name + ": precision is null");
         this.precision = precision;
+    }
+
+    /** TF32 from compute capability 8.0 (Ampere) on, where tensor cores take fp32 data as TF32. */
+    @Override
+    public Precision defaultPrecision() {
+        return ccMajor >= 8 ? Precision.TF32 : Precision.FP32;
     }
 
     public String deviceName() {
@@ -232,7 +239,7 @@ public final class CudaBackend implements Backend, GraphCapable, DeviceMemory {
         return closed ? 0 : pool.allocations();
     }
 
-    /** Convolution plans made so far, and the bytes of their workspaces. */
+    /** Convolution plans made so far, and the bytes of the one workspace they share. */
     public int convPlans() {
         return closed ? 0 : conv.planCount();
     }
@@ -251,6 +258,19 @@ public final class CudaBackend implements Backend, GraphCapable, DeviceMemory {
     @Override
     public long totalDeviceMemory() {
         return totalMemory;
+    }
+
+    /** Frees the pool's idle buffers and the convolution workspace (unless a live graph holds it). */
+    @Override
+    public void releaseIdleMemory() {
+        enter("releaseIdleMemory");
+        pool.trim();
+        conv.releaseIdle();
+    }
+
+    /** Graph captures made so far (a latent search on this backend makes one per batch). */
+    public long graphCaptures() {
+        return graphCaptures;
     }
 
     /** Free memory as the driver reports it. */
@@ -492,6 +512,7 @@ public final class CudaBackend implements Backend, GraphCapable, DeviceMemory {
             CudaCheck.cuda(cudaGraphInstantiateWithFlags(exec, graph, 0), "cudaGraphInstantiateWithFlags");
             made = new CudaGraph(this, exec, reserved);
             graphs.add(made);
+            graphCaptures++;
         } finally {
             if (made == null) pool.unreserve(reserved);
             // the executable graph does not need the graph; a failure to free it is reported unless another is on its way
@@ -506,7 +527,15 @@ public final class CudaBackend implements Backend, GraphCapable, DeviceMemory {
 
     void graphClosed(CudaGraph g, List<DeviceBuffer> reserved) {
         graphs.remove(g);
-        if (!closed) pool.unreserve(reserved);
+        if (!closed) {
+            pool.unreserve(reserved);
+            if (graphs.isEmpty()) conv.graphsGone();
+        }
+    }
+
+    /** Whether a captured graph is alive (it holds the addresses it was recorded with). */
+    boolean hasGraphs() {
+        return !graphs.isEmpty();
     }
 
     boolean capturing() {

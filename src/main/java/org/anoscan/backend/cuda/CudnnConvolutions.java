@@ -2,27 +2,38 @@ package org.anoscan.backend.cuda;
 
 import org.anoscan.backend.Checks;
 import org.anoscan.backend.ConvSpec;
+import org.anoscan.backend.DeviceMemory;
 import org.anoscan.tensor.Shape;
 import org.anoscan.tensor.Tensor;
 import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.javacpp.Pointer;
 
 /**
- * The six convolution ops of the backend on cuDNN's legacy API, through cached {@link ConvPlan}s. Biases
- * are added by the channel_affine_act kernel (one pass, in place) rather than by cuDNN.
+ * The six convolution ops of the backend on cuDNN's legacy API, through cached {@link ConvPlan}s that share
+ * one {@link ConvWorkspace}. Biases are added by the channel_affine_act kernel (one pass, in place) rather
+ * than by cuDNN.
+ *
+ * <p>A plan's algorithm may use at most {@link DeviceMemory#CONV_WORKSPACE_PER_SEARCH} bytes of workspace
+ * per sample of its batch (at least {@link #MIN_WORKSPACE_LIMIT}): the latent search counts that in its
+ * bytes per search, so a batch sized by free memory also has room for its workspace.
  */
 final class CudnnConvolutions implements AutoCloseable {
-    /** Most scratch memory a plan's algorithm search may try with. */
-    static final long TRIAL_WORKSPACE_LIMIT = 1L << 30;
+    /** Most workspace any plan may use, and so the most scratch its algorithm search tries with. */
+    static final long MAX_WORKSPACE_LIMIT = 1L << 30;
+    /** Workspace a plan of a small batch may use whatever its size. */
+    static final long MIN_WORKSPACE_LIMIT = 64L << 20;
 
     private final CudaBackend cuda;
     private final CudnnHandle cudnn;
     private final ConvPlanCache plans = new ConvPlanCache();
+    private final ConvWorkspace workspace;
     private final FloatPointer one = new FloatPointer(1f);
     private final FloatPointer zero = new FloatPointer(0f);
 
     CudnnConvolutions(CudaBackend cuda, CudnnHandle cudnn) {
         this.cuda = cuda;
         this.cudnn = cudnn;
+        this.workspace = new ConvWorkspace(cuda.allocator(), cuda::hasGraphs);
     }
 
     Tensor conv2d(Tensor x, Tensor w, Tensor bias, ConvSpec spec) {
@@ -108,18 +119,35 @@ final class CudnnConvolutions implements AutoCloseable {
                         + "inside a graph capture; run the body once uncaptured right before capturing it, and keep every shape the same");
             }
             plan = new ConvPlan(cudnn.handle(), g, cuda.precision(), cuda.allocator(), x.pointer(), w.pointer(), y.pointer(),
-                    Math.min(TRIAL_WORKSPACE_LIMIT, cuda.deviceFreeBytes() / 4));
+                    Math.min(workspaceLimit(g.x().n()), cuda.deviceFreeBytes() / 4));
             plans.put(plan, cuda.precision());
         }
-        plan.run(cudnn.handle(), x.pointer(), w.pointer(), y.pointer(), one, zero);
+        Pointer ws = workspace.ensure(plan.workspaceBytes(), cuda.capturing());
+        plan.run(cudnn.handle(), x.pointer(), w.pointer(), y.pointer(), one, zero, ws);
+    }
+
+    /** Workspace a plan for a batch of n may use. */
+    static long workspaceLimit(int n) {
+        return Math.min(MAX_WORKSPACE_LIMIT, Math.max(MIN_WORKSPACE_LIMIT, n * DeviceMemory.CONV_WORKSPACE_PER_SEARCH));
     }
 
     int planCount() {
         return plans.size();
     }
 
+    /** Bytes the shared workspace holds. */
     long workspaceBytes() {
-        return plans.workspaceBytes();
+        return workspace.bytes();
+    }
+
+    /** Frees the workspace when no graph holds it (it grows again at the next convolution). */
+    void releaseIdle() {
+        workspace.releaseIdle();
+    }
+
+    /** The last graph went: workspaces replaced while graphs were alive can go too. */
+    void graphsGone() {
+        workspace.freeRetired();
     }
 
     @Override
@@ -127,8 +155,12 @@ final class CudnnConvolutions implements AutoCloseable {
         try {
             plans.close();
         } finally {
-            one.close();
-            zero.close();
+            try {
+                workspace.close();
+            } finally {
+                one.close();
+                zero.close();
+            }
         }
     }
 }
