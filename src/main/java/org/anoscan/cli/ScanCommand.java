@@ -148,6 +148,7 @@ final class ScanCommand implements Callable<Integer> {
             System.err.println("anoscan scan: resuming " + out + ": " + done.size() + " image(s) kept, " + paths.size() + " to scan");
         }
         int[] anomalous = {0};
+        boolean[] cut = {false};
         long start = System.nanoTime();
         String stopped = null;
         try (ScanProgress progress = new ScanProgress("scan", paths.size(), !settings.noProgress)) {
@@ -175,8 +176,9 @@ final class ScanCommand implements Callable<Integer> {
                 }
 
                 @Override
-                public boolean stopRequested() {
-                    return stop.requested();
+                public boolean stopRequested() { // asked only while files remain: true leaves them unscanned
+                    cut[0] |= stop.requested();
+                    return cut[0];
                 }
             }));
         } catch (RuntimeException e) { // the device or the search failed: keep a report of what was done
@@ -186,8 +188,8 @@ final class ScanCommand implements Callable<Integer> {
         int ok = outputs.images().size(), failed = outputs.failures().size();
         Map<String, Object> run = runInfo(scanner, ok, failed, anomalous[0], seconds);
         if (stopped != null) notes.add(0, "the scan stopped early: " + stopped);
-        boolean interrupted = stopped != null || (stop.requested() && ok + failed < done.size() + paths.size());
-        if (stop.requested() && interrupted) {
+        boolean interrupted = stopped != null || cut[0];
+        if (cut[0]) {
             notes.add(0, "interrupted by SIG" + stop.name() + ": " + ok + " of " + (done.size() + paths.size())
                     + " image(s) done; 'anoscan scan --resume' with the same options continues it");
         }
@@ -210,7 +212,7 @@ final class ScanCommand implements Callable<Integer> {
         String reason = stopped != null ? stopped : stop.requested() ? "SIG" + stop.name() : null;
         if (interrupted) folder.interrupted(ok, failed, reason);
         else folder.complete(ok, failed);
-        if (stop.requested() && interrupted) {
+        if (cut[0]) {
             System.err.println("anoscan scan: stopped by SIG" + stop.name() + ": kept " + ok + " scanned image(s) in " + out
                     + (unwritten == null ? " (" + ScanOutputs.CSV + ", " + ScanOutputs.JSON + ", " + ScanOutputs.REPORT + ")"
                     : " (" + ScanOutputs.CSV + "; " + ScanOutputs.JSON + " and " + ScanOutputs.REPORT + " could not be written: " + unwritten + ")")
