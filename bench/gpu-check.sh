@@ -27,6 +27,10 @@
 # e2e_rate e2e_TFLOP/s MB/search" per batch and precision, and the peer's JSON rows (patch_iters_per_s) to
 # divide them by. Targets (issue 9): B = 8192 >= 1.5x eager in fp32 and tf32, ahead of compile in tf32;
 # B = 64 ahead of the CUDA-graph peer in tf32; device MB per search <= 3.
+# Issue 11 (native kernels, fused search ops, bf16): its GPU checks are in step 1 (CudaParityTest: the fused
+# search ops, bf16 convolutions; CudaSearchTest: the search in bf16); for its benchmarks, in a second call:
+#   SEARCH_PRECISIONS="bf16 tf32" PEER_PRECISIONS=tf32,bf16 CONV_PRECISIONS=tf32,bf16 bash bench/gpu-check.sh
+# (the search and peer rows are then "bf16 DCGAN-64 ..." and {"precision": "bf16", ...}).
 # DEVICE (default cuda:0), BATCHES (64,512,2048,8192) and ITERS (20) set the benchmarks, the peer's alike; e.g.
 # DEVICE=cpu BATCHES=2 ITERS=2 bash bench/gpu-check.sh runs the script's Java parts here, to check it.
 set -uo pipefail
@@ -42,7 +46,7 @@ step gpu-tests 170 "$JAVA" "${jvm[@]}" -jar .gpu/junit-console.jar execute -cp "
 grep -E "tests (successful|failed|aborted|skipped)" "$OUT/gpu-tests.txt" | tee -a "$summary"
 
 # the whole latent search on the device, DCGAN-64 reference, same batches and precisions as the peer
-for prec in tf32 fp32; do
+for prec in ${SEARCH_PRECISIONS:-tf32 fp32}; do
   step "search-$prec" 75 "$JAVA" "${jvm[@]}" -cp "$CP" org.anoscan.bench.SearchBenchmark --device "$DEVICE" --sizes 64 \
     --batches "$BATCHES" --iters "$ITERS" --precision "$prec"
   grep -hE "^DCGAN|bytes|^# backend" "$OUT/search-$prec.txt" 2>/dev/null | sed "s/^/$prec /" | tee -a "$summary"
@@ -50,10 +54,10 @@ done
 
 export PYTHONUNBUFFERED=1
 step torch 170 python3 .gpu/torch_anogan.py --variants eager,graph,compile --size 64 --nc 1 --nz 100 --ngf 64 --ndf 64 \
-  --batches "$BATCHES" --precisions fp32,tf32 --iters "$ITERS" --device "${DEVICE%%:*}"
+  --batches "$BATCHES" --precisions "${PEER_PRECISIONS:-fp32,tf32}" --iters "$ITERS" --device "${DEVICE%%:*}"
 grep -h "patch_iters_per_s" "$OUT/torch.txt" 2>/dev/null | tee -a "$summary"
 
-step conv-bench 90 "$JAVA" "${jvm[@]}" -cp "$CP" org.anoscan.bench.CudaConvBenchmark --device "$DEVICE" --batches "$BATCHES" --precisions fp32,tf32 \
+step conv-bench 90 "$JAVA" "${jvm[@]}" -cp "$CP" org.anoscan.bench.CudaConvBenchmark --device "$DEVICE" --batches "$BATCHES" --precisions "${CONV_PRECISIONS:-fp32,tf32}" \
   --reps 20
 grep -h "step convs" "$OUT/conv-bench.txt" 2>/dev/null | tee -a "$summary"
 echo "total: $SECONDS s" | tee -a "$summary"

@@ -8,21 +8,29 @@ __device__ __forceinline__ float l1_grad(float d, float weight) {
     return d > 0.f ? weight : (d < 0.f ? -weight : (d == 0.f ? 0.f : d));
 }
 
+// The shared body (one block per sample): loss[n] = weight sum |pred - target| over the sample, and
+// dpre[j] = chain(j, pred[j], weight sign(pred[j] - target[j])) for the activation's backward.
+template <typename Chain>
+__device__ __forceinline__ void l1_rows(const float* pred, const float* target, float weight, float* loss, float* dpre,
+                                        i64 perSample, Chain chain) {
+    const i64 base = blockIdx.x * perSample;
+    double acc = 0.0;
+    for (i64 j = threadIdx.x; j < perSample; j += blockDim.x) {
+        const float y = pred[base + j];
+        const float d = y - target[base + j];
+        acc += fabsf(d);
+        dpre[base + j] = chain(base + j, y, l1_grad(d, weight));
+    }
+    acc = block_sum(acc);
+    if (threadIdx.x == 0) loss[blockIdx.x] = (float)(weight * acc);
+}
+
 // G's last stage is conv-transpose + tanh, gz its output. Replaces l1_loss_grad_f32(gz, x, weight),
 // the axpy that adds that gradient to dgz (the gradient from the feature term) and tanh's act_bwd_f32:
 // loss[n] = weight sum |gz - x|, dpre = (dgz + weight sign(gz - x)) (1 - gz^2).
 extern "C" __global__ void residual_tanh_bwd_f32(const float* gz, const float* x, const float* dgz, float weight, float* loss,
                                                  float* dpre, i64 perSample) {
-    const i64 base = blockIdx.x * perSample;
-    double acc = 0.0;
-    for (i64 j = threadIdx.x; j < perSample; j += blockDim.x) {
-        const float t = gz[base + j];
-        const float d = t - x[base + j];
-        acc += fabsf(d);
-        dpre[base + j] = (dgz[base + j] + l1_grad(d, weight)) * (1.f - t * t);
-    }
-    acc = block_sum(acc);
-    if (threadIdx.x == 0) loss[blockIdx.x] = (float)(weight * acc);
+    l1_rows(gz, x, weight, loss, dpre, perSample, [=](i64 i, float t, float g) { return (dgz[i] + g) * (1.f - t * t); });
 }
 
 // f's last stage ends in LeakyReLU, fg its output. Replaces l1_loss_grad_f32(fg, fx, weight) and the
@@ -30,17 +38,7 @@ extern "C" __global__ void residual_tanh_bwd_f32(const float* gz, const float* x
 // loss[n] = weight sum |fg - fx|, dpre = weight sign(fg - fx) (fg > 0 ? 1 : slope).
 extern "C" __global__ void feature_leaky_bwd_f32(const float* fg, const float* fx, float weight, float slope, float* loss,
                                                  float* dpre, i64 perSample) {
-    const i64 base = blockIdx.x * perSample;
-    double acc = 0.0;
-    for (i64 j = threadIdx.x; j < perSample; j += blockDim.x) {
-        const float y = fg[base + j];
-        const float d = y - fx[base + j];
-        acc += fabsf(d);
-        const float g = l1_grad(d, weight);
-        dpre[base + j] = y > 0.f ? g : slope * g;
-    }
-    acc = block_sum(acc);
-    if (threadIdx.x == 0) loss[blockIdx.x] = (float)(weight * acc);
+    l1_rows(fg, fx, weight, loss, dpre, perSample, [=](i64, float y, float g) { return y > 0.f ? g : slope * g; });
 }
 
 // ---- launchers (declared in native/include/anoscan_kernels.h) ----

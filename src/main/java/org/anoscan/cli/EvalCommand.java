@@ -13,10 +13,12 @@ import java.util.concurrent.Callable;
 import org.anoscan.backend.Backend;
 import org.anoscan.eval.AnomalyMap;
 import org.anoscan.eval.GroundTruthMask;
+import org.anoscan.io.ColorMap;
 import org.anoscan.io.Mnist;
 import org.anoscan.io.ModelFile;
 import org.anoscan.nn.Dcgan;
 import org.anoscan.nn.DcganSpec;
+import org.anoscan.report.EvalPanels;
 import org.anoscan.report.EvalReport;
 import org.anoscan.scan.ScanConfig;
 import org.anoscan.scan.ScanListener;
@@ -36,15 +38,17 @@ import picocli.CommandLine.Parameters;
         description = {"Score a labelled set with a trained model and report AUROC, AP and best F1 (and, with masks, pixel "
                 + "AUROC and AUPRO).",
                 "Input: a folder DIR with good/ (normal) and bad/ (anomalous) images, scanned like 'anoscan scan' (image "
-                        + "score: the top-k mean), optionally with --masks; or --idx, an IDX image file with labels whose "
+                        + "score: the top-k mean), optionally with --masks; or an MVTec AD category folder as unpacked "
+                        + "(test/good, test/DEFECT/, ground_truth/DEFECT/NAME_mask.png: masks are found, and metrics are "
+                        + "reported per defect type too); or --idx, an IDX image file with labels whose "
                         + "images are each one patch (e.g. MNIST one-class: --normal-label 0, the other digits anomalous).",
                 "Writes to --out: metrics.json (metrics, settings, counts, time, every score), roc.png, pr.png and, with "
-                        + "--masks, pro.png."})
+                        + "masks, pro.png; panels/NAME.png per image (image, ground truth, heatmap, mask side by side)."})
 final class EvalCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Parameters(arity = "0..1", paramLabel = "DIR", description = "Folder holding good/ and bad/ images.")
+    @Parameters(arity = "0..1", paramLabel = "DIR", description = "Folder holding good/ and bad/ images, or an MVTec AD category (test/, ground_truth/).")
     Path dir;
 
     @Option(names = "--idx", paramLabel = "FILE", description = "IDX image file (idx3-ubyte, .gz or plain) instead of DIR.")
@@ -66,6 +70,12 @@ final class EvalCommand implements Callable<Integer> {
 
     @Mixin
     ScanSettings settings;
+
+    @Option(names = "--colormap", defaultValue = "JET", description = "Heatmap colours of the panels: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
+    ColorMap colorMap;
+
+    /** Side-by-side pictures per image, below the output folder. */
+    static final String PANELS = "panels";
 
     @Option(names = {"-o", "--out"}, defaultValue = "anoscan-eval", paramLabel = "DIR",
             description = "Output folder (default: ${DEFAULT-VALUE}); its earlier files are replaced.")
@@ -93,19 +103,27 @@ final class EvalCommand implements Callable<Integer> {
                 precision = backend.precision().label();
                 scored = scoreIdx(backend, cfg.search(), set);
             }
+            run.put("batch", settings.batch);
             run.put("input", Map.of("idx", idx.toString(), "labels", labelFile().toString(), "normal_label", normalLabel,
                     "max_per_class", maxPerClass == null ? "all" : maxPerClass));
         } else {
             ScanCommand.checkStride(cmd, cfg, model);
-            List<LabelledFolders.Image> images = LabelledFolders.list(dir, masks, out);
+            boolean mvtec = LabelledFolders.isMvtec(dir);
+            Path maskDir = masks != null ? masks : mvtec ? LabelledFolders.mvtecMasks(dir) : null;
+            List<LabelledFolders.Image> images = mvtec ? LabelledFolders.listMvtec(dir, maskDir, out) : LabelledFolders.list(dir, masks, out);
+            if (mvtec) System.err.println("anoscan eval: " + dir + " is an MVTec AD layout: test/good is normal, each other test/ folder "
+                    + "a defect type" + (maskDir == null ? " (no ground_truth/: image metrics only)" : ", masks from " + maskDir));
             checkBothClasses(images.stream().filter(i -> !i.anomalous()).count(), images.stream().filter(LabelledFolders.Image::anomalous).count(),
                     dir.toString());
-            try (Backend backend = settings.openBackend(cmd); AnomalyScanner scanner = AnomalyScanner.open(settings.model, backend, cfg)) {
+            try (Backend backend = settings.openBackend(cmd); AnomalyScanner scanner = AnomalyScanner.open(settings.model, backend,
+                    settings.forBackend(cmd, cfg, backend))) {
                 device = backend.description();
-                scored = scanFolders(scanner, images);
+                scored = scanFolders(scanner, images, maskDir != null);
                 precision = backend.precision().label(); // as the scanner set it
-                run.put("input", masks == null ? Map.of("folder", dir.toString()) : Map.of("folder", dir.toString(), "masks", masks.toString()));
+                run.put("input", maskDir == null ? Map.of("folder", dir.toString(), "layout", mvtec ? "mvtec" : "good/bad")
+                        : Map.of("folder", dir.toString(), "layout", mvtec ? "mvtec" : "good/bad", "masks", maskDir.toString()));
                 run.put("stride", scanner.tiler().stride());
+                run.put("batch", scanner.config().batchSize());
                 run.put("top_k", cfg.topK());
                 run.put("flat_std", cfg.flatStd());
             }
@@ -123,7 +141,6 @@ final class EvalCommand implements Callable<Integer> {
         run.put("iterations", cfg.search().iterations());
         run.put("restarts", cfg.search().restarts());
         run.put("seed", cfg.search().seed());
-        run.put("batch", cfg.batchSize());
         run.put("normals", scored.items().size() - anomalies);
         run.put("anomalies", anomalies);
         run.put("failed", scored.failures());
@@ -132,14 +149,18 @@ final class EvalCommand implements Callable<Integer> {
 
         System.out.printf(Locale.ROOT, "scored %d normal and %d anomalous in %.1f s on %s%n", scored.items().size() - anomalies,
                 anomalies, seconds, device);
-        System.out.printf(Locale.ROOT, "AUROC %.4f  AP %.4f  best F1 %.4f (threshold %.5g)%n", m.detection().auroc(),
-                m.detection().aupr(), m.detection().bestF1(), m.detection().bestF1Threshold());
+        System.out.printf(Locale.ROOT, "AUROC %.4f  AP %.4f (chance %.4f)  best F1 %.4f (threshold %.5g; flagging every image: %.4f)%n",
+                m.detection().auroc(), m.detection().aupr(), (double) anomalies / scored.items().size(), m.detection().bestF1(),
+                m.detection().bestF1Threshold(), m.detection().allAnomalousF1());
         if (m.localisation() != null) {
             System.out.printf(Locale.ROOT, "pixel AUROC %.4f  AUPRO@%.2g %.4f (%d regions)%n", m.localisation().pixelAuroc(),
                     m.localisation().auproFprLimit(), m.localisation().aupro(), m.localisation().regionCount());
         }
+        m.perDefect().forEach((defect, d) -> System.out.printf(Locale.ROOT, "  %-16s AUROC %.4f  AP %.4f (%d anomalous)%s%n", defect,
+                d.detection().auroc(), d.detection().aupr(), d.detection().anomalies(), d.localisation() == null ? ""
+                        : String.format(Locale.ROOT, "  pixel AUROC %.4f  AUPRO %.4f", d.localisation().pixelAuroc(), d.localisation().aupro())));
         System.out.println("outputs: " + out + " (" + EvalReport.METRICS + ", " + EvalReport.ROC + ", " + EvalReport.PR
-                + (m.localisation() != null ? ", " + EvalReport.PRO : "") + ")");
+                + (m.localisation() != null ? ", " + EvalReport.PRO : "") + (idx == null ? ", " + PANELS + "/" : "") + ")");
         ScanCommand.printFailures("eval", scored.failures());
         return scored.failures().isEmpty() ? ExitCodes.OK : ExitCodes.PARTIAL;
     }
@@ -165,21 +186,31 @@ final class EvalCommand implements Callable<Integer> {
     }
 
     private Path labelFile() {
+        return labelFileOf(idx, idxLabels);
+    }
+
+    /** The label file of IDX images: given, or the image file's name with images-idx3 replaced by labels-idx1. */
+    static Path labelFileOf(Path idx, Path idxLabels) {
         if (idxLabels != null) return idxLabels;
         String name = idx.getFileName().toString();
         return idx.resolveSibling(name.replace("images-idx3", "labels-idx1").replace("images.idx3", "labels.idx1"));
     }
 
-    private Mnist.Set readIdx(DcganSpec model) throws IOException {
+    /** Reads IDX images with their labels for a model that must take them (1 channel, {@link Mnist#SIZE} pixels). */
+    static Mnist.Set readIdx(Path idx, Path idxLabels, DcganSpec model, Path modelFile) throws IOException {
         if (model.imageSize() != Mnist.SIZE || model.channels() != 1) {
-            throw new IllegalArgumentException("--idx needs a 1-channel " + Mnist.SIZE + "x" + Mnist.SIZE + " model; " + settings.model
-                    + " is " + model);
+            throw new IllegalArgumentException("--idx needs a 1-channel " + Mnist.SIZE + "x" + Mnist.SIZE + " model; " + modelFile
+                    + " is " + model.describe());
         }
-        Path labels = labelFile();
+        Path labels = labelFileOf(idx, idxLabels);
         if (labels.equals(idx) || !Files.exists(labels)) {
             throw new IOException(idx + ": no label file " + labels + " next to it; give one with --idx-labels");
         }
-        Mnist.Set all = Mnist.read(idx, labels);
+        return Mnist.read(idx, labels);
+    }
+
+    private Mnist.Set readIdx(DcganSpec model) throws IOException {
+        Mnist.Set all = readIdx(idx, idxLabels, model, settings.model);
         Map<Integer, Integer> taken = new LinkedHashMap<>();
         List<Integer> keep = new ArrayList<>();
         long normals = 0;
@@ -224,7 +255,7 @@ final class EvalCommand implements Callable<Integer> {
         return new Scored(items, null, Map.of());
     }
 
-    private Scored scanFolders(AnomalyScanner scanner, List<LabelledFolders.Image> images) {
+    private Scored scanFolders(AnomalyScanner scanner, List<LabelledFolders.Image> images, boolean withMasks) {
         Map<Path, LabelledFolders.Image> byFile = new LinkedHashMap<>();
         for (LabelledFolders.Image i : images) byFile.put(i.file(), i);
         List<EvalReport.Item> items = new ArrayList<>();
@@ -236,17 +267,24 @@ final class EvalCommand implements Callable<Integer> {
                 @Override
                 public void onResult(Path file, ScanResult r) {
                     LabelledFolders.Image img = byFile.get(file);
-                    if (masks != null) {
+                    GroundTruthMask gt = null;
+                    if (withMasks) {
                         int w = r.heatmap().width(), h = r.heatmap().height();
                         try {
-                            truth.add(img.mask() == null ? GroundTruthMask.normal(w, h) : LabelledFolders.readMask(img.mask(), w, h));
+                            gt = img.mask() == null ? GroundTruthMask.normal(w, h) : LabelledFolders.readMask(img.mask(), w, h);
+                            truth.add(gt);
                         } catch (IOException e) {
                             onFailure(file, Main.oneLine(e));
                             return;
                         }
                         maps.add(new AnomalyMap(w, h, r.heatmap().data()));
                     }
-                    items.add(new EvalReport.Item(img.name(), img.anomalous(), r.topKMean()));
+                    items.add(new EvalReport.Item(img.name(), img.anomalous(), r.topKMean(), img.defect()));
+                    try {
+                        EvalPanels.write(out.resolve(PANELS), img.name(), r, gt, colorMap);
+                    } catch (IOException | RuntimeException e) {
+                        progress.println("anoscan eval: " + img.name() + ": no panel (" + Main.oneLine(e) + ")");
+                    }
                     progress.imageDone(String.format(Locale.ROOT, "%s %.4g", img.name(), r.topKMean()));
                 }
 
@@ -257,6 +295,6 @@ final class EvalCommand implements Callable<Integer> {
                 }
             }));
         }
-        return new Scored(items, masks == null ? null : new EvalReport.PixelTruth(maps, truth), failures);
+        return new Scored(items, withMasks ? new EvalReport.PixelTruth(maps, truth) : null, failures);
     }
 }

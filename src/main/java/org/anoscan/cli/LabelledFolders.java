@@ -10,13 +10,56 @@ import org.anoscan.io.FloatImage;
 import org.anoscan.io.ImageReader;
 
 /**
- * A labelled image set laid out as {@code DIR/good/} (normal) and {@code DIR/bad/} (anomalous), with optional
- * ground-truth masks for the bad images: {@code MASKS/NAME.png} (or MVTec's {@code NAME_mask.png}), NAME being
- * the image's path below bad/ without its extension. Good images need no mask: they are normal everywhere.
+ * A labelled image set, in one of two layouts:
+ * <ul>
+ *   <li>{@code DIR/good/} (normal) and {@code DIR/bad/} (anomalous), with optional ground-truth masks for the
+ *       bad images: {@code MASKS/NAME.png} (or MVTec's {@code NAME_mask.png}), NAME being the image's path below
+ *       bad/ without its extension;
+ *   <li>MVTec AD's, as it is unpacked: {@code DIR/test/good/} (normal), {@code DIR/test/DEFECT/} (anomalous, one
+ *       folder per defect type) and, when present, {@code DIR/ground_truth/DEFECT/NAME_mask.png}, used as the
+ *       masks ({@code DIR/train/} is for training and is not read).
+ * </ul>
+ * Good images need no mask: they are normal everywhere.
  */
 final class LabelledFolders {
-    /** One image to score: its file, its name in the report (good/x.png), its label, and its mask file (bad images with masks). */
-    record Image(Path file, String name, boolean anomalous, Path mask) {}
+    /**
+     * One image to score: its file, its name in the report (good/x.png), its label, its mask file (bad images
+     * with masks), and its defect type ("bad" in the good/bad layout; "good" for normal images).
+     */
+    record Image(Path file, String name, boolean anomalous, Path mask, String defect) {}
+
+    /** True when {@code dir} is laid out as MVTec AD (a test/ folder with good/ in it, and no top-level good/). */
+    static boolean isMvtec(Path dir) {
+        return Files.isDirectory(dir.resolve("test").resolve("good")) && !Files.isDirectory(dir.resolve("good"));
+    }
+
+    /** The ground-truth folder of an MVTec layout, or null when it has none. */
+    static Path mvtecMasks(Path dir) {
+        Path gt = dir.resolve("ground_truth");
+        return Files.isDirectory(gt) ? gt : null;
+    }
+
+    /** Lists an MVTec AD category; with {@code masks} (its ground_truth/), every defect image must have its mask. */
+    static List<Image> listMvtec(Path dir, Path masks, Path exclude) throws IOException {
+        Path test = dir.resolve("test");
+        List<Image> out = new ArrayList<>();
+        for (InputFiles.Entry e : InputFiles.expand(List.of(test.resolve("good")), exclude)) {
+            out.add(new Image(e.file(), "good/" + e.name(), false, null, "good"));
+        }
+        List<Path> defects;
+        try (var list = Files.list(test)) {
+            defects = list.filter(Files::isDirectory).filter(p -> !p.getFileName().toString().equals("good")).sorted().toList();
+        }
+        if (defects.isEmpty()) throw new IOException(test + ": no defect folders next to good/ (MVTec layout: test/good and test/DEFECT)");
+        for (Path d : defects) {
+            String defect = d.getFileName().toString();
+            for (InputFiles.Entry e : InputFiles.expand(List.of(d), exclude)) {
+                Path mask = masks == null ? null : maskOf(masks.resolve(defect), e.name(), defect + "/" + e.name());
+                out.add(new Image(e.file(), defect + "/" + e.name(), true, mask, defect));
+            }
+        }
+        return out;
+    }
 
     private LabelledFolders() {}
 
@@ -36,21 +79,21 @@ final class LabelledFolders {
             }
             boolean bad = cls.equals("bad");
             for (InputFiles.Entry e : InputFiles.expand(List.of(sub), exclude)) {
-                Path mask = bad && masks != null ? maskOf(masks, e.name()) : null;
-                out.add(new Image(e.file(), cls + "/" + e.name(), bad, mask));
+                Path mask = bad && masks != null ? maskOf(masks, e.name(), "bad/" + e.name()) : null;
+                out.add(new Image(e.file(), cls + "/" + e.name(), bad, mask, cls));
             }
         }
         return out;
     }
 
-    private static Path maskOf(Path masks, String name) throws IOException {
+    private static Path maskOf(Path masks, String name, String shown) throws IOException {
         int dot = name.lastIndexOf('.');
         String stem = dot > 0 ? name.substring(0, dot) : name;
         for (String candidate : List.of(stem + ".png", stem + "_mask.png")) {
             Path p = masks.resolve(candidate);
             if (Files.isRegularFile(p)) return p;
         }
-        throw new IOException("--masks " + masks + ": no mask for bad/" + name + " (expected " + stem + ".png)");
+        throw new IOException(masks + ": no mask for " + shown + " (expected " + stem + ".png or " + stem + "_mask.png)");
     }
 
     /** Reads a binary mask (a pixel above mid-gray is anomalous) that must be width x height. */

@@ -79,7 +79,7 @@ final class ScanCommand implements Callable<Integer> {
     ColorMap colorMap;
 
     @Option(names = "--thumbnails", defaultValue = "100", paramLabel = "N",
-            description = "Thumbnails of the N highest-scoring images in the report (default: ${DEFAULT-VALUE}).")
+            description = "Panels (image, heatmap, mask) of the N highest-scoring images in the report (default: ${DEFAULT-VALUE}).")
     int thumbnails;
 
     @Override
@@ -105,14 +105,15 @@ final class ScanCommand implements Callable<Integer> {
             return ExitCodes.FAILED;
         }
         ImageLabels truth = labels != null ? ImageLabels.fromCsv(labels) : ImageLabels.fromFolders();
+        int patchPixels = (int) Math.round(model.imageSize() / cfg.scale()); // a patch in the original image's pixels
         OutputFolder.Mode mode = resume ? OutputFolder.Mode.RESUME : overwrite ? OutputFolder.Mode.OVERWRITE : OutputFolder.Mode.NEW;
         try (StopSignals stop = StopSignals.install();
              Backend backend = settings.openBackend(cmd);
-             AnomalyScanner scanner = AnomalyScanner.open(settings.model, backend, cfg);
+             AnomalyScanner scanner = AnomalyScanner.open(settings.model, backend, settings.forBackend(cmd, cfg, backend));
              OutputFolder folder = OutputFolder.open(out, mode, RunFingerprint.of(settings.model, cfg, colorMap))) {
             scanner.setMaxImagePixels(Math.round(maxMegapixels * 1e6));
-            try (ScanOutputs outputs = folder.resumed() ? ScanOutputs.resume(out, colorMap, thumbnails, truth, model.imageSize())
-                    : new ScanOutputs(out, colorMap, thumbnails, truth, model.imageSize())) {
+            try (ScanOutputs outputs = folder.resumed() ? ScanOutputs.resume(out, colorMap, thumbnails, truth, patchPixels)
+                    : new ScanOutputs(out, colorMap, thumbnails, truth, patchPixels)) {
                 for (Map.Entry<Path, String> u : unlisted.entrySet()) {
                     outputs.failure(u.getKey(), u.getKey() + ": cannot read the folder (" + u.getValue() + "); its images were not scanned");
                 }
@@ -249,6 +250,7 @@ final class ScanCommand implements Callable<Integer> {
         run.put("top_k", c.topK());
         run.put("flat_std", c.flatStd());
         run.put("pad", c.pad());
+        run.put("scale", c.scale());
         run.put("threshold_image", Double.isNaN(scanner.thresholds().image()) ? null : scanner.thresholds().image());
         run.put("threshold_pixel", Double.isNaN(scanner.thresholds().pixel()) ? null : scanner.thresholds().pixel());
         run.put("thresholds_from", scanner.thresholds().origin());

@@ -44,6 +44,7 @@ final class ScanProgress implements AutoCloseable {
     private String last = "";
     private long lastDraw = Long.MIN_VALUE;
     private int drawnLength;
+    private String lastPlain = "";
 
     /** On stderr; a terminal when stderr is one. */
     ScanProgress(String task, int images, boolean enabled) {
@@ -176,9 +177,18 @@ final class ScanProgress implements AutoCloseable {
             // the first line comes with the first batch (rate and ETA), then one every few seconds
             if (lastDraw != Long.MIN_VALUE && now - lastDraw < PLAIN_INTERVAL_NANOS) return;
             if (donePatches == 0) return;
-            out.println(status());
+            if (tiledImages + failedImages >= images && donePatches >= tiledPatches) return; // all searched: close() says it
+            printPlain();
         }
         lastDraw = now;
+    }
+
+    /** A plain line, unless it would repeat the last one (the last batch often finishes the last image). */
+    private void printPlain() {
+        String line = status();
+        if (line.equals(lastPlain)) return;
+        out.println(line);
+        lastPlain = line;
     }
 
     static String clockTime(double seconds) {
@@ -194,7 +204,7 @@ final class ScanProgress implements AutoCloseable {
             draw(true);
             if (drawnLength > 0) out.println();
         } else {
-            out.println(status());
+            printPlain();
         }
         out.flush();
     }

@@ -91,7 +91,8 @@ final class TrainCommand implements Callable<Integer> {
     String device;
 
     @Option(names = "--precision", paramLabel = "P",
-            description = "Convolution arithmetic: fp32 or tf32 (default: tf32 on a GPU with TF32 tensor cores, else fp32).")
+            description = "Convolution arithmetic: fp32, tf32 or bf16 (bf16 operands, fp32 accumulation; on the GPU) "
+                    + "(default: tf32 on a GPU with TF32 tensor cores, else fp32).")
     String precision;
 
     @CommandLine.Spec

@@ -12,6 +12,14 @@ public record DetectionMetrics(double auroc, double aupr, double bestF1, double 
                 best.f1(), best.threshold(), ranked.normals(), ranked.anomalies());
     }
 
+    /**
+     * The F1 of flagging every image (precision = the anomaly rate, recall 1): the baseline a best F1 must be
+     * read against, high when most images are anomalous.
+     */
+    public double allAnomalousF1() {
+        return anomalies == 0 ? 0 : 2.0 * anomalies / (2.0 * anomalies + normals);
+    }
+
     /** @param labels true = anomalous */
     public static DetectionMetrics of(double[] scores, boolean[] labels) {
         return of(RankedScores.of(scores, labels));

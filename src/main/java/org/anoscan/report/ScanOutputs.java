@@ -174,7 +174,7 @@ public final class ScanOutputs implements AutoCloseable {
         int h = Math.min(patchSize, r.image().height() - y0), w = Math.min(patchSize, r.image().width() - x0);
         return Panels.compose(List.of(new Panels.Tile("top patch", ImageWriter.imagePng(crop(r.image(), y0, x0, h, w))),
                 new Panels.Tile("its heatmap", ImageWriter.heatmapPng(crop(r.heatmap(), y0, x0, h, w), scale, colorMap))),
-                scale, colorMap, PANEL_SIDE / 2 * 2);
+                scale, colorMap, PANEL_SIDE);
     }
 
     private static FloatImage crop(FloatImage img, int y0, int x0, int h, int w) {
@@ -189,7 +189,7 @@ public final class ScanOutputs implements AutoCloseable {
     }
 
     /** The fixed threshold scale when a pixel threshold is known, else the image's own maximum. */
-    private static HeatScale scaleOf(ScanResult r) {
+    static HeatScale scaleOf(ScanResult r) {
         return r.thresholds().hasPixel() && r.thresholds().pixel() > 0 ? HeatScale.ofThreshold(r.thresholds().pixel())
                 : HeatScale.linear(r.heatmap().max());
     }
@@ -271,18 +271,23 @@ public final class ScanOutputs implements AutoCloseable {
 
     /** The name without its extension, kept below maps/ and made unique ("a.png" and "a.jpg" must not share maps). */
     private String uniqueStem(String name) {
-        List<String> parts = new ArrayList<>();
-        for (String part : name.replace('\\', '/').split("/")) {
-            if (!part.isEmpty() && !part.equals(".") && !part.equals("..")) parts.add(part); // stay inside maps/
-        }
-        String n = parts.isEmpty() ? "image" : String.join("/", parts);
-        int slash = n.lastIndexOf('/'), dot = n.lastIndexOf('.');
-        String stem = dot > slash + 1 ? n.substring(0, dot) : n;
+        String stem = safeStem(name);
         String s = stem;
         for (int i = 2; !stems.add(s); i++) s = stem + "-" + i;
         return s;
     }
 
+
+    /** A relative path from {@code name} without its extension, that cannot leave its folder. */
+    static String safeStem(String name) {
+        List<String> parts = new ArrayList<>();
+        for (String part : name.replace('\\', '/').split("/")) {
+            if (!part.isEmpty() && !part.equals(".") && !part.equals("..")) parts.add(part); // stay inside the folder
+        }
+        String n = parts.isEmpty() ? "image" : String.join("/", parts);
+        int slash = n.lastIndexOf('/'), dot = n.lastIndexOf('.');
+        return dot > slash + 1 ? n.substring(0, dot) : n;
+    }
 
     @Override
     public void close() throws IOException {

@@ -22,6 +22,7 @@ import org.anoscan.backend.Devices;
 import org.anoscan.io.FloatImage;
 import org.anoscan.io.ImageReader;
 import org.anoscan.io.ModelFile;
+import org.anoscan.io.Resample;
 import org.anoscan.nn.Dcgan;
 import org.anoscan.nn.DcganSpec;
 import org.anoscan.search.LatentSearch;
@@ -267,7 +268,19 @@ public sealed class AnomalyScanner implements AutoCloseable permits Scanner {
 
     private void scanAll(Iterator<FloatImage> images, Consumer<ScanResult> consumer, IntConsumer batchDone) {
         checkOpen();
-        PatchBatcher batcher = new PatchBatcher(images, tiler, model.spec().channels(), cfg.batchSize(), cfg.flatStd());
+        Deque<FloatImage> originals = new ArrayDeque<>(); // with a scale: the images as given, in order
+        Iterator<FloatImage> tiled = cfg.scale() == 1 ? images : new Iterator<>() {
+            @Override
+            public boolean hasNext() { return images.hasNext(); }
+
+            @Override
+            public FloatImage next() {
+                FloatImage original = images.next();
+                originals.addLast(original);
+                return Resample.to(original, Resample.scaled(original.height(), cfg.scale()), Resample.scaled(original.width(), cfg.scale()));
+            }
+        };
+        PatchBatcher batcher = new PatchBatcher(tiled, tiler, model.spec().channels(), cfg.batchSize(), cfg.flatStd());
         int patchLength = model.imageShape(1).size();
         Map<Integer, InFlight> inFlight = new HashMap<>();
         while (batcher.hasNext()) {
@@ -300,7 +313,7 @@ public sealed class AnomalyScanner implements AutoCloseable permits Scanner {
             }
             batchDone.accept(n + batch.skipped().size());
             for (int done : batch.completedImages()) {
-                consumer.accept(finish(inFlight.remove(done)));
+                consumer.accept(finish(inFlight.remove(done), originals.pollFirst())); // results come in input order
             }
         }
     }
@@ -325,8 +338,13 @@ public sealed class AnomalyScanner implements AutoCloseable permits Scanner {
         }
     }
 
-    private ScanResult finish(InFlight f) {
+    /** @param original the image as given when it was resampled for tiling, else null */
+    private ScanResult finish(InFlight f, FloatImage original) {
         List<PatchScore> patches = new ArrayList<>(f.scores);
+        if (original != null) { // positions back in the original image's pixels
+            patches.replaceAll(p -> new PatchScore(new PatchPosition((int) Math.round(p.position().y() / cfg.scale()),
+                    (int) Math.round(p.position().x() / cfg.scale())), p.score(), p.skipped()));
+        }
         patches.sort(Comparator.comparingInt((PatchScore p) -> p.position().y()).thenComparingInt(p -> p.position().x()));
         float[] sorted = new float[patches.size()];
         for (int i = 0; i < sorted.length; i++) sorted[i] = patches.get(i).score();
@@ -337,9 +355,14 @@ public sealed class AnomalyScanner implements AutoCloseable permits Scanner {
         float max = sorted[sorted.length - 1];
         float topKMean = (float) (sum / k);
         FloatImage heatmap = f.stitcher.heatmap();
+        FloatImage image = f.image;
+        if (original != null) {
+            heatmap = Resample.to(heatmap, original.height(), original.width());
+            image = original;
+        }
         AnomalyMask mask = thresholds.hasPixel() ? AnomalyMask.threshold(heatmap, (float) thresholds.pixel()) : null;
         Boolean anomalous = thresholds.hasImage() ? topKMean > thresholds.image() : null;
-        return new ScanResult(f.image, List.copyOf(patches), max, topKMean, cfg.topK(), heatmap, mask, anomalous,
+        return new ScanResult(image, List.copyOf(patches), max, topKMean, cfg.topK(), heatmap, mask, anomalous,
                 thresholds, f.seconds);
     }
 
@@ -392,7 +415,8 @@ public sealed class AnomalyScanner implements AutoCloseable permits Scanner {
                 Path file = files.get(next++);
                 try {
                     FloatImage image = ImageReader.read(file, model.spec().channels(), this::converted, maxImagePixels);
-                    int patches = tiler.positions(image).size(); // refuses an image smaller than a patch now, not mid-batch
+                    // refuses an image smaller than a patch now, not mid-batch
+                    int patches = cfg.scale() == 1 ? tiler.positions(image).size() : scaledPositions(image);
                     listener.onTiled(file, patches);
                     pending = image;
                     pendingFile = file;
@@ -421,6 +445,16 @@ public sealed class AnomalyScanner implements AutoCloseable permits Scanner {
             pending = null;
             pendingFile = null;
             return image;
+        }
+    }
+
+    private int scaledPositions(FloatImage image) {
+        int h = Resample.scaled(image.height(), cfg.scale()), w = Resample.scaled(image.width(), cfg.scale());
+        try {
+            return tiler.positions(h, w).size();
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(image.source() + ": at scale " + cfg.scale() + " (" + h + "x" + w + ") "
+                    + e.getMessage().replaceFirst("^image: ", ""), e);
         }
     }
 

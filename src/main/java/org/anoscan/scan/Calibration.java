@@ -3,10 +3,14 @@ package org.anoscan.scan;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
+import java.util.function.Function;
 import org.anoscan.backend.Backend;
+import org.anoscan.io.FloatImage;
 import org.anoscan.io.ModelFile;
 import org.anoscan.tensor.Shape;
 import org.anoscan.tensor.Tensor;
@@ -129,10 +133,33 @@ public final class Calibration {
      */
     public static Result calibrate(Path modelFile, Backend backend, ScanConfig cfg, List<Path> normals, double quantile,
                                    ScanListener listener) throws IOException {
+        return calibrate(modelFile, backend, cfg, scanner -> compute(scanner, normals, quantile, listener));
+    }
+
+    /**
+     * As {@link #calibrate(Path, Backend, ScanConfig, List, double, ScanListener)}, from images already in
+     * memory (e.g. the normal class of an MNIST IDX file, each image one patch); {@code done} (may be null)
+     * hears about each result.
+     */
+    public static Result calibrate(Path modelFile, Backend backend, ScanConfig cfg, Iterator<FloatImage> normals, double quantile,
+                                   Consumer<ScanResult> done) throws IOException {
+        Quantiles.rank(quantile, 1); // checks the quantile before a long scan
+        return calibrate(modelFile, backend, cfg, scanner -> {
+            Collector c = new Collector();
+            scanner.scanAll(normals, r -> {
+                c.add(r);
+                if (done != null) done.accept(r);
+            });
+            return c.result(quantile);
+        });
+    }
+
+    private static Result calibrate(Path modelFile, Backend backend, ScanConfig cfg, Function<AnomalyScanner, Result> scan)
+            throws IOException {
         ModelFile.Loaded loaded = ModelFile.load(modelFile, backend);
         List<Tensor> extras = new ArrayList<>();
         try (AnomalyScanner scanner = new AnomalyScanner(loaded.model(), Map.of(), cfg.withThresholds(Double.NaN, Double.NaN))) {
-            Result r = compute(scanner, normals, quantile, listener);
+            Result r = scan.apply(scanner);
             Map<String, Tensor> extra = new LinkedHashMap<>();
             for (Map.Entry<String, float[]> e : loaded.extra().entrySet()) {
                 Tensor t = backend.fromHost(e.getValue(), Shape.of(e.getValue().length));

@@ -19,14 +19,26 @@ import org.anoscan.tensor.Precision;
  * @param pixelThreshold explicit heatmap threshold for masks (overrides a calibrated one), NaN for none
  * @param precision     convolution arithmetic of the search, or null for the backend's default
  *                      ({@link Backend#defaultPrecision()}: TF32 on a TF32-capable GPU, FP32 on the CPU)
+ * @param scale         each image is resampled by this factor before tiling (0.5: half the width and height,
+ *                      a quarter of the patches), trading resolution for time; maps come back at the original
+ *                      size. 1 leaves images as they are
  */
 public record ScanConfig(int stride, SearchConfig search, int batchSize, int topK, double flatStd, boolean pad,
-                         double imageThreshold, double pixelThreshold, Precision precision) {
+                         double imageThreshold, double pixelThreshold, Precision precision, double scale) {
 
-    /** A config with the backend's default precision. */
+    /** The largest {@link #scale}: enlarging more than this only multiplies the work. */
+    public static final double MAX_SCALE = 4;
+
+    /** A config with the backend's default precision, without resampling. */
     public ScanConfig(int stride, SearchConfig search, int batchSize, int topK, double flatStd, boolean pad,
                       double imageThreshold, double pixelThreshold) {
-        this(stride, search, batchSize, topK, flatStd, pad, imageThreshold, pixelThreshold, null);
+        this(stride, search, batchSize, topK, flatStd, pad, imageThreshold, pixelThreshold, null, 1.0);
+    }
+
+    /** Without resampling (scale 1). */
+    public ScanConfig(int stride, SearchConfig search, int batchSize, int topK, double flatStd, boolean pad,
+                      double imageThreshold, double pixelThreshold, Precision precision) {
+        this(stride, search, batchSize, topK, flatStd, pad, imageThreshold, pixelThreshold, precision, 1.0);
     }
 
     /**
@@ -53,6 +65,7 @@ public record ScanConfig(int stride, SearchConfig search, int batchSize, int top
         if (Double.isInfinite(imageThreshold) || Double.isInfinite(pixelThreshold)) {
             throw new IllegalArgumentException("thresholds must be finite (NaN for none)");
         }
+        if (!(scale > 0 && scale <= MAX_SCALE)) throw new IllegalArgumentException("scale must be in (0, " + MAX_SCALE + "], got " + scale);
     }
 
     /**
@@ -69,11 +82,11 @@ public record ScanConfig(int stride, SearchConfig search, int batchSize, int top
     }
 
     public ScanConfig withStride(int s) {
-        return new ScanConfig(s, search, batchSize, topK, flatStd, pad, imageThreshold, pixelThreshold, precision);
+        return new ScanConfig(s, search, batchSize, topK, flatStd, pad, imageThreshold, pixelThreshold, precision, scale);
     }
 
     public ScanConfig withSearch(SearchConfig c) {
-        return new ScanConfig(stride, c, batchSize, topK, flatStd, pad, imageThreshold, pixelThreshold, precision);
+        return new ScanConfig(stride, c, batchSize, topK, flatStd, pad, imageThreshold, pixelThreshold, precision, scale);
     }
 
     public ScanConfig withIterations(int n) {
@@ -81,34 +94,38 @@ public record ScanConfig(int stride, SearchConfig search, int batchSize, int top
     }
 
     public ScanConfig withBatchSize(int b) {
-        return new ScanConfig(stride, search, b, topK, flatStd, pad, imageThreshold, pixelThreshold, precision);
+        return new ScanConfig(stride, search, b, topK, flatStd, pad, imageThreshold, pixelThreshold, precision, scale);
     }
 
     public ScanConfig withTopK(int k) {
-        return new ScanConfig(stride, search, batchSize, k, flatStd, pad, imageThreshold, pixelThreshold, precision);
+        return new ScanConfig(stride, search, batchSize, k, flatStd, pad, imageThreshold, pixelThreshold, precision, scale);
     }
 
     public ScanConfig withFlatStd(double s) {
-        return new ScanConfig(stride, search, batchSize, topK, s, pad, imageThreshold, pixelThreshold, precision);
+        return new ScanConfig(stride, search, batchSize, topK, s, pad, imageThreshold, pixelThreshold, precision, scale);
     }
 
     public ScanConfig withPad(boolean p) {
-        return new ScanConfig(stride, search, batchSize, topK, flatStd, p, imageThreshold, pixelThreshold, precision);
+        return new ScanConfig(stride, search, batchSize, topK, flatStd, p, imageThreshold, pixelThreshold, precision, scale);
     }
 
     /** Explicit thresholds (NaN for none), used instead of the model file's calibrated ones. */
     public ScanConfig withThresholds(double image, double pixel) {
-        return new ScanConfig(stride, search, batchSize, topK, flatStd, pad, image, pixel, precision);
+        return new ScanConfig(stride, search, batchSize, topK, flatStd, pad, image, pixel, precision, scale);
     }
 
     /** Convolution precision (null: the backend's default). */
     public ScanConfig withPrecision(Precision p) {
-        return new ScanConfig(stride, search, batchSize, topK, flatStd, pad, imageThreshold, pixelThreshold, p);
+        return new ScanConfig(stride, search, batchSize, topK, flatStd, pad, imageThreshold, pixelThreshold, p, scale);
     }
 
     /** The precision a search on {@code backend} runs in: the config's, else the backend's default. */
     public Precision precisionFor(Backend backend) {
         return precision != null ? precision : backend.defaultPrecision();
+    }
+
+    public ScanConfig withScale(double f) {
+        return new ScanConfig(stride, search, batchSize, topK, flatStd, pad, imageThreshold, pixelThreshold, precision, f);
     }
 
     /** The stride for a model of patch size {@code patchSize}. */

@@ -42,7 +42,10 @@ public final class ScoringSettings {
                 (c, v) -> c.withTopK(Integer.parseInt(v))),
         FLAT_STD("scoring.flat_std", "threshold.flat_std", "flat-patch threshold",
                 (c, p) -> Double.toString(c.flatStd()),
-                (c, v) -> c.withFlatStd(Double.parseDouble(v)));
+                (c, v) -> c.withFlatStd(Double.parseDouble(v))),
+        SCALE("scoring.scale", null, "scale",
+                (c, p) -> Double.toString(c.scale()),
+                (c, v) -> c.withScale(Double.parseDouble(v)));
 
         private final String key;
         private final String legacyKey;

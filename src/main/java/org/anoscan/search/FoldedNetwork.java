@@ -103,11 +103,28 @@ final class FoldedNetwork implements AutoCloseable {
      * {@code scope}, so a failing op leaves nothing behind. Temporaries are closed as soon as they are used.
      */
     Tensor backward(Tensor dy, TensorScope scope) {
+        return backward(dy, scope, false);
+    }
+
+    /** The last stage's activation (null when none). */
+    Activation lastActivation() {
+        return stages.isEmpty() ? null : stages.get(stages.size() - 1).act;
+    }
+
+    /**
+     * As {@link #backward(Tensor, TensorScope)}, from the gradient at the last stage's activation input:
+     * the caller computed that activation's backward itself (fused into its loss kernel).
+     */
+    Tensor backwardFromPreActivation(Tensor dpre, TensorScope scope) {
+        return backward(dpre, scope, true);
+    }
+
+    private Tensor backward(Tensor dy, TensorScope scope, boolean skipLastActivation) {
         Tensor cur = dy;
         for (int i = stages.size() - 1; i >= 0; i--) {
             Stage st = stages.get(i);
             Tensor g = cur;
-            if (st.act != null) {
+            if (st.act != null && !(skipLastActivation && i == stages.size() - 1)) {
                 Tensor y = outputs.get(i);
                 g = scope.add(backend.activationBackward(st.act, y, y, cur));
                 if (cur != dy) cur.close();

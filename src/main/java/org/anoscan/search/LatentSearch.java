@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
+import org.anoscan.backend.Activation;
 import org.anoscan.backend.AdamConfig;
 import org.anoscan.backend.Backend;
 import org.anoscan.backend.CapturedGraph;
@@ -237,6 +238,9 @@ public final class LatentSearch {
      */
     private Tensor step(FoldedNetwork g, FoldedNetwork f, Tensor x, Tensor fx, Tensor z, Tensor m, Tensor v, Tensor steps,
                         Tensor active, Tensor bestLoss, Tensor bestZ, AdamConfig adam) {
+        if (g.lastActivation() == Activation.TANH && f.lastActivation() == Activation.LEAKY_RELU) {
+            return fusedStep(g, f, x, fx, z, m, v, steps, active, bestLoss, bestZ, adam);
+        }
         try (TensorScope scope = new TensorScope()) {
             Tensor gz = g.forward(z); // owned by g
             LossAndGrad residual = scope.add(backend.l1LossWithGrad(gz, x, 1f - cfg.lambda()));
@@ -249,6 +253,24 @@ public final class LatentSearch {
             backend.keepBest(loss, bestLoss, z, bestZ);
             backend.adamPerSampleStep(z, dz, m, v, steps, active, adam);
             return scope.keep(loss);
+        }
+    }
+
+    /**
+     * {@link #step} for the DCGAN shape (G ends in tanh, f in LeakyReLU), with the element-wise work in the
+     * backend's fused search ops: the same operations (each fused op is defined as the composition it
+     * replaces, which the CPU backend runs), in 3 passes instead of 8 on a device.
+     */
+    private Tensor fusedStep(FoldedNetwork g, FoldedNetwork f, Tensor x, Tensor fx, Tensor z, Tensor m, Tensor v, Tensor steps,
+                             Tensor active, Tensor bestLoss, Tensor bestZ, AdamConfig adam) {
+        try (TensorScope scope = new TensorScope()) {
+            Tensor gz = g.forward(z); // owned by g
+            Tensor fg = f.forward(gz);
+            LossAndGrad feature = scope.add(backend.featureLeakyBackward(fg, fx, cfg.lambda()));
+            Tensor dgz = f.backwardFromPreActivation(feature.grad(), scope);
+            LossAndGrad residual = scope.add(backend.residualTanhBackward(gz, x, dgz, 1f - cfg.lambda()));
+            Tensor dz = g.backwardFromPreActivation(residual.grad(), scope);
+            return backend.searchUpdate(residual.loss(), feature.loss(), bestLoss, z, bestZ, dz, m, v, steps, active, adam);
         }
     }
 

@@ -198,4 +198,98 @@ class EvalCommandTest {
                 dir.resolve("o2")), "1 normal and 0 anomalous image(s); eval needs both classes");
         assertFalse(Files.exists(dir.resolve("o1").resolve(EvalReport.METRICS)));
     }
+
+    /** A small MVTec AD category, as unpacked: train/good, test/good, test/DEFECT/, ground_truth/DEFECT/NAME_mask.png. */
+    @Test
+    void mvtecLayoutIsReadAsItIsWithMetricsPerDefectType() throws IOException {
+        Path cat = dir.resolve("carpet");
+        TestImages.writeTexture(cat.resolve("train/good/000.png"), 48, 40, 1); // for training: not scored
+        for (int i = 0; i < 3; i++) TestImages.writeTexture(cat.resolve("test/good/00" + i + ".png"), 48, 40, 20 + i);
+        String[][] defects = {{"hole", "000", "001"}, {"scratch", "000", "001", "002"}};
+        int seed = 40;
+        for (String[] d : defects) {
+            for (int k = 1; k < d.length; k++) {
+                FloatImage bad = TestImages.texture(48, 40, seed++);
+                boolean[] mask = new boolean[48 * 40];
+                if (d[0].equals("hole")) Defects.blob(bad.data(), mask, 40, 20, 18, 7, 0.9f);
+                else Defects.scratch(bad.data(), mask, 40, 5, 5, 40, 30, 1.5, -0.9f);
+                TestImages.writePng(cat.resolve("test/" + d[0] + "/" + d[k] + ".png"), bad);
+                ImageWriter.writeMask(cat.resolve("ground_truth/" + d[0] + "/" + d[k] + "_mask.png"), mask, 48, 40);
+            }
+        }
+        Path out = dir.resolve("out");
+        ScanCommandTest.Run r = ScanCommandTest.run("eval", cat, "-m", model, "--device", "cpu", "--iterations", ITERATIONS,
+                "--no-progress", "--out", out);
+        assertEquals(ExitCodes.OK, r.code(), r.err());
+        assertTrue(r.err().contains("MVTec AD layout"), r.err());
+
+        JsonNode m = metrics(out);
+        List<String> names = new ArrayList<>();
+        List<Double> scores = new ArrayList<>();
+        m.get("scores").forEach(n -> {
+            names.add(n.get("name").asText());
+            scores.add(n.get("score").asDouble());
+        });
+        assertEquals(List.of("good/000.png", "good/001.png", "good/002.png", "hole/000.png", "hole/001.png", "scratch/000.png",
+                "scratch/001.png", "scratch/002.png"), names, "test/ only, train/ left out");
+        assertNotNull(m.get("localisation"), "ground_truth/ found without --masks");
+        assertEquals(5, m.path("localisation").path("regionCount").asInt(), "one ground-truth region per defect image");
+        JsonNode per = m.get("per_defect");
+        assertEquals(List.of("hole", "scratch"), iterableNames(per));
+        // each defect type's AUROC is the one of the good images against that type's
+        for (String defect : List.of("hole", "scratch")) {
+            List<Double> s = new ArrayList<>();
+            List<Boolean> l = new ArrayList<>();
+            for (int i = 0; i < names.size(); i++) {
+                boolean good = names.get(i).startsWith("good/");
+                if (good || names.get(i).startsWith(defect + "/")) {
+                    s.add(scores.get(i));
+                    l.add(!good);
+                }
+            }
+            double[] sa = s.stream().mapToDouble(Double::doubleValue).toArray();
+            boolean[] la = new boolean[l.size()];
+            for (int i = 0; i < la.length; i++) la[i] = l.get(i);
+            assertEquals(Roc.auroc(sa, la), per.path(defect).path("detection").path("auroc").asDouble(), 1e-12, defect);
+            assertEquals(defect.equals("hole") ? 2 : 3, per.path(defect).path("detection").path("anomalies").asInt());
+            assertNotNull(per.path(defect).get("localisation"), defect + " has pixel metrics");
+        }
+        assertTrue(r.out().contains("  hole ") && r.out().contains("  scratch "), r.out());
+        // side-by-side panels: image, ground truth, heatmap (no pixel threshold: no mask)
+        for (String n : names) assertPng(out.resolve("panels").resolve(n));
+        java.awt.image.BufferedImage withTruth = ImageIO.read(out.resolve("panels/scratch/000.png").toFile());
+        assertTrue(withTruth.getWidth() > 3 * 160, "three pictures and the colour bar: " + withTruth.getWidth());
+    }
+
+    private static List<String> iterableNames(JsonNode node) {
+        List<String> out = new ArrayList<>();
+        node.fieldNames().forEachRemaining(out::add);
+        return out;
+    }
+
+    /** calibrate reads the IDX file train and eval read: its normal class, each image one patch. */
+    @Test
+    void calibrateAcceptsAnIdxFile() throws IOException {
+        Path idx = writeIdx(new int[] {3, 7, 3, 7, 3, 3});
+        ScanCommandTest.Run r = ScanCommandTest.run("calibrate", "-m", model, "--idx", idx, "--normal-label", 3, "--max-images", 3,
+                "--quantile", 0.5, "--iterations", ITERATIONS, "--device", "cpu", "--no-progress");
+        assertEquals(ExitCodes.OK, r.code(), r.err());
+        java.util.Map<String, String> info = ModelFile.readInfo(model);
+        assertEquals("3", info.get("threshold.images"), "the first 3 images of label 3");
+        assertEquals(Integer.toString(ITERATIONS), info.get("scoring.iterations"));
+
+        // the same three images scanned directly: the median of their scores is the stored image threshold
+        Mnist.Set normal = Mnist.read(idx, dir.resolve("t-labels-idx1-ubyte")).filter(3, true, 3);
+        double[] scores = new double[3];
+        ScanConfig cfg = ScanConfig.defaults().withIterations(ITERATIONS);
+        try (CpuBackend cpu = new CpuBackend(); AnomalyScanner scanner = AnomalyScanner.open(model, cpu, cfg)) {
+            for (int i = 0; i < 3; i++) scores[i] = scanner.scan(normal.patch(i), 1, Mnist.SIZE, Mnist.SIZE).topKMean();
+        }
+        java.util.Arrays.sort(scores);
+        assertEquals(scores[1], Double.parseDouble(info.get("threshold.image")), 0.0, "nearest-rank median of 3: the 2nd");
+
+        ScanCommandTest.Run both = ScanCommandTest.run("calibrate", "-m", model, "--idx", idx, "--normal", dir, "--normal-label", 3);
+        assertEquals(ExitCodes.USAGE, both.code());
+        assertTrue(both.err().startsWith("anoscan calibrate: give either --normal INPUT... or --idx FILE"), both.err());
+    }
 }

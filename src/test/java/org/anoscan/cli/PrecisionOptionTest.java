@@ -48,7 +48,7 @@ class PrecisionOptionTest {
                 default -> ScanCommandTest.run(command, "-m", model, "--precision", "fp8", "--device", "cpu", image);
             };
             assertEquals(ExitCodes.USAGE, bad.code(), command + ": " + bad.err());
-            assertTrue(bad.err().contains("--precision: unknown precision 'fp8' (use fp32 or tf32)"), command + ": " + bad.err());
+            assertTrue(bad.err().contains("--precision: unknown precision 'fp8' (use fp32, tf32 or bf16)"), command + ": " + bad.err());
         }
     }
 }

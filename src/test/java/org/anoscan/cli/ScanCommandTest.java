@@ -291,5 +291,26 @@ class ScanCommandTest {
         JsonNode first = new ObjectMapper().readTree(Files.readAllLines(out.resolve("scores.jsonl")).get(0));
         assertTrue(first.has("search_share_seconds") && !first.has("seconds"), "the column is named for what it is: " + first);
         assertTrue(Files.exists(out.resolve(first.path("panel").asText())), "a side-by-side panel per image");
+        JsonNode run = new ObjectMapper().readTree(out.resolve("scores.json").toFile()).path("run");
+        assertEquals(ScanSettings.CPU_BATCH, run.path("batch").asInt(), "the CPU's default batch when --batch is not given");
+    }
+
+    @Test
+    void scaleResamplesBeforeTilingAndWritesMapsAtTheOriginalSize() throws IOException {
+        Path big = dir.resolve("big");
+        TestImages.writeTexture(big.resolve("a.png"), 96, 80, 4);
+        Path out = dir.resolve("out");
+        Run r = run("scan", "-m", model, "--device", "cpu", "--iterations", 2, "--scale", 0.5, "--out", out, big);
+        assertEquals(ExitCodes.OK, r.code(), r.err());
+        // 48x40 after scaling: 2 x 2 patches of 32 at stride 16, instead of 5 x 4 at full size
+        assertTrue(r.err().contains("scan: 100% 4/4 patches, 1/1 images"), r.err());
+        JsonNode doc = new ObjectMapper().readTree(out.resolve("scores.json").toFile());
+        assertEquals(0.5, doc.path("run").path("scale").asDouble());
+        BufferedImage heat = ImageIO.read(out.resolve("maps/a.heatmap.png").toFile());
+        assertEquals(80, heat.getWidth(), "the heatmap at the original size");
+        assertEquals(96, heat.getHeight());
+        Run bad = run("scan", "-m", model, "--scale", 0, big);
+        assertEquals(ExitCodes.USAGE, bad.code());
+        assertTrue(bad.err().contains("--scale must be in (0, 4.0], got 0.0"), bad.err());
     }
 }

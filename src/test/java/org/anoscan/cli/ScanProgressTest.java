@@ -58,7 +58,8 @@ class ScanProgressTest {
             p.searched(10);
             p.imageDone("a.png 1");
         }
-        assertTrue(text().lines().toList().get(0).startsWith("calibrate: 100% 10/10 patches, 2/3 images"), text());
+        assertEquals(List.of("calibrate: 100% 10/10 patches, 3/3 images, 10.0 patches/s, elapsed 0:01"), text().lines().toList(),
+                "the last batch finished everything: one final line, from close(), with every image counted");
     }
 
     @Test

@@ -324,4 +324,31 @@ class AnomalyScannerTest {
         assertEquals(expected.topKMean(), actual.topKMean(), 0f);
         assertArrayEquals(expected.heatmap().data(), actual.heatmap().data(), 0f, "heatmap of " + actual.source());
     }
+
+    /** --scale: the image is resampled before tiling, the maps come back at the original size. */
+    @Test
+    void aScaledScanIsTheScanOfTheResampledImageWithItsMapsResizedBack() {
+        FloatImage image = TestImages.texture(80, 72, 6);
+        ScanResult scaled, direct;
+        FloatImage half = org.anoscan.io.Resample.to(image, 40, 36);
+        try (AnomalyScanner s = new AnomalyScanner(model, Map.of(), CFG.withScale(0.5).withThresholds(Double.NaN, 0.3))) {
+            scaled = s.scan(image);
+        }
+        try (AnomalyScanner s = new AnomalyScanner(model, Map.of(), CFG.withThresholds(Double.NaN, 0.3))) {
+            direct = s.scan(half);
+        }
+        org.junit.jupiter.api.Assertions.assertSame(image, scaled.image(), "the original image, for overlays");
+        assertEquals(80, scaled.heatmap().height());
+        assertEquals(72, scaled.heatmap().width());
+        assertEquals(80, scaled.mask().height(), "the mask at the original size too");
+        assertEquals(direct.topKMean(), scaled.topKMean(), "the same searches as the half-size image's");
+        assertEquals(direct.patches().size(), scaled.patches().size(), "a quarter of the patches: those of 40x36");
+        for (int i = 0; i < direct.patches().size(); i++) {
+            PatchScore d = direct.patches().get(i), c = scaled.patches().get(i);
+            assertEquals(d.score(), c.score());
+            assertEquals(2 * d.position().y(), c.position().y(), "positions in the original image's pixels");
+            assertEquals(2 * d.position().x(), c.position().x());
+        }
+        assertArrayEquals(org.anoscan.io.Resample.to(direct.heatmap(), 80, 72).data(), scaled.heatmap().data(), 0f);
+    }
 }

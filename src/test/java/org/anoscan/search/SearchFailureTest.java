@@ -141,8 +141,10 @@ class SearchFailureTest {
         AtomicInteger adamSteps = new AtomicInteger();
         return (Backend) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {Backend.class}, (proxy, method, args) -> {
             Object out = call(method, args);
-            if (method.getName().equals("adamPerSampleStep") && adamSteps.incrementAndGet() == atStep) {
-                Tensor z = (Tensor) args[0];
+            // the search's Adam step: adamPerSampleStep, or inside the fused searchUpdate (z is its 4th argument)
+            boolean fused = method.getName().equals("searchUpdate");
+            if ((fused || method.getName().equals("adamPerSampleStep")) && adamSteps.incrementAndGet() == atStep) {
+                Tensor z = (Tensor) args[fused ? 3 : 0];
                 float[] h = cpu.toHost(z);
                 h[row * z.shape().perSample()] = Float.NaN;
                 try (Tensor t = cpu.fromHost(h, z.shape())) {

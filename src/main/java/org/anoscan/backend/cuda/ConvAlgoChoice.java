@@ -17,7 +17,8 @@ import org.anoscan.tensor.Precision;
  *   <li>succeeded,</li>
  *   <li>ran in the plan's arithmetic: FP32 takes FMA math only (strict fp32, no tensor cores), whatever
  *       else cuDNN timed; TF32 takes default, tensor-op or FMA math but never
- *       {@code TENSOR_OP_MATH_ALLOW_CONVERSION}, which may down-convert fp32 data to fp16;</li>
+ *       {@code TENSOR_OP_MATH_ALLOW_CONVERSION}, which may down-convert fp32 data to fp16; BF16 (bf16 data,
+ *       fp32 accumulation) the same;</li>
  *   <li>fits the workspace the plan may use.</li>
  * </ul>
  */
@@ -31,7 +32,7 @@ final class ConvAlgoChoice {
     static boolean mathTypeAllowed(Precision precision, int mathType) {
         return switch (precision) {
             case FP32 -> mathType == CUDNN_FMA_MATH;
-            case TF32 -> mathType == CUDNN_DEFAULT_MATH || mathType == CUDNN_TENSOR_OP_MATH || mathType == CUDNN_FMA_MATH;
+            case TF32, BF16 -> mathType == CUDNN_DEFAULT_MATH || mathType == CUDNN_TENSOR_OP_MATH || mathType == CUDNN_FMA_MATH;
         };
     }
 

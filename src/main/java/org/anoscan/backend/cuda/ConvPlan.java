@@ -4,9 +4,11 @@ import static org.bytedeco.cuda.global.cudnn.CUDNN_CONVOLUTION_BWD_DATA_ALGO_COU
 import static org.bytedeco.cuda.global.cudnn.CUDNN_CONVOLUTION_BWD_FILTER_ALGO_COUNT;
 import static org.bytedeco.cuda.global.cudnn.CUDNN_CONVOLUTION_FWD_ALGO_COUNT;
 import static org.bytedeco.cuda.global.cudnn.CUDNN_CROSS_CORRELATION;
+import static org.bytedeco.cuda.global.cudnn.CUDNN_DATA_BFLOAT16;
 import static org.bytedeco.cuda.global.cudnn.CUDNN_DATA_FLOAT;
 import static org.bytedeco.cuda.global.cudnn.CUDNN_DEFAULT_MATH;
 import static org.bytedeco.cuda.global.cudnn.CUDNN_FMA_MATH;
+import static org.bytedeco.cuda.global.cudnn.CUDNN_TENSOR_OP_MATH;
 import static org.bytedeco.cuda.global.cudnn.CUDNN_TENSOR_NCHW;
 import static org.bytedeco.cuda.global.cudnn.cudnnConvolutionBackwardData;
 import static org.bytedeco.cuda.global.cudnn.cudnnConvolutionBackwardFilter;
@@ -94,16 +96,22 @@ final class ConvPlan implements AutoCloseable {
         CudaCheck.cudnn(cudnnCreateTensorDescriptor(yDesc), "cudnnCreateTensorDescriptor");
         CudaCheck.cudnn(cudnnCreateFilterDescriptor(wDesc), "cudnnCreateFilterDescriptor");
         CudaCheck.cudnn(cudnnCreateConvolutionDescriptor(convDesc), "cudnnCreateConvolutionDescriptor");
-        CudaCheck.cudnn(cudnnSetTensor4dDescriptor(xDesc, CUDNN_TENSOR_NCHW, CUDNN_DATA_FLOAT, x.n(), x.c(), x.h(), x.w()),
+        // BF16: bf16 operands (Bf16Operands stages them), fp32 compute type in the convolution descriptor
+        int data = precision == Precision.BF16 ? CUDNN_DATA_BFLOAT16 : CUDNN_DATA_FLOAT;
+        CudaCheck.cudnn(cudnnSetTensor4dDescriptor(xDesc, CUDNN_TENSOR_NCHW, data, x.n(), x.c(), x.h(), x.w()),
                 "cudnnSetTensor4dDescriptor(x " + x + ")");
-        CudaCheck.cudnn(cudnnSetTensor4dDescriptor(yDesc, CUDNN_TENSOR_NCHW, CUDNN_DATA_FLOAT, y.n(), y.c(), y.h(), y.w()),
+        CudaCheck.cudnn(cudnnSetTensor4dDescriptor(yDesc, CUDNN_TENSOR_NCHW, data, y.n(), y.c(), y.h(), y.w()),
                 "cudnnSetTensor4dDescriptor(y " + y + ")");
-        CudaCheck.cudnn(cudnnSetFilter4dDescriptor(wDesc, CUDNN_DATA_FLOAT, CUDNN_TENSOR_NCHW, w.dim(0), w.dim(1), w.dim(2), w.dim(3)),
+        CudaCheck.cudnn(cudnnSetFilter4dDescriptor(wDesc, data, CUDNN_TENSOR_NCHW, w.dim(0), w.dim(1), w.dim(2), w.dim(3)),
                 "cudnnSetFilter4dDescriptor(w " + w + ")");
         int p = geometry.padding(), s = geometry.stride();
         CudaCheck.cudnn(cudnnSetConvolution2dDescriptor(convDesc, p, p, s, s, 1, 1, CUDNN_CROSS_CORRELATION, CUDNN_DATA_FLOAT),
                 "cudnnSetConvolution2dDescriptor(stride " + s + ", padding " + p + ")");
-        mathType = precision == Precision.TF32 ? CUDNN_DEFAULT_MATH : CUDNN_FMA_MATH;
+        mathType = switch (precision) {
+            case FP32 -> CUDNN_FMA_MATH;
+            case TF32 -> CUDNN_DEFAULT_MATH;
+            case BF16 -> CUDNN_TENSOR_OP_MATH;
+        };
         CudaCheck.cudnn(cudnnSetConvolutionMathType(convDesc, mathType), "cudnnSetConvolutionMathType(" + precision + ")");
         int[] n = new int[1], c = new int[1], h = new int[1], wo = new int[1];
         CudaCheck.cudnn(cudnnGetConvolution2dForwardOutputDim(convDesc, xDesc, wDesc, n, c, h, wo), "cudnnGetConvolution2dForwardOutputDim");
@@ -166,7 +174,7 @@ final class ConvPlan implements AutoCloseable {
         algo = c.algo();
         workspaceBytes = c.memory();
         findMillis = c.millis();
-        if (precision == Precision.TF32 && c.mathType() != mathType) {
+        if (precision != Precision.FP32 && c.mathType() != mathType) {
             mathType = c.mathType(); // run it under the math type it was measured with (FP32 keeps FMA)
             CudaCheck.cudnn(cudnnSetConvolutionMathType(convDesc, mathType), "cudnnSetConvolutionMathType(found " + mathType + ")");
         }

@@ -145,7 +145,10 @@ public final class CudaBackend implements Backend, GraphCapable, DeviceMemory {
         return precision;
     }
 
-    /** FP32: strict fp32 convolutions (no tensor cores); TF32: cuDNN may use TF32 tensor cores. Other ops are fp32 always. */
+    /**
+     * FP32: strict fp32 convolutions (no tensor cores); TF32: cuDNN may use TF32 tensor cores; BF16: convolutions read and
+     * write bf16 copies of their operands (bf16 tensor cores, fp32 accumulation). Other ops are fp32 always.
+     */
     @Override
     public void setPrecision(Precision precision) {
         if (precision == null) throw new IllegalArgumentException(name + ": precision is null");

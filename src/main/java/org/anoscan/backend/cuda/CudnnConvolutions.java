@@ -3,6 +3,7 @@ package org.anoscan.backend.cuda;
 import org.anoscan.backend.Checks;
 import org.anoscan.backend.ConvSpec;
 import org.anoscan.backend.DeviceMemory;
+import org.anoscan.tensor.Precision;
 import org.anoscan.tensor.Shape;
 import org.anoscan.tensor.Tensor;
 import org.bytedeco.javacpp.FloatPointer;
@@ -112,18 +113,30 @@ final class CudnnConvolutions implements AutoCloseable {
 
     /** Runs the plan of g on buffers in cuDNN's roles (x, w, y), making the plan at the first call. */
     private void run(ConvGeometry g, DeviceBuffer x, DeviceBuffer w, DeviceBuffer y) {
+        if (cuda.precision() == Precision.BF16) {
+            try (Bf16Operands b = new Bf16Operands(cuda, g, x, w, y)) {
+                run(g, b.x(), b.w(), b.y());
+                b.writeBack();
+            }
+        } else {
+            run(g, x.pointer(), w.pointer(), y.pointer());
+        }
+    }
+
+    /** Runs on pointers in cuDNN's roles, in the element type of the backend's precision. */
+    private void run(ConvGeometry g, Pointer x, Pointer w, Pointer y) {
         ConvPlan plan = plans.get(g, cuda.precision());
         if (plan == null) {
             if (cuda.capturing()) {
                 throw new IllegalStateException(cuda.name() + ": a new convolution plan (" + g + ", " + cuda.precision() + ") was needed "
                         + "inside a graph capture; run the body once uncaptured right before capturing it, and keep every shape the same");
             }
-            plan = new ConvPlan(cudnn.handle(), g, cuda.precision(), cuda.allocator(), x.pointer(), w.pointer(), y.pointer(),
+            plan = new ConvPlan(cudnn.handle(), g, cuda.precision(), cuda.allocator(), x, w, y,
                     Math.min(workspaceLimit(g.x().n()), cuda.deviceFreeBytes() / 4));
             plans.put(plan, cuda.precision());
         }
         Pointer ws = workspace.ensure(plan.workspaceBytes(), cuda.capturing());
-        plan.run(cudnn.handle(), x.pointer(), w.pointer(), y.pointer(), one, zero, ws);
+        plan.run(cudnn.handle(), x, w, y, one, zero, ws);
     }
 
     /** Workspace a plan for a batch of n may use. */

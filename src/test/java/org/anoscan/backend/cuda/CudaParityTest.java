@@ -33,13 +33,26 @@ import org.junit.jupiter.api.Test;
  * Every op of the CUDA backend against the CPU reference on fresh random inputs. Tolerance on
  * ||gpu - cpu|| / ||cpu||: 1e-4 in fp32 (the house rule); 5e-3 for TF32 convolutions (inputs rounded to
  * a 10-bit mantissa, unit roundoff 2^-11 = 4.9e-4 per operand; measured errors on random data are
- * around 1e-3 at worst). Skips where no CUDA device is found, and per op where the CPU reference is
- * still a stub.
+ * around 1e-3 at worst); 1e-2 for BF16 convolutions (inputs and output rounded to bf16, 8 significant bits,
+ * unit roundoff 2^-9 = 2.0e-3 each; fp32 accumulation). The fused search ops: 1e-6, the same fp32 operations
+ * as the compositions they replace per element (an FMA contraction may change a last bit) and per-sample sums
+ * in double on both sides. Skips where no CUDA device is found, and per op where the CPU reference is still a
+ * stub.
  */
 @Tag("gpu")
 class CudaParityTest {
     static final double FP32 = 1e-4;
     static final double TF32 = 5e-3;
+    static final double BF16 = 1e-2;
+    static final double FUSED = 1e-6;
+
+    static double convTolerance(Precision p) {
+        return switch (p) {
+            case FP32 -> FP32;
+            case TF32 -> TF32;
+            case BF16 -> BF16;
+        };
+    }
 
     private static CudaBackend gpu;
     private static CpuBackend cpu;
@@ -110,10 +123,10 @@ class CudaParityTest {
     };
 
     @Test
-    void conv2dForwardAndGradientsFp32AndTf32() {
+    void conv2dForwardAndGradientsInEveryPrecision() {
         for (Precision p : Precision.values()) {
             gpu.setPrecision(p);
-            double tol = p == Precision.FP32 ? FP32 : TF32;
+            double tol = convTolerance(p);
             for (Object[] c : CONVS) {
                 Shape xs = (Shape) c[0], ws = (Shape) c[1];
                 ConvSpec spec = (ConvSpec) c[2];
@@ -139,10 +152,10 @@ class CudaParityTest {
     };
 
     @Test
-    void convTranspose2dForwardAndGradientsFp32AndTf32() {
+    void convTranspose2dForwardAndGradientsInEveryPrecision() {
         for (Precision p : Precision.values()) {
             gpu.setPrecision(p);
-            double tol = p == Precision.FP32 ? FP32 : TF32;
+            double tol = convTolerance(p);
             for (Object[] c : TRANSPOSED) {
                 Shape xs = (Shape) c[0], ws = (Shape) c[1];
                 ConvSpec spec = (ConvSpec) c[2];
@@ -375,5 +388,67 @@ class CudaParityTest {
                 }
             }
         }
+    }
+
+    // ---- the fused search ops against the CPU's compositions, at DCGAN-64 sizes ----
+
+    @Test
+    void residualTanhBackwardMatchesTheComposition() {
+        Shape s = Shape.of(256, 1, 64, 64);
+        rnd.setSeed(seed);
+        float[] x = uniform(s.size(), rnd, -1f, 1f), gz = uniform(s.size(), rnd, -0.999f, 0.999f);
+        for (int i = 0; i < s.size(); i += 97) gz[i] = x[i]; // ties: sign 0
+        Pair pg = pair(gz, s), px = pair(x, s), pd = pair(uniform(s.size(), rnd, -0.01f, 0.01f), s);
+        LossAndGrad g = gpu.residualTanhBackward(pg.g(), px.g(), pd.g(), 0.9f);
+        LossAndGrad c = reference("residualTanhBackward", () -> cpu.residualTanhBackward(pg.c(), px.c(), pd.c(), 0.9f));
+        check("residual loss", g.loss(), c.loss(), FUSED);
+        check("gradient at tanh's input", g.grad(), c.grad(), FUSED);
+    }
+
+    @Test
+    void featureLeakyBackwardMatchesTheComposition() {
+        Shape s = Shape.of(256, 512, 4, 4);
+        rnd.setSeed(seed);
+        float[] fg = uniform(s.size(), rnd, -1f, 3f), fx = uniform(s.size(), rnd, -1f, 3f);
+        for (int i = 0; i < s.size(); i += 89) fx[i] = fg[i];
+        for (int i = 5; i < s.size(); i += 101) fg[i] = 0f; // the slope side
+        Pair pf = pair(fg, s), px = pair(fx, s);
+        LossAndGrad g = gpu.featureLeakyBackward(pf.g(), px.g(), 0.1f);
+        LossAndGrad c = reference("featureLeakyBackward", () -> cpu.featureLeakyBackward(pf.c(), px.c(), 0.1f));
+        check("feature loss", g.loss(), c.loss(), FUSED);
+        check("gradient at the LeakyReLU's input", g.grad(), c.grad(), FUSED);
+    }
+
+    @Test
+    void searchUpdateMatchesAddKeepBestAndAdamOverSeveralIterations() {
+        int rows = 1000, dim = 100;
+        Shape zs = Shape.of(rows, dim), rs = Shape.of(rows);
+        float[] active = new float[rows], steps = new float[rows], inf = new float[rows];
+        for (int r = 0; r < rows; r++) {
+            active[r] = r % 5 == 0 ? 0f : 1f;
+            steps[r] = r % 7;
+            inf[r] = Float.POSITIVE_INFINITY;
+        }
+        Pair z = randomPair(zs), bestZ = pair(new float[zs.size()], zs), m = pair(new float[zs.size()], zs), v = pair(new float[zs.size()], zs);
+        Pair best = pair(inf, rs), st = pair(steps, rs), ac = pair(active, rs);
+        AdamConfig cfg = new AdamConfig(0.05f, 0.9f, 0.999f, 1e-8f, 1f);
+        for (int it = 0; it < 5; it++) {
+            rnd.setSeed(seed + it);
+            float[] a = uniform(rows, rnd, 0f, 10f);
+            if (it == 2) a[3] = Float.NaN; // never becomes the best
+            Pair la = pair(a, rs), lb = pair(uniform(rows, rnd, 0f, 1f), rs), g = randomPair(zs);
+            Tensor mask = it % 2 == 0 ? null : ac.c();
+            Tensor lc = keep(reference("searchUpdate", () -> cpu.searchUpdate(la.c(), lb.c(), best.c(), z.c(), bestZ.c(), g.c(), m.c(), v.c(),
+                    st.c(), mask, cfg)));
+            Tensor lg = keep(gpu.searchUpdate(la.g(), lb.g(), best.g(), z.g(), bestZ.g(), g.g(), m.g(), v.g(), st.g(), mask == null ? null : ac.g(),
+                    cfg));
+            assertArrayEquals(cpu.toHost(lc), gpu.toHost(lg), "loss = lossA + lossB, iteration " + it);
+        }
+        assertArrayEquals(cpu.toHost(st.c()), gpu.toHost(st.g()), "per-row step counts");
+        assertArrayEquals(cpu.toHost(best.c()), gpu.toHost(best.g()), "best loss (sums of the same inputs)");
+        check("searchUpdate best z", keep(bestZ.g()), bestZ.c(), FP32);
+        check("searchUpdate z", keep(z.g()), z.c(), FP32);
+        check("searchUpdate m", keep(m.g()), m.c(), FP32);
+        check("searchUpdate v", keep(v.g()), v.c(), FP32);
     }
 }

@@ -2,8 +2,10 @@ package org.anoscan.backend.cuda;
 
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.bytedeco.cuda.global.cudart.cudaSuccess;
 
 import java.io.File;
@@ -49,6 +51,17 @@ class NativeKernelsLoadTest {
         assertDoesNotThrow(NativeKernels::load);
         assertEquals("linux-x86_64", Loader.getPlatform());
         assertEquals("", CudaProbe.kernelLibraryProblem(), "the CUDA probe finds the library");
+    }
+
+    /** Where the build made no library (no nvcc or g++): the CUDA probe's reason says what is missing and how to get it. */
+    @Test
+    void withoutTheLibraryTheProbeSaysHowToBuildIt() {
+        Assumptions.assumeTrue(NativeKernels.class.getClassLoader().getResource(RESOURCE) == null, "the library is built here");
+        String problem = CudaProbe.kernelLibraryProblem();
+        for (String needed : new String[] {"lib" + NativeKernels.LIBRARY + ".so", "nvcc", "g++", "rebuild"}) {
+            assertTrue(problem.contains(needed), "the reason should mention " + needed + ": " + problem);
+        }
+        assertFalse(problem.contains("\n"), "one line: " + problem);
     }
 
     /**
