@@ -285,6 +285,13 @@ public final class ConvBenchmark {
         }
     }
 
+    /** The per-thread sgemm rate (GFLOP/s of all threads together: best and median over repeats), for other benchmarks. */
+    static double[] sgemmRate(int threads, int repeats) throws Exception {
+        Timing t = sgemmPerThread(threads, repeats).timing();
+        double flops = 2.0 * GEMM_SIZE * GEMM_SIZE * GEMM_SIZE * threads;
+        return new double[] {flops / t.best() / 1e9, flops / t.median() / 1e9};
+    }
+
     /** Timings (s) of all threads at once, each one single-threaded GEMM on its own operands; one timing = the slowest thread. */
     private static Stopwatch sgemmPerThread(int threads, int repeats) throws Exception {
         List<GemmOperands> operands = new ArrayList<>();

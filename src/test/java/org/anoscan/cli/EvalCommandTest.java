@@ -162,12 +162,12 @@ class EvalCommandTest {
         m.get("scores").forEach(n -> names.add(n.get("name").asText()));
         assertEquals(List.of("good/g0.png", "good/g1.png", "bad/b0.png", "bad/b1.png"), names);
 
-        // the same scan done directly: its heatmaps with the masks give the reported pixel metrics
+        // the same scan done directly, the files streamed in the same order (so the same search batches:
+        // the same bits on the wide-GEMM CPU backend): its heatmaps with the masks give the reported pixel metrics
         List<AnomalyMap> maps = new ArrayList<>();
         ScanConfig cfg = ScanConfig.defaults().withSearch(SearchConfig.defaults().withIterations(ITERATIONS).withSeed(42));
         try (CpuBackend cpu = new CpuBackend(); AnomalyScanner scanner = AnomalyScanner.open(model, cpu, cfg)) {
-            for (String n : names) {
-                ScanResult res = scanner.scan(org.anoscan.io.ImageReader.read(data.resolve(n), 1));
+            for (ScanResult res : scanner.scanAll(names.stream().map(data::resolve).toList())) {
                 maps.add(new AnomalyMap(res.heatmap().width(), res.heatmap().height(), res.heatmap().data()));
             }
         }

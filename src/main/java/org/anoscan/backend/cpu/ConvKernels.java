@@ -9,34 +9,33 @@ import org.bytedeco.javacpp.FloatPointer;
  * image batch with its column matrices (see {@link ConvGeometry}):
  * <ul>
  *   <li>{@link #forward}: out[m, cols] = W * columns(image) (conv2d, and conv-transpose2d backward-data);
- *   <li>{@link #backwardData}: image += col2im(W^T * grad) (conv2d backward-data, conv-transpose2d forward);
+ *   <li>{@link #backwardData}: image = col2im(W^T * grad) (conv2d backward-data, conv-transpose2d forward);
  *   <li>{@link #backwardFilter}: dW = sum over samples of grad * columns(image)^T.
  * </ul>
  * Threads: the batch is split into one contiguous range of samples per worker (a static split, so
  * results do not depend on scheduling), each worker with its own scratch and single-threaded
- * OpenBLAS. Forward and backward-data run one GEMM per sample, so that results do not depend on the
- * batch ({@link #BATCH_INVARIANT_TILE}); backward-filter groups samples with few output positions into
- * tiles so that one GEMM covers several samples (a 4x4 feature map alone would make a GEMM 16 columns
- * wide), and for a dense geometry (kernel = whole image) runs one GEMM per worker over its samples.
+ * OpenBLAS. Samples with few output positions are grouped into tiles so that one GEMM covers several
+ * samples side by side (a 4x4 feature map alone would make a GEMM 16 columns wide), and a dense
+ * geometry (kernel = whole image) runs one GEMM per worker over its samples. In
+ * {@link ConvBatching#PER_SAMPLE} mode forward and backward-data run one GEMM per sample instead, so
+ * that a sample's result does not depend on its batch; backward-filter sums over the batch anyway and
+ * always uses the wide tiles.
  */
 final class ConvKernels implements AutoCloseable {
     /**
-     * Samples per GEMM in forward and backward-data: one. OpenBLAS picks kernels (and so rounding) by
-     * matrix width and column position, so a sample's result in a multi-sample tile depends on its
-     * neighbours; with one GEMM per sample, a patch's search gives bit-identical results alone or in any
-     * batch. Backward-filter sums over the batch anyway and keeps the wider tiles.
+     * Floats of column matrix plus gathered tile that a batch tile aims at per worker: 1 MiB, about the
+     * L2 cache of a core (DCGAN-32 search: a little faster than 4 MiB in two rounds on a shared machine).
      */
-    private static final int BATCH_INVARIANT_TILE = 1;
-
-    /** Floats of column matrix plus gathered tile that a batch tile aims at per worker (4 MiB). */
-    private static final long TILE_BUDGET_FLOATS = 1L << 20;
+    private static final long TILE_BUDGET_FLOATS = 1L << 18;
 
     private final CpuBackend cpu;
     private final ConvWorkspace[] workspaces;
+    private final boolean perSample;
 
-    ConvKernels(CpuBackend cpu) {
+    ConvKernels(CpuBackend cpu, ConvBatching batching) {
         Blas.init();
         this.cpu = cpu;
+        this.perSample = batching == ConvBatching.PER_SAMPLE;
         this.workspaces = new ConvWorkspace[cpu.threads()];
         for (int i = 0; i < workspaces.length; i++) workspaces[i] = new ConvWorkspace();
     }
@@ -44,19 +43,23 @@ final class ConvKernels implements AutoCloseable {
     /** A matrix operand: native storage and the float offset where it starts. */
     private record Operand(FloatPointer pointer, long offset) {}
 
-    /** out = W * columns(img) per sample (+ bias[channel] when bias is not null); out is [n, m, oh, ow]. */
+    /**
+     * out = W * columns(img) per sample (+ bias[channel] when bias is not null); out is [n, m, oh, ow]
+     * and every element of it is written (its contents on entry do not matter).
+     */
     void forward(ConvGeometry g, int m, CpuTensor w, CpuTensor img, CpuTensor out, CpuTensor bias) {
         final int k = g.rows(), p = g.cols(), outSize = m * p;
         eachWorker(img.shape().n(), (ws, from, to) -> {
-            if (g.isDense()) { // out[j, m] = img[j, k] * W^T, one GEMM per sample (batch-invariant)
-                for (int j = from; j < to; j++) {
-                    if (bias != null) fillChannels(out.buffer, j * m, bias.buffer, m, 1);
-                    Blas.sgemm(false, true, 1, m, k, img.pointer, (long) j * k, k, w.pointer, 0, k,
+            if (g.isDense()) { // out[j, m] = img[j, k] * W^T: rows = samples
+                int step = perSample ? 1 : to - from;
+                for (int j = from; j < to; j += step) {
+                    if (bias != null) for (int i = j; i < j + step; i++) fillChannels(out.buffer, i * m, bias.buffer, m, 1);
+                    Blas.sgemm(false, true, step, m, k, img.pointer, (long) j * k, k, w.pointer, 0, k,
                             bias == null ? 0f : 1f, out.pointer, (long) j * m, m);
                 }
                 return;
             }
-            int tile = BATCH_INVARIANT_TILE;
+            int tile = tile((long) (k + m) * p, to - from);
             for (int s0 = from; s0 < to; s0 += tile) {
                 int nb = Math.min(tile, to - s0), cols = nb * p;
                 Operand col = columns(ws, g, img, s0, nb);
@@ -74,27 +77,29 @@ final class ConvKernels implements AutoCloseable {
     }
 
     /**
-     * img = col2im(W^T * grad) per sample, on top of bias[image channel] when bias is not null; img must
-     * be zero on entry. grad is [n, m, oh, ow], img [n, c, h, w].
+     * img = col2im(W^T * grad) per sample, on top of bias[image channel] when bias is not null; every
+     * element of img is written. grad is [n, m, oh, ow], img [n, c, h, w].
      */
     void backwardData(ConvGeometry g, int m, CpuTensor w, CpuTensor grad, CpuTensor img, CpuTensor bias) {
-        final int k = g.rows(), p = g.cols(), imgSize = g.imageSize(), gradSize = m * p, plane = g.h() * g.w();
+        final int k = g.rows(), p = g.cols(), imgSize = g.imageSize(), plane = g.h() * g.w();
         eachWorker(grad.shape().n(), (ws, from, to) -> {
-            if (g.isDense()) { // img[j, k] (+)= grad[j, m] * W, one GEMM per sample (batch-invariant)
-                for (int j = from; j < to; j++) {
-                    if (bias != null) fillChannels(img.buffer, j * imgSize, bias.buffer, g.c(), plane);
-                    Blas.sgemm(false, false, 1, k, m, grad.pointer, (long) j * m, m, w.pointer, 0, k,
+            if (g.isDense()) { // img[j, k] = grad[j, m] * W (+ bias): rows = samples
+                int step = perSample ? 1 : to - from;
+                for (int j = from; j < to; j += step) {
+                    if (bias != null) for (int i = j; i < j + step; i++) fillChannels(img.buffer, i * imgSize, bias.buffer, g.c(), plane);
+                    Blas.sgemm(false, false, step, k, m, grad.pointer, (long) j * m, m, w.pointer, 0, k,
                             bias == null ? 0f : 1f, img.pointer, (long) j * k, k);
                 }
                 return;
             }
-            int tile = BATCH_INVARIANT_TILE;
+            int tile = tile((long) (k + m) * p, to - from);
             for (int s0 = from; s0 < to; s0 += tile) {
                 int nb = Math.min(tile, to - s0), cols = nb * p;
                 Operand gt = gradTile(ws, grad, s0, nb, m, p);
-                if (nb == 1 && g.isIdentity()) { // the columns are the image: accumulate into it directly
+                if (nb == 1 && g.isIdentity()) { // the columns are the image: GEMM straight into it
                     if (bias != null) fillChannels(img.buffer, s0 * imgSize, bias.buffer, g.c(), plane);
-                    Blas.sgemm(true, false, k, p, m, w.pointer, 0, k, gt.pointer(), gt.offset(), p, 1f, img.pointer, (long) s0 * imgSize, p);
+                    Blas.sgemm(true, false, k, p, m, w.pointer, 0, k, gt.pointer(), gt.offset(), p,
+                            bias == null ? 0f : 1f, img.pointer, (long) s0 * imgSize, p);
                     continue;
                 }
                 FloatBuffer colNative = ws.columns.ensure((long) k * cols);
@@ -174,6 +179,11 @@ final class ConvKernels implements AutoCloseable {
         int workers = Math.min(workspaces.length, n);
         cpu.parallelFor(workers, t -> body.run(workspaces[t], (int) ((long) n * t / workers), (int) ((long) n * (t + 1) / workers)));
         return workers;
+    }
+
+    /** Samples per forward / backward-data GEMM: one in per-sample mode, else as many as the budget allows. */
+    private int tile(long floatsPerSample, int samples) {
+        return perSample ? 1 : tileSamples(floatsPerSample, samples);
     }
 
     /** Samples per tile: as many as the budget allows (at least 1), split evenly over the range. */

@@ -20,11 +20,13 @@ import org.anoscan.tensor.Tensor;
 /**
  * The reference backend: native float32 storage, convolutions as im2col + OpenBLAS sgemm, all cores
  * (Java threads over the batch, OpenBLAS single-threaded per call). Every other backend is tested
- * against this one.
+ * against this one. Convolutions group samples into wide GEMMs by default; {@link ConvBatching#PER_SAMPLE}
+ * makes a sample's results independent of its batch mates, bit for bit (see {@link ConvBatching}).
  */
 public final class CpuBackend implements Backend {
     private final ForkJoinPool pool;
     private final int threads;
+    private final ConvBatching batching;
     private final AtomicLong liveTensors = new AtomicLong();
     private final AtomicLong liveBytes = new AtomicLong();
     private final CpuConvolutions conv;
@@ -38,10 +40,16 @@ public final class CpuBackend implements Backend {
     }
 
     public CpuBackend(int threads) {
+        this(threads, ConvBatching.WIDE);
+    }
+
+    public CpuBackend(int threads, ConvBatching batching) {
         if (threads <= 0) throw new IllegalArgumentException("cpu: threads must be positive, got " + threads);
+        if (batching == null) throw new IllegalArgumentException("cpu: batching is null");
         this.threads = threads;
+        this.batching = batching;
         this.pool = new ForkJoinPool(threads);
-        this.conv = new CpuConvolutions(this);
+        this.conv = new CpuConvolutions(this, batching);
         this.ops = new CpuOps(this);
         this.folding = new CpuFolding(this);
     }
@@ -53,7 +61,7 @@ public final class CpuBackend implements Backend {
 
     @Override
     public String description() {
-        return "CPU (" + threads + " threads, OpenBLAS sgemm)";
+        return "CPU (" + threads + " threads, OpenBLAS sgemm" + (batching == ConvBatching.WIDE ? ")" : ", per-sample GEMMs)");
     }
 
     @Override
@@ -70,6 +78,10 @@ public final class CpuBackend implements Backend {
         return threads;
     }
 
+    public ConvBatching batching() {
+        return batching;
+    }
+
     // ---- storage helpers for the op classes of this package ----
 
     /** Checks t (open, this backend's) and returns its storage as a buffer indexed from 0. */
@@ -84,7 +96,13 @@ public final class CpuBackend implements Backend {
 
     CpuTensor alloc(Shape shape) {
         if (closed) throw new IllegalStateException("cpu: backend is closed");
-        return new CpuTensor(this, shape);
+        return new CpuTensor(this, shape, true);
+    }
+
+    /** A tensor whose contents are undefined: for ops that write every element. */
+    CpuTensor allocUninitialised(Shape shape) {
+        if (closed) throw new IllegalStateException("cpu: backend is closed");
+        return new CpuTensor(this, shape, false);
     }
 
     void track(CpuTensor t, int sign) {

@@ -17,9 +17,9 @@ final class CpuConvolutions implements AutoCloseable {
     private final CpuBackend cpu;
     private final ConvKernels kernels;
 
-    CpuConvolutions(CpuBackend cpu) {
+    CpuConvolutions(CpuBackend cpu, ConvBatching batching) {
         this.cpu = cpu;
-        this.kernels = new ConvKernels(cpu);
+        this.kernels = new ConvKernels(cpu, batching);
     }
 
     Tensor conv2d(Tensor x, Tensor w, Tensor bias, ConvSpec spec) {
@@ -86,9 +86,9 @@ final class CpuConvolutions implements AutoCloseable {
         return new ConvGeometry(y.c(), y.h(), y.w(), w.dim(2), w.dim(3), spec.stride(), spec.padding(), x.h(), x.w());
     }
 
-    /** Allocates the (zeroed) result, fills it, and frees it again if filling fails. */
+    /** Allocates the result (uninitialised: every kernel writes all of it), fills it, and frees it again if filling fails. */
     private Tensor compute(Shape shape, Consumer<CpuTensor> fill) {
-        CpuTensor out = cpu.alloc(shape);
+        CpuTensor out = cpu.allocUninitialised(shape);
         try {
             fill.accept(out);
             return out;

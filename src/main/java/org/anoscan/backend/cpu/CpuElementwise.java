@@ -17,7 +17,7 @@ final class CpuElementwise {
         String op = "activation(" + a + ")";
         if (a == null) throw new IllegalArgumentException("activation: activation is null (x " + shapeOf(x) + ")");
         FloatBuffer xb = cpu.buf(op, "x", x);
-        CpuTensor y = cpu.alloc(x.shape());
+        CpuTensor y = cpu.allocUninitialised(x.shape());
         FloatBuffer yb = y.buffer;
         CpuLoops.chunked(cpu, x.size(), (from, to) -> {
             switch (a) {
@@ -54,7 +54,7 @@ final class CpuElementwise {
         FloatBuffer ib = cpu.buf(op, inName, in);
         FloatBuffer db = cpu.buf(op, "dy", dy);
         Checks.sameShape(op, in, dy);
-        CpuTensor dx = cpu.alloc(dy.shape());
+        CpuTensor dx = cpu.allocUninitialised(dy.shape());
         FloatBuffer out = dx.buffer;
         CpuLoops.chunked(cpu, dy.size(), (from, to) -> {
             switch (a) {
@@ -89,7 +89,7 @@ final class CpuElementwise {
         FloatBuffer ab = cpu.buf("add", "a", a);
         FloatBuffer bb = cpu.buf("add", "b", b);
         Checks.sameShape("add", a, b);
-        CpuTensor y = cpu.alloc(a.shape());
+        CpuTensor y = cpu.allocUninitialised(a.shape());
         FloatBuffer yb = y.buffer;
         CpuLoops.chunked(cpu, a.size(), (from, to) -> {
             for (int i = from; i < to; i++) yb.put(i, ab.get(i) + bb.get(i));
@@ -110,7 +110,7 @@ final class CpuElementwise {
         FloatBuffer ab = cpu.buf("absDiff", "a", a);
         FloatBuffer bb = cpu.buf("absDiff", "b", b);
         Checks.sameShape("absDiff", a, b);
-        CpuTensor y = cpu.alloc(a.shape());
+        CpuTensor y = cpu.allocUninitialised(a.shape());
         FloatBuffer yb = y.buffer;
         CpuLoops.chunked(cpu, a.size(), (from, to) -> {
             for (int i = from; i < to; i++) yb.put(i, Math.abs(ab.get(i) - bb.get(i)));

@@ -64,7 +64,7 @@ final class CpuReductions {
         CpuTensor loss = null, grad = null;
         try {
             loss = cpu.alloc(Shape.of(n));
-            grad = cpu.alloc(pred.shape());
+            grad = cpu.allocUninitialised(pred.shape()); // every element written below
         } catch (RuntimeException | Error e) {
             CpuLoops.closeAll(loss, grad);
             throw e;

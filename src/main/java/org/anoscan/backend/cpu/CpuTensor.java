@@ -11,12 +11,12 @@ final class CpuTensor extends Tensor {
     final FloatBuffer buffer;
     private final CpuBackend cpu;
 
-    /** An owning tensor: zeroed native storage from the backend's pool. */
-    CpuTensor(CpuBackend cpu, Shape shape) {
+    /** An owning tensor: native storage from the backend's pool, zeroed when zero is set (else undefined). */
+    CpuTensor(CpuBackend cpu, Shape shape, boolean zero) {
         super(cpu, shape, null);
         this.cpu = cpu;
         this.pointer = cpu.buffers().take(shape.size());
-        pointer.zero();
+        if (zero) pointer.zero();
         this.buffer = pointer.asBuffer();
         cpu.track(this, +1);
     }

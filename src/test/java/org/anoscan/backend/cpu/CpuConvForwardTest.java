@@ -21,9 +21,11 @@ class CpuConvForwardTest {
     void randomSmallCasesMatchTheNaiveLoop(boolean transposed) {
         Random rnd = new Random(transposed ? 11 : 7);
         // 1, 2 and 3 threads: a worker may get one sample (GEMM straight into the output) or several (a batch tile)
-        for (int threads = 1; threads <= 3; threads++) {
-            try (CpuBackend cpu = new CpuBackend(threads)) {
-                for (int i = 0; i < 40; i++) checkForward(cpu, ConvCase.random(transposed, rnd), rnd.nextBoolean(), rnd);
+        for (ConvBatching batching : ConvBatching.values()) {
+            for (int threads = 1; threads <= 3; threads++) {
+                try (CpuBackend cpu = new CpuBackend(threads, batching)) {
+                    for (int i = 0; i < 40; i++) checkForward(cpu, ConvCase.random(transposed, rnd), rnd.nextBoolean(), rnd);
+                }
             }
         }
     }
@@ -32,7 +34,13 @@ class CpuConvForwardTest {
     @ValueSource(booleans = {false, true})
     void dcganShapedCasesMatchTheNaiveLoop(boolean transposed) {
         Random rnd = new Random(3);
-        try (CpuBackend cpu = new CpuBackend(2)) {
+        for (ConvBatching batching : ConvBatching.values()) {
+            dcganShapedCases(transposed, new CpuBackend(2, batching), rnd);
+        }
+    }
+
+    private static void dcganShapedCases(boolean transposed, CpuBackend backend, Random rnd) {
+        try (CpuBackend cpu = backend) {
             // the DCGAN layer kinds, small channel counts: k4 s2 p1 (halving / doubling) and k4 s1 p0 (to / from 1x1)
             checkForward(cpu, new ConvCase(transposed, 5, 6, 7, transposed ? 8 : 16, transposed ? 8 : 16, 4, 4, 2, 1), true, rnd);
             // kernel = whole image (1x1 side): the dense path, one GEMM per worker with no copies
@@ -43,16 +51,18 @@ class CpuConvForwardTest {
     }
 
     /**
-     * Samples big enough (about 80 x 4096 floats of columns and outputs each) that one worker splits its
-     * 7 samples into tiles of 3, 3 and 1.
+     * Samples big enough (about 80 x 1024 floats of columns and outputs each, against a tile budget of
+     * 2^18 floats) that one worker splits its 7 samples into tiles of 3, 3 and 1 (in the wide mode).
      */
     @ParameterizedTest(name = "transposed={0}")
     @ValueSource(booleans = {false, true})
     void largeSamplesSplitIntoSeveralTiles(boolean transposed) {
         Random rnd = new Random(5);
-        try (CpuBackend cpu = new CpuBackend(1)) {
-            ConvCase c = transposed ? new ConvCase(true, 7, 8, 8, 64, 64, 3, 3, 2, 1) : new ConvCase(false, 7, 8, 8, 64, 64, 3, 3, 1, 1);
-            checkForward(cpu, c, true, rnd);
+        for (ConvBatching batching : ConvBatching.values()) {
+            try (CpuBackend cpu = new CpuBackend(1, batching)) {
+                ConvCase c = transposed ? new ConvCase(true, 7, 8, 8, 32, 32, 3, 3, 2, 1) : new ConvCase(false, 7, 8, 8, 32, 32, 3, 3, 1, 1);
+                checkForward(cpu, c, true, rnd);
+            }
         }
     }
 
@@ -64,7 +74,7 @@ class CpuConvForwardTest {
              Tensor bt = b == null ? null : cpu.fromHost(b, Shape.of(c.cout()));
              Tensor y = c.forward(cpu, xt, wt, bt)) {
             assertEquals(c.yShape(), y.shape(), c + ": output shape");
-            assertNear(c + (withBias ? " with bias" : "") + ", " + cpu.threads() + " threads", ref, y.toHost(), TOL);
+            assertNear(c + (withBias ? " with bias" : "") + ", " + cpu.threads() + " threads, " + cpu.batching(), ref, y.toHost(), TOL);
         }
     }
 }

@@ -30,7 +30,7 @@ class CpuConvMemoryTest {
             new ConvCase(true, 5, 6, 7, 8, 8, 4, 4, 2, 1),
             new ConvCase(false, 1, 3, 2, 5, 5, 1, 1, 1, 0),
             new ConvCase(true, 4, 8, 5, 1, 1, 4, 4, 1, 0), // dense
-            new ConvCase(true, 3, 8, 8, 64, 64, 3, 3, 2, 1), // big enough for several tiles
+            new ConvCase(true, 3, 8, 8, 32, 32, 3, 3, 2, 1), // big enough for several tiles
         };
         for (int round = 0; round < 10; round++) {
             for (ConvCase c : cases) {

@@ -65,7 +65,7 @@ class CudaParityTest {
         // opened once for the class; each test skips on its own (visibly, with the reason) without a device
         if (new CudaBackendProvider().deviceCount() > 0) {
             gpu = CudaTestDevice.open();
-            cpu = new CpuBackend();
+            cpu = new CpuBackend(Runtime.getRuntime().availableProcessors(), org.anoscan.backend.cpu.ConvBatching.PER_SAMPLE); // the exact reference
         }
     }
 

@@ -85,6 +85,14 @@ class CudaSearchTest {
             int plans = gpu.convPlans();
             new LatentSearch(g, cfg.withMaxBatch(B)).search(java.util.Arrays.copyOf(x, 961 * per), 961);
             assertEquals(plans, gpu.convPlans(), "961 searches pad to 1024: no new plans");
+
+            // what an out-of-memory retry gets back first: idle pool buffers and the workspace (no graph is alive now)
+            gpu.releaseIdleMemory();
+            assertEquals(0, gpu.convWorkspaceBytes(), "the workspace is freed");
+            assertEquals(gpu.liveBytes(), gpu.pooledBytes(), "the pool keeps only what tensors (the models' weights) hold");
+            List<SearchResult> again = new LatentSearch(g, cfg).search(java.util.Arrays.copyOf(x, 64 * per), 64); // it grows back on demand
+            double d = Math.abs(again.get(0).score() - ref.get(0).score()) / Math.abs(ref.get(0).score());
+            assertTrue(d < 3e-2, "after the release a search still matches the CPU (patch 0 is sample 0): " + d);
         }
     }
 
