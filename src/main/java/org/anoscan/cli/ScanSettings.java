@@ -20,6 +20,9 @@ import picocli.CommandLine.Option;
  * scores move with them (the model file records the calibration's, and a scan with others is warned).
  */
 final class ScanSettings {
+    /** Sanity bounds: beyond them a run would not finish or would not fit in memory (one search batch is batch x restarts). */
+    static final int MAX_ITERATIONS = 1_000_000, MAX_BATCH = 1 << 16, MAX_RESTARTS = 1024;
+
     @Option(names = {"-m", "--model"}, required = true, paramLabel = "FILE", description = "Model file (from anoscan train).")
     Path model;
 
@@ -105,6 +108,9 @@ final class ScanSettings {
         positive(cmd, "--batch", batch, 1);
         positive(cmd, "--top-k", topK, 1);
         positive(cmd, "--restarts", restarts, 1);
+        atMost(cmd, "--iterations", iterations, MAX_ITERATIONS);
+        atMost(cmd, "--batch", batch, MAX_BATCH);
+        atMost(cmd, "--restarts", restarts, MAX_RESTARTS);
         if (!(flatStd >= 0) || Double.isInfinite(flatStd)) {
             throw new CommandLine.ParameterException(cmd, "--flat-std must be a finite number >= 0, got " + flatStd);
         }
@@ -182,6 +188,10 @@ final class ScanSettings {
         Backend b = Devices.open(device, notice -> System.err.println("anoscan: " + notice));
         apply(b, p);
         return b;
+    }
+
+    private static void atMost(CommandLine cmd, String name, int value, int max) {
+        if (value > max) throw new CommandLine.ParameterException(cmd, name + " must be at most " + max + ", got " + value);
     }
 
     private static void positive(CommandLine cmd, String name, int value, int min) {

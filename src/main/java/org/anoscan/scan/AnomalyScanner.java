@@ -63,6 +63,7 @@ public sealed class AnomalyScanner implements AutoCloseable permits Scanner {
     private final MapKind mapKind;
     private final double smoothingPixels;
     private volatile boolean closed;
+    private volatile long maxImagePixels = ImageReader.DEFAULT_MAX_PIXELS;
 
     /**
      * Scans with an already loaded model (not owned: the caller closes it), with {@code cfg} exactly as given;
@@ -71,7 +72,7 @@ public sealed class AnomalyScanner implements AutoCloseable permits Scanner {
      * @param info the model file's info map, for calibrated thresholds and settings; empty for none
      */
     public AnomalyScanner(Dcgan model, Map<String, String> info, ScanConfig cfg) {
-        this(model, false, null, info, null, cfg);
+        this(model, false, null, info, null, cfg, List.of());
     }
 
     /**
@@ -79,11 +80,11 @@ public sealed class AnomalyScanner implements AutoCloseable permits Scanner {
      * maps use ({@link MapStatistics}; null for none).
      */
     public AnomalyScanner(Dcgan model, Map<String, String> info, MapStatistics stats, ScanConfig cfg) {
-        this(model, false, null, info, stats, cfg);
+        this(model, false, null, info, stats, cfg, List.of());
     }
 
     AnomalyScanner(Dcgan model, boolean ownsModel, Backend ownedBackend, Map<String, String> info, MapStatistics stats,
-                   ScanConfig cfg) {
+                   ScanConfig cfg, List<String> fileWarnings) {
         this.model = model;
         this.ownsModel = ownsModel;
         this.ownedBackend = ownedBackend;
@@ -103,7 +104,8 @@ public sealed class AnomalyScanner implements AutoCloseable permits Scanner {
                 stats != null ? stats : MapStatistics.identity(patch * patch, featureSize));
         this.mapKind = cfg.map().resolve(stats != null);
         this.smoothingPixels = cfg.smoothingPixels(mapKind, patch);
-        List<String> w = new ArrayList<>(Thresholds.settingMismatches(cfg, patch, this.info));
+        List<String> w = new ArrayList<>(fileWarnings); // the model file's own (e.g. an older format) first
+        w.addAll(Thresholds.settingMismatches(cfg, patch, this.info));
         if (stats == null && mapKind != MapKind.RESIDUAL) {
             w.add("the " + mapKind.label() + " map is meant to be normalised by statistics of normal patches, and this model has none: "
                     + "it is shown on its raw scale; run anoscan calibrate on normal images first");
@@ -122,7 +124,8 @@ public sealed class AnomalyScanner implements AutoCloseable permits Scanner {
         }
     }
 
-    private static final Maker<AnomalyScanner> OWNING = (m, b, info, stats, cfg) -> new AnomalyScanner(m, true, b, info, stats, cfg);
+    private static final Maker<AnomalyScanner> OWNING = (m, b, info, stats, cfg, fileWarnings) ->
+            new AnomalyScanner(m, true, b, info, stats, cfg, fileWarnings);
 
     /** Loads {@code modelFile} onto {@code backend}, which stays the caller's; {@code cfg} is used as given. */
     public static AnomalyScanner open(Path modelFile, Backend backend, ScanConfig cfg) throws IOException {
@@ -165,7 +168,8 @@ public sealed class AnomalyScanner implements AutoCloseable permits Scanner {
 
     /** Makes a scanner that owns its model and maybe its backend (the deprecated {@link Scanner} makes its own kind). */
     interface Maker<S extends AnomalyScanner> {
-        S make(Dcgan model, Backend ownedBackend, Map<String, String> info, MapStatistics stats, ScanConfig cfg);
+        S make(Dcgan model, Backend ownedBackend, Map<String, String> info, MapStatistics stats, ScanConfig cfg,
+               List<String> fileWarnings);
     }
 
     static <S extends AnomalyScanner> S openOn(Path modelFile, String device, Function<Map<String, String>, ScanConfig> config,
@@ -184,7 +188,8 @@ public sealed class AnomalyScanner implements AutoCloseable permits Scanner {
                                              Maker<S> maker) throws IOException {
         ModelFile.Loaded loaded = ModelFile.load(modelFile, backend);
         try {
-            S s = maker.make(loaded.model(), owned, loaded.info(), statistics(modelFile, loaded), config.apply(loaded.info()));
+            S s = maker.make(loaded.model(), owned, loaded.info(), statistics(modelFile, loaded), config.apply(loaded.info()),
+                    loaded.warnings());
             for (String w : s.warnings()) log.accept(w);
             return s;
         } catch (IOException | RuntimeException e) {
@@ -206,6 +211,15 @@ public sealed class AnomalyScanner implements AutoCloseable permits Scanner {
 
     /** The model file's info map (empty for a model given directly without one). */
     public Map<String, String> info() { return info; }
+
+    /**
+     * Files of more pixels than this are refused by {@link #scanFiles} before decoding (and so are files
+     * whose scan would not fit in the JVM's memory), with a failure naming the limit; the others go on.
+     */
+    public void setMaxImagePixels(long pixels) {
+        if (pixels < 1) throw new IllegalArgumentException("pixel limit must be positive, got " + pixels);
+        this.maxImagePixels = pixels;
+    }
 
     /** The thresholds decisions use (explicit ones, else calibrated ones, else none). */
     public Thresholds thresholds() { return thresholds; }
@@ -466,10 +480,10 @@ public sealed class AnomalyScanner implements AutoCloseable permits Scanner {
 
         @Override
         public boolean hasNext() {
-            while (pending == null && next < files.size()) {
+            while (pending == null && next < files.size() && !listener.stopRequested()) {
                 Path file = files.get(next++);
                 try {
-                    FloatImage image = ImageReader.read(file, model.spec().channels(), this::converted);
+                    FloatImage image = ImageReader.read(file, model.spec().channels(), this::converted, maxImagePixels);
                     // refuses an image smaller than a patch now, not mid-batch
                     int patches = cfg.scale() == 1 ? tiler.positions(image).size() : scaledPositions(image);
                     listener.onTiled(file, patches);
@@ -477,6 +491,9 @@ public sealed class AnomalyScanner implements AutoCloseable permits Scanner {
                     pendingFile = file;
                 } catch (IOException | IllegalArgumentException e) {
                     listener.onFailure(file, oneLine(e));
+                } catch (OutOfMemoryError e) { // the size check missed it (a format without a readable header)
+                    listener.onFailure(file, file + ": not enough memory to read it; give Java more memory (ANOSCAN_JAVA_OPTS=-Xmx...) "
+                            + "or downscale the image");
                 }
             }
             return pending != null;
