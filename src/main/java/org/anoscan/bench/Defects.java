@@ -62,4 +62,34 @@ public final class Defects {
             }
         }
     }
+    /**
+     * A smooth stain: blends towards value with a weight that is flat up to half the radius and falls off
+     * smoothly (smoothstep) to zero at the radius. Pixels weighted at least a quarter of the peak are marked:
+     * fainter ones are not visibly changed.
+     */
+    public static void stain(float[] img, boolean[] mask, int width, int cy, int cx, double radius, float value, double strength) {
+        int height = img.length / width;
+        for (int y = Math.max(0, (int) (cy - radius)); y <= Math.min(height - 1, (int) (cy + radius)); y++) {
+            for (int x = Math.max(0, (int) (cx - radius)); x <= Math.min(width - 1, (int) (cx + radius)); x++) {
+                double d = Math.hypot(y - cy, x - cx) / radius;
+                if (d >= 1) continue;
+                double t = d <= 0.5 ? 0 : (d - 0.5) / 0.5;
+                double a = strength * (1 - t * t * (3 - 2 * t));
+                int i = y * width + x;
+                img[i] = (float) ((1 - a) * img[i] + a * value);
+                if (a >= 0.25 * strength) mask[i] = true;
+            }
+        }
+    }
+
+    /** Brightens an h x w rectangle at (y, x) by delta (clipped to 1): the texture stays, only its level moves. */
+    public static void brighten(float[] img, boolean[] mask, int width, int y, int x, int h, int w, float delta) {
+        for (int dy = 0; dy < h; dy++) {
+            for (int dx = 0; dx < w; dx++) {
+                int i = (y + dy) * width + x + dx;
+                img[i] = Math.min(1f, img[i] + delta);
+                mask[i] = true;
+            }
+        }
+    }
 }

@@ -182,7 +182,7 @@ public final class ScanBenchmark {
     }
 
     /** Texture-like images (two sinusoids plus noise), made one at a time as the scanner asks. */
-    private static final class Textures implements Iterator<FloatImage> {
+    static final class Textures implements Iterator<FloatImage> {
         private final int count;
         private final int size;
         private int next;

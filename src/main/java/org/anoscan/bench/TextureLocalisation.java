@@ -1,8 +1,13 @@
 package org.anoscan.bench;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -13,16 +18,23 @@ import org.anoscan.eval.AnomalyMap;
 import org.anoscan.eval.GroundTruthMask;
 import org.anoscan.eval.LocalisationMetrics;
 import org.anoscan.eval.Roc;
+import org.anoscan.io.AtomicFiles;
 import org.anoscan.io.ColorMap;
 import org.anoscan.io.FloatImage;
 import org.anoscan.io.ImageReader;
 import org.anoscan.io.ImageWriter;
+import org.anoscan.io.ModelFile;
 import org.anoscan.nn.Dcgan;
 import org.anoscan.nn.DcganSpec;
-import org.anoscan.report.EvalReport;
+import org.anoscan.scan.LocalMaps;
+import org.anoscan.scan.MapKind;
+import org.anoscan.scan.MapSmoothing;
+import org.anoscan.scan.MapStatistics;
+import org.anoscan.scan.MapTerm;
 import org.anoscan.scan.ScanConfig;
 import org.anoscan.scan.ScanResult;
 import org.anoscan.scan.AnomalyScanner;
+import org.anoscan.scan.Stitcher;
 import org.anoscan.search.SearchConfig;
 import org.anoscan.train.GanTrainer;
 import org.anoscan.train.ImagePatchSource;
@@ -30,55 +42,105 @@ import org.anoscan.train.TrainConfig;
 import org.anoscan.train.TrainListener;
 
 /**
- * The texture localisation benchmark: train a DCGAN-32 on random crops of a texture's left 320 columns, scan
- * square crops of the held-out right columns, half of them with synthetic defects of known masks
- * ({@link DefectSet}), and report pixel AUROC, AUPRO and image AUROC (top-k mean score).
+ * The texture localisation benchmark. For each texture (brick, grass, gravel): train a DCGAN-32 on random
+ * crops of its left 320 columns; gather the statistics of normal patches ({@link MapStatistics}) from crops of
+ * the top half of the held-out columns; scan test crops of the bottom half, half of them with one synthetic
+ * defect each of known mask ({@link DefectSet}: pasted square of another texture, dark scratch, smooth stain,
+ * brightened patch). Every map ({@link MapKind}, each at a few smoothings) is stitched from the same searches,
+ * so all are scored on the same models and images: pixel AUROC, AUPRO (FPR <= 0.3) and image AUROC (top-k
+ * mean score), overall and per defect kind (that kind's images with all normal ones).
  *
- * <p>usage: TextureLocalisation [--quick | --full] [--texture brick] [--donor gravel] [--textures-dir data/textures]
- * [--steps N] [--iterations N] [--images N] [--size PX] [--stride PX] [--seed S] [--device D] [--out DIR]
+ * <p>usage: TextureLocalisation [--quick | --full] [--texture brick,grass,gravel] [--donor T] [--textures-dir data/textures]
+ * [--models DIR] [--steps N] [--iterations N] [--images N] [--calibration N] [--size PX] [--stride PX] [--seed S]
+ * [--device D] [--out DIR]
+ *
+ * <p>Trained models are kept in {@code --models} (default OUT/models) and reused when their settings match, so
+ * a second run with other maps costs only the scans.
  */
 public final class TextureLocalisation {
     /** Columns of the texture used for training; the rest is held out for the test images. */
     public static final int TRAIN_COLUMNS = 320;
+    public static final List<String> TEXTURES = List.of("brick", "grass", "gravel");
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     private TextureLocalisation() {}
 
     /**
-     * @param imageSize test images are imageSize x imageSize crops
-     * @param images    test images, half normal
-     * @param stride    pixels between scanned patches
-     * @param seed      seeds the test set (training and search have their own seeds in train and search)
+     * @param imageSize   test images are imageSize x imageSize crops
+     * @param images      test images, half normal
+     * @param calibration normal crops the statistics of normal patches come from
+     * @param stride      pixels between scanned patches
+     * @param seed        seeds the test set (training and search have their own seeds in train and search)
      */
-    public record Settings(DcganSpec spec, TrainConfig train, SearchConfig search, int imageSize, int images, int stride, long seed) {
+    public record Settings(DcganSpec spec, TrainConfig train, SearchConfig search, int imageSize, int images, int calibration,
+                           int stride, long seed) {
+        /** What the model depends on: a cached model is reused only when this matches. */
+        public String training() {
+            return String.format(Locale.ROOT, "%s, %d steps of %d, lr %s, seed %d", spec, train.steps(), train.batchSize(),
+                    train.learningRate(), train.seed());
+        }
+
         @Override
         public String toString() {
-            return String.format(Locale.ROOT, "%s, %d steps of %d, search %d iterations (lambda %.2g), %d test images %dx%d, stride %d, seed %d",
-                    spec, train.steps(), train.batchSize(), search.iterations(), search.lambda(), images, imageSize, imageSize, stride, seed);
+            return String.format(Locale.ROOT, "%s, search %d iterations (lambda %.2g), %d test images %dx%d, %d calibration images, stride %d, seed %d",
+                    training(), search.iterations(), search.lambda(), images, imageSize, imageSize, calibration, stride, seed);
+        }
+
+        Settings with(TrainConfig t, SearchConfig sc, int size, int n, int cal, int str, long sd) {
+            return new Settings(spec, t, sc, size, n, cal, str, sd);
         }
     }
 
-    /** The scanned test set and its metrics; results[i] belongs to images[i]. */
-    public record Outcome(List<DefectSet.LabelledImage> images, List<ScanResult> results, LocalisationMetrics localisation,
-                          double imageAuroc, double trainSeconds, double scanSeconds) {}
+    /** A map and the smoothing it is scored with (sigma in strides). */
+    public record Variant(MapKind kind, double smoothing) {
+        public String label() {
+            return smoothing == 0 ? kind.label() : String.format(Locale.ROOT, "%s s%.2g", kind.label(), smoothing);
+        }
+    }
 
-    /** Minutes on two CPU cores: DCGAN-32 with nz 48 and widths 24, 800 steps, Γ = 80, 24 test images of 64x64, stride 16. */
+    /** The variants scored by default: the plain residual (AnoGAN's map) first. */
+    public static final List<Variant> VARIANTS = List.of(new Variant(MapKind.RESIDUAL, 0), new Variant(MapKind.RESIDUAL, 0.25),
+            new Variant(MapKind.RESIDUAL_Z, 0.25), new Variant(MapKind.FEATURE, 0.25), new Variant(MapKind.DEVIATION, 0.25),
+            new Variant(MapKind.COMBINED, 0), new Variant(MapKind.COMBINED, 0.25), new Variant(MapKind.COMBINED, 0.5),
+            new Variant(MapKind.COMBINED_DEVIATION, 0.25), new Variant(MapKind.DEPARTURE, 0.25), new Variant(MapKind.DEPARTURE, 0.5));
+
+    /** Pixel AUROC, AUPRO and image AUROC of one map on one group of images. */
+    public record Score(double pixelAuroc, double aupro, double imageAuroc, int regions) {}
+
+    /**
+     * One texture's outcome: the test images, their scan results (heatmap: the plain residual), each variant's
+     * heatmaps (in image order) and scores (key "all" and each defect kind).
+     */
+    public record Outcome(List<DefectSet.LabelledImage> images, List<ScanResult> results, Map<Variant, List<FloatImage>> maps,
+                          Map<Variant, Map<String, Score>> scores, Map<String, Double> residualContrast, MapStatistics statistics,
+                          double trainSeconds, double calibrateSeconds, double scanSeconds) {
+        /** The overall metrics of the plain residual map. */
+        public LocalisationMetrics localisation() {
+            return LocalisationMetrics.of(TextureLocalisation.maps(maps.get(VARIANTS.get(0))), masks(images));
+        }
+
+        public double imageAuroc() {
+            return scores.get(VARIANTS.get(0)).get("all").imageAuroc();
+        }
+    }
+
+    /** Minutes on two CPU cores per texture: DCGAN-32 with nz 48 and widths 24, 800 steps, Γ = 80, 40 test images of 64x64, stride 16. */
     public static Settings quick() {
         return new Settings(new DcganSpec(32, 1, 48, 24, 24), new TrainConfig(800, 64, 2e-4f, 0.5f, 1f, 1L, 0),
-                SearchConfig.defaults().withIterations(80), 64, 24, 16, 7L);
+                SearchConfig.defaults().withIterations(80), 64, 40, 16, 16, 7L);
     }
 
-    /** The GPU setting: DCGAN-32 (nz 100, widths 64), 10,000 steps, Γ = 500, 100 test images of 96x96, stride 8. */
+    /** The GPU setting: DCGAN-32 (nz 100, widths 64), 10,000 steps, Γ = 500, 200 test images of 96x96, 64 calibration images, stride 8. */
     public static Settings full() {
         return new Settings(new DcganSpec(32, 1, 100, 64, 64), new TrainConfig(10000, 64, 2e-4f, 0.5f, 1f, 1L, 0),
-                SearchConfig.defaults(), 96, 100, 8, 7L);
+                SearchConfig.defaults(), 96, 200, 64, 8, 7L);
     }
 
-    /** Trains on the texture's left columns, then scans a test set cut from the rest. */
+    /** Trains on the texture's left columns, then calibrates and scans. */
     public static Outcome run(Backend backend, FloatImage texture, FloatImage donor, Settings s, TrainListener listener) throws IOException {
         long t0 = System.nanoTime();
         try (Dcgan model = train(backend, trainRegion(texture), s, listener)) {
-            List<DefectSet.LabelledImage> images = DefectSet.make(heldOutRegion(texture), donor, s.images(), s.imageSize(), s.seed());
-            return evaluate(model, images, s, (System.nanoTime() - t0) / 1e9);
+            return evaluate(model, texture, donor, s, VARIANTS, (System.nanoTime() - t0) / 1e9);
         }
     }
 
@@ -90,6 +152,18 @@ public final class TextureLocalisation {
     public static FloatImage heldOutRegion(FloatImage texture) {
         checkWidth(texture);
         return Defects.crop(texture, 0, TRAIN_COLUMNS, texture.height(), texture.width() - TRAIN_COLUMNS, texture.source() + " (held out)");
+    }
+
+    /** The top half of the held-out columns: normal crops for the statistics. */
+    public static FloatImage calibrationRegion(FloatImage texture) {
+        FloatImage h = heldOutRegion(texture);
+        return Defects.crop(h, 0, 0, h.height() / 2, h.width(), texture.source() + " (calibration)");
+    }
+
+    /** The bottom half of the held-out columns: the test crops. */
+    public static FloatImage testRegion(FloatImage texture) {
+        FloatImage h = heldOutRegion(texture);
+        return Defects.crop(h, h.height() / 2, 0, h.height() - h.height() / 2, h.width(), texture.source() + " (test)");
     }
 
     private static void checkWidth(FloatImage texture) {
@@ -111,28 +185,125 @@ public final class TextureLocalisation {
         return model;
     }
 
-    /** Scans the images with a trained model and computes the metrics from their heatmaps and top-k scores. */
-    public static Outcome evaluate(Dcgan model, List<DefectSet.LabelledImage> images, Settings s, double trainSeconds) {
-        ScanConfig cfg = ScanConfig.defaults().withStride(s.stride()).withSearch(s.search());
-        List<ScanResult> results = new ArrayList<>(images.size());
+    /**
+     * Gathers the statistics of normal patches on calibration crops, scans the test set once, and scores every
+     * variant's heatmaps.
+     */
+    public static Outcome evaluate(Dcgan model, FloatImage texture, FloatImage donor, Settings s, List<Variant> variants,
+                                   double trainSeconds) {
+        List<DefectSet.LabelledImage> images = DefectSet.make(testRegion(texture), donor, s.images(), s.imageSize(), s.seed());
+        List<FloatImage> normals = DefectSet.make(calibrationRegion(texture), donor, 2 * s.calibration(), s.imageSize(), s.seed() + 1)
+                .stream().filter(im -> !im.anomalous()).map(DefectSet.LabelledImage::image).toList();
+        ScanConfig cfg = ScanConfig.defaults().withStride(s.stride()).withSearch(s.search()).withMap(MapKind.RESIDUAL, 0);
+        int patch = model.spec().imageSize();
         long t0 = System.nanoTime();
+        MapStatistics stats;
         try (AnomalyScanner scanner = new AnomalyScanner(model, Map.of(), cfg)) {
-            scanner.scanAll(images.stream().map(DefectSet.LabelledImage::image).iterator(), results::add);
+            int featureSize = model.features().outputShape(model.imageShape(1)).size();
+            MapStatistics.Accumulator acc = new MapStatistics.Accumulator(patch * patch, featureSize);
+            LocalMaps raw = scanner.maps();
+            scanner.scanAll(normals.iterator(), r -> { }, (image, p, residual, terms, index) ->
+                    acc.add(raw.residualPixels(residual), terms, index));
+            stats = acc.result();
+        }
+        double calibrateSeconds = (System.nanoTime() - t0) / 1e9;
+
+        Map<FloatImage, Map<MapTerm, Stitcher>> stitchers = new IdentityHashMap<>();
+        List<ScanResult> results = new ArrayList<>(images.size());
+        t0 = System.nanoTime();
+        try (AnomalyScanner scanner = new AnomalyScanner(model, Map.of(), stats, cfg)) {
+            LocalMaps maps = scanner.maps();
+            scanner.scanAll(images.stream().map(DefectSet.LabelledImage::image).iterator(), results::add, (image, p, residual, terms, index) -> {
+                Map<MapTerm, Stitcher> st = stitchers.computeIfAbsent(image, im -> new EnumMap<>(MapTerm.class));
+                for (MapTerm t : MapTerm.values()) {
+                    st.computeIfAbsent(t, tt -> new Stitcher(image.height(), image.width(), 1, patch, image.source()))
+                            .add(p, maps.term(t, residual, terms, index), 0);
+                }
+            });
         }
         double scanSeconds = (System.nanoTime() - t0) / 1e9;
+
         double[] scores = new double[images.size()];
-        boolean[] labels = new boolean[images.size()];
-        for (int i = 0; i < scores.length; i++) {
-            scores[i] = results.get(i).topKMean();
-            labels[i] = images.get(i).anomalous();
+        for (int i = 0; i < scores.length; i++) scores[i] = results.get(i).topKMean();
+        Map<Variant, List<FloatImage>> heatmaps = new LinkedHashMap<>();
+        Map<Variant, Map<String, Score>> table = new LinkedHashMap<>();
+        for (Variant v : variants) {
+            List<FloatImage> hm = new ArrayList<>(images.size());
+            for (DefectSet.LabelledImage im : images) {
+                Map<MapTerm, Stitcher> st = stitchers.get(im.image());
+                hm.add(LocalMaps.compose(v.kind(), t -> MapSmoothing.gaussian(st.get(t).heatmap(), v.smoothing() * s.stride())));
+            }
+            heatmaps.put(v, hm);
+            table.put(v, scoreByKind(images, hm, scores));
         }
-        LocalisationMetrics loc = LocalisationMetrics.of(maps(results), masks(images));
-        return new Outcome(images, results, loc, Roc.auroc(scores, labels), trainSeconds, scanSeconds);
+        return new Outcome(images, results, heatmaps, table, residualContrast(images, results), stats, trainSeconds,
+                calibrateSeconds, scanSeconds);
     }
 
-    public static List<AnomalyMap> maps(List<ScanResult> results) {
-        List<AnomalyMap> maps = new ArrayList<>(results.size());
-        for (ScanResult r : results) maps.add(new AnomalyMap(r.heatmap().width(), r.heatmap().height(), r.heatmap().data()));
+    /**
+     * Per defect kind, the mean plain residual |x − G(z)| on the defect's pixels over its mean on normal images'
+     * pixels: near 1, G reproduces the defect and no residual map can show it; the search is the limit there.
+     */
+    static Map<String, Double> residualContrast(List<DefectSet.LabelledImage> images, List<ScanResult> results) {
+        double normalSum = 0;
+        long normalCount = 0;
+        Map<String, double[]> inside = new LinkedHashMap<>();
+        for (int i = 0; i < images.size(); i++) {
+            DefectSet.LabelledImage im = images.get(i);
+            float[] h = results.get(i).heatmap().data();
+            boolean[] m = im.mask().anomalous();
+            for (int p = 0; p < h.length; p++) {
+                if (!im.anomalous()) {
+                    normalSum += h[p];
+                    normalCount++;
+                } else if (m[p]) {
+                    double[] a = inside.computeIfAbsent(im.defect(), k -> new double[2]);
+                    a[0] += h[p];
+                    a[1]++;
+                }
+            }
+        }
+        Map<String, Double> out = new LinkedHashMap<>();
+        double normalMean = normalSum / Math.max(1, normalCount);
+        for (String kind : DefectSet.KINDS) {
+            double[] a = inside.get(kind);
+            if (a != null && normalMean > 0) out.put(kind, a[0] / a[1] / normalMean);
+        }
+        return out;
+    }
+
+    /** Scores over all images ("all") and over each defect kind's images with every normal one. */
+    static Map<String, Score> scoreByKind(List<DefectSet.LabelledImage> images, List<FloatImage> heatmaps, double[] imageScores) {
+        Map<String, Score> out = new LinkedHashMap<>();
+        List<String> groups = new ArrayList<>(List.of("all"));
+        groups.addAll(DefectSet.KINDS);
+        for (String g : groups) {
+            List<AnomalyMap> maps = new ArrayList<>();
+            List<GroundTruthMask> masks = new ArrayList<>();
+            List<Double> sc = new ArrayList<>();
+            List<Boolean> labels = new ArrayList<>();
+            for (int i = 0; i < images.size(); i++) {
+                DefectSet.LabelledImage im = images.get(i);
+                if (im.anomalous() && !g.equals("all") && !g.equals(im.defect())) continue;
+                FloatImage h = heatmaps.get(i);
+                maps.add(new AnomalyMap(h.width(), h.height(), h.data()));
+                masks.add(im.mask());
+                sc.add(imageScores[i]);
+                labels.add(im.anomalous());
+            }
+            if (!labels.contains(true) || !labels.contains(false)) continue;
+            LocalisationMetrics l = LocalisationMetrics.of(maps, masks);
+            double[] s = sc.stream().mapToDouble(Double::doubleValue).toArray();
+            boolean[] lab = new boolean[labels.size()];
+            for (int i = 0; i < lab.length; i++) lab[i] = labels.get(i);
+            out.put(g, new Score(l.pixelAuroc(), l.aupro(), Roc.auroc(s, lab), l.regionCount()));
+        }
+        return out;
+    }
+
+    public static List<AnomalyMap> maps(List<FloatImage> heatmaps) {
+        List<AnomalyMap> maps = new ArrayList<>(heatmaps.size());
+        for (FloatImage h : heatmaps) maps.add(new AnomalyMap(h.width(), h.height(), h.data()));
         return maps;
     }
 
@@ -142,76 +313,169 @@ public final class TextureLocalisation {
 
     public static void main(String[] args) throws IOException {
         Settings s = quick();
-        String setting = "quick", texture = "brick", donor = null, device = "auto";
-        Path texturesDir = Path.of("data/textures"), out = Path.of("texture-localisation-out");
+        String setting = "quick", donorArg = null, device = "auto";
+        List<String> textures = TEXTURES;
+        Path texturesDir = Path.of("data/textures"), out = Path.of("texture-localisation-out"), models = null;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
+            TrainConfig t = s.train();
             switch (a) {
                 case "--quick" -> { s = quick(); setting = "quick"; }
                 case "--full" -> { s = full(); setting = "full"; }
-                case "--texture" -> texture = args[++i];
-                case "--donor" -> donor = args[++i];
-                case "--textures-dir" -> texturesDir = Path.of(args[++i]);
-                case "--device" -> device = args[++i];
-                case "--out" -> out = Path.of(args[++i]);
-                case "--steps" -> s = new Settings(s.spec(), s.train().withSteps(intArg(args, ++i)), s.search(), s.imageSize(), s.images(), s.stride(), s.seed());
-                case "--iterations" -> s = new Settings(s.spec(), s.train(), s.search().withIterations(intArg(args, ++i)), s.imageSize(), s.images(), s.stride(), s.seed());
-                case "--images" -> s = new Settings(s.spec(), s.train(), s.search(), s.imageSize(), intArg(args, ++i), s.stride(), s.seed());
-                case "--size" -> s = new Settings(s.spec(), s.train(), s.search(), intArg(args, ++i), s.images(), s.stride(), s.seed());
-                case "--stride" -> s = new Settings(s.spec(), s.train(), s.search(), s.imageSize(), s.images(), intArg(args, ++i), s.seed());
+                case "--texture" -> textures = List.of(value(args, ++i).split(","));
+                case "--donor" -> donorArg = value(args, ++i);
+                case "--textures-dir" -> texturesDir = Path.of(value(args, ++i));
+                case "--models" -> models = Path.of(value(args, ++i));
+                case "--device" -> device = value(args, ++i);
+                case "--out" -> out = Path.of(value(args, ++i));
+                case "--steps" -> s = s.with(t.withSteps(intArg(args, ++i)), s.search(), s.imageSize(), s.images(), s.calibration(), s.stride(), s.seed());
+                case "--iterations" -> s = s.with(t, s.search().withIterations(intArg(args, ++i)), s.imageSize(), s.images(), s.calibration(), s.stride(), s.seed());
+                case "--images" -> s = s.with(t, s.search(), s.imageSize(), intArg(args, ++i), s.calibration(), s.stride(), s.seed());
+                case "--calibration" -> s = s.with(t, s.search(), s.imageSize(), s.images(), intArg(args, ++i), s.stride(), s.seed());
+                case "--size" -> s = s.with(t, s.search(), intArg(args, ++i), s.images(), s.calibration(), s.stride(), s.seed());
+                case "--stride" -> s = s.with(t, s.search(), s.imageSize(), s.images(), s.calibration(), intArg(args, ++i), s.seed());
                 case "--seed" -> {
-                    long seed = Long.parseLong(args[++i]);
-                    TrainConfig t = s.train();
-                    s = new Settings(s.spec(), new TrainConfig(t.steps(), t.batchSize(), t.learningRate(), t.beta1(), t.realLabel(), seed, 0),
-                            s.search().withSeed(seed), s.imageSize(), s.images(), s.stride(), seed);
+                    long seed = Long.parseLong(value(args, ++i));
+                    s = s.with(new TrainConfig(t.steps(), t.batchSize(), t.learningRate(), t.beta1(), t.realLabel(), seed, 0),
+                            s.search().withSeed(seed), s.imageSize(), s.images(), s.calibration(), s.stride(), seed);
                 }
                 default -> throw new IllegalArgumentException("unknown argument " + a + " (see the class comment for the options)");
             }
         }
         if (s.images() < 2) throw new IllegalArgumentException("--images must be at least 2 (half normal, half defective)");
-        if (donor == null) donor = texture.equals("gravel") ? "brick" : "gravel";
-        FloatImage tex = ImageReader.read(texturesDir.resolve(texture + ".png"), 1);
-        FloatImage don = ImageReader.read(texturesDir.resolve(donor + ".png"), 1);
+        if (s.calibration() < 1) throw new IllegalArgumentException("--calibration must be at least 1");
+        if (models == null) models = out.resolve("models");
+        Files.createDirectories(models);
+        System.out.println("# texture localisation, setting " + setting + ": " + s);
         try (Backend backend = Devices.open(device, System.err::println)) {
-            System.out.println("# texture localisation, setting " + setting + ": " + texture + " (defects pasted from " + donor + "), " + s);
             System.out.println("# backend " + backend.description());
-            Outcome o = run(backend, tex, don, s, progress(s.train().steps()));
-            report(o, s, setting, texture, donor, backend.description(), out);
+            Map<String, Object> doc = new LinkedHashMap<>();
+            doc.put("setting", setting);
+            doc.put("settings", s.toString());
+            doc.put("device", backend.description());
+            Map<String, Object> perTexture = new LinkedHashMap<>();
+            doc.put("textures", perTexture);
+            List<String> table = new ArrayList<>();
+            List<String> markdown = new ArrayList<>(List.of(
+                    "| texture | map | pixel AUROC | AUPRO@0.3 | image AUROC | paste | scratch | stain | bright |",
+                    "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"));
+            for (String texture : textures) {
+                String donor = donorArg != null ? donorArg : texture.equals("gravel") ? "brick" : "gravel";
+                FloatImage tex = ImageReader.read(texturesDir.resolve(texture + ".png"), 1);
+                FloatImage don = ImageReader.read(texturesDir.resolve(donor + ".png"), 1);
+                long t0 = System.nanoTime();
+                Path modelFile = models.resolve(texture + "-" + setting + ".safetensors");
+                Outcome o;
+                try (Dcgan model = cachedModel(backend, modelFile, tex, s)) {
+                    o = evaluate(model, tex, don, s, VARIANTS, (System.nanoTime() - t0) / 1e9);
+                }
+                Path dir = out.resolve(texture);
+                Files.createDirectories(dir);
+                System.out.printf(Locale.ROOT, "%n## %s (pasted squares from %s): train %.0f s, statistics %.0f s (%d patches), scan %.0f s (%d images)%n",
+                        texture, donor, o.trainSeconds(), o.calibrateSeconds(), o.statistics().patches(), o.scanSeconds(), o.images().size());
+                printTable(o, texture, table);
+                markdownRows(o, texture, markdown);
+                StringBuilder contrast = new StringBuilder("plain residual on defect pixels / on normal pixels:");
+                o.residualContrast().forEach((k, v) -> contrast.append(String.format(Locale.ROOT, " %s %.2f", k, v)));
+                System.out.println(contrast);
+                writeExamples(o, dir);
+                Map<String, Object> t = new LinkedHashMap<>();
+                t.put("donor", donor);
+                t.put("train_seconds", round(o.trainSeconds()));
+                t.put("statistics_seconds", round(o.calibrateSeconds()));
+                t.put("scan_seconds", round(o.scanSeconds()));
+                Map<String, Object> sc = new LinkedHashMap<>();
+                o.scores().forEach((v, m) -> sc.put(v.label(), m));
+                t.put("scores", sc);
+                t.put("residual_contrast", o.residualContrast());
+                perTexture.put(texture, t);
+            }
+            Files.createDirectories(out);
+            AtomicFiles.write(out.resolve("metrics.json"), JSON.writeValueAsBytes(doc));
+            System.out.println("\n## summary (pixel AUROC / AUPRO@0.3 / image AUROC)\n");
+            table.forEach(System.out::println);
+            System.out.println("\n## the README table (per kind: pixel AUROC / AUPRO@0.3)\n");
+            markdown.forEach(System.out::println);
+            System.out.println("\noutputs: " + out + " (metrics.json, per texture example overlays)");
         }
     }
 
-    private static void report(Outcome o, Settings s, String setting, String texture, String donor, String device, Path out)
-            throws IOException {
-        LocalisationMetrics l = o.localisation();
-        System.out.printf(Locale.ROOT, "pixel AUROC %.4f  AUPRO@%.2g %.4f (%d regions)  image AUROC %.4f%n", l.pixelAuroc(),
-                l.auproFprLimit(), l.aupro(), l.regionCount(), o.imageAuroc());
-        System.out.printf(Locale.ROOT, "train %.1f s, scan %.1f s (%d images)%n", o.trainSeconds(), o.scanSeconds(), o.images().size());
+    /** The model trained with these settings: loaded from file when one with the same training settings is there, else trained and saved. */
+    private static Dcgan cachedModel(Backend backend, Path file, FloatImage texture, Settings s) throws IOException {
+        if (Files.exists(file) && s.training().equals(ModelFile.readInfo(file).get("benchmark.training"))) {
+            System.err.println("using the trained model " + file);
+            return ModelFile.load(file, backend).model();
+        }
+        Dcgan model = train(backend, trainRegion(texture), s, progress(s.train().steps()));
+        try {
+            ModelFile.save(file, model, Map.of("benchmark.training", s.training(), "texture", texture.source()), Map.of());
+        } catch (IOException | RuntimeException e) {
+            model.close();
+            throw e;
+        }
+        return model;
+    }
 
-        List<EvalReport.Item> items = new ArrayList<>();
-        for (int i = 0; i < o.images().size(); i++) {
-            DefectSet.LabelledImage im = o.images().get(i);
-            items.add(new EvalReport.Item(im.image().source(), im.anomalous(), o.results().get(i).topKMean()));
+    private static void printTable(Outcome o, String texture, List<String> summary) {
+        StringBuilder head = new StringBuilder(String.format(Locale.ROOT, "%-22s", "map"));
+        List<String> groups = new ArrayList<>(o.scores().get(VARIANTS.get(0)).keySet());
+        for (String g : groups) head.append(String.format(Locale.ROOT, " | %-20s", g));
+        System.out.println(head);
+        for (Map.Entry<Variant, Map<String, Score>> e : o.scores().entrySet()) {
+            StringBuilder row = new StringBuilder(String.format(Locale.ROOT, "%-22s", e.getKey().label()));
+            for (String g : groups) {
+                Score sc = e.getValue().get(g);
+                row.append(String.format(Locale.ROOT, " | %.3f / %.3f / %.3f", sc.pixelAuroc(), sc.aupro(), sc.imageAuroc()));
+            }
+            System.out.println(row);
+            Score all = e.getValue().get("all");
+            double worst = e.getValue().entrySet().stream().filter(x -> !x.getKey().equals("all"))
+                    .mapToDouble(x -> x.getValue().pixelAuroc()).min().orElse(Double.NaN);
+            summary.add(String.format(Locale.ROOT, "%-8s %-22s pixel AUROC %.3f  AUPRO %.3f  image AUROC %.3f  worst kind pixel AUROC %.3f",
+                    texture, e.getKey().label(), all.pixelAuroc(), all.aupro(), all.imageAuroc(), worst));
         }
-        Map<String, Object> run = new LinkedHashMap<>();
-        run.put("benchmark", "texture localisation");
-        run.put("setting", setting);
-        run.put("settings", s.toString());
-        run.put("texture", texture);
-        run.put("donor", donor);
-        run.put("device", device);
-        run.put("train_seconds", Math.round(o.trainSeconds() * 10) / 10.0);
-        run.put("scan_seconds", Math.round(o.scanSeconds() * 10) / 10.0);
-        EvalReport.write(out, run, items, new EvalReport.PixelTruth(maps(o.results()), masks(o.images())));
-        for (int i = 0; i < o.images().size(); i++) { // the first defect image as an example
-            DefectSet.LabelledImage im = o.images().get(i);
-            if (!im.anomalous()) continue;
-            ImageWriter.writeOverlay(out.resolve("example-overlay.png"), im.image(), o.results().get(i).heatmap(), ColorMap.JET, 0.5);
-            ImageWriter.writeImage(out.resolve("example-image.png"), im.image());
-            ImageWriter.writeMask(out.resolve("example-mask.png"), im.mask().anomalous(), im.mask().height(), im.mask().width());
-            System.out.println("example (" + im.defect() + "): " + out.resolve("example-overlay.png") + ", example-mask.png");
-            break;
+    }
+
+    /** The map a calibrated model's scans show by default, with its default smoothing. */
+    public static final Variant DEFAULT = new Variant(MapKind.AUTO.resolve(true), ScanConfig.DEFAULT_SMOOTHING);
+
+    /** README rows: the plain residual, the combined and departure maps, and the default map. */
+    private static void markdownRows(Outcome o, String texture, List<String> out) {
+        List<Variant> shown = List.of(VARIANTS.get(0), new Variant(MapKind.COMBINED, 0.25), new Variant(MapKind.DEPARTURE, 0.25), DEFAULT);
+        for (Variant v : shown) {
+            Map<String, Score> sc = o.scores().get(v);
+            if (sc == null) continue;
+            Score all = sc.get("all");
+            StringBuilder row = new StringBuilder(String.format(Locale.ROOT, "| %s | %s%s | %.3f | %.3f | %.3f |", texture, v.label(),
+                    v.equals(DEFAULT) ? " (default)" : "", all.pixelAuroc(), all.aupro(), all.imageAuroc()));
+            for (String kind : DefectSet.KINDS) {
+                Score k = sc.get(kind);
+                row.append(k == null ? " - |" : String.format(Locale.ROOT, " %.3f / %.3f |", k.pixelAuroc(), k.aupro()));
+            }
+            out.add(row.toString());
         }
-        System.out.println("outputs: " + out + " (" + EvalReport.METRICS + ", roc.png, pr.png, pro.png)");
+    }
+
+    /** The first image of each defect kind: the image, its mask, and the overlays of the plain residual and the default map. */
+    private static void writeExamples(Outcome o, Path dir) throws IOException {
+        Variant plain = VARIANTS.get(0), combined = DEFAULT;
+        for (String kind : DefectSet.KINDS) {
+            for (int i = 0; i < o.images().size(); i++) {
+                DefectSet.LabelledImage im = o.images().get(i);
+                if (!im.defect().equals(kind)) continue;
+                ImageWriter.writeImage(dir.resolve(kind + "-image.png"), im.image());
+                ImageWriter.writeMask(dir.resolve(kind + "-mask.png"), im.mask().anomalous(), im.mask().height(), im.mask().width());
+                for (Variant v : List.of(plain, combined)) {
+                    if (!o.maps().containsKey(v)) continue;
+                    ImageWriter.writeOverlay(dir.resolve(kind + "-" + v.kind().label() + ".png"), im.image(), o.maps().get(v).get(i), ColorMap.JET, 0.5);
+                }
+                break;
+            }
+        }
+    }
+
+    private static double round(double seconds) {
+        return Math.round(seconds * 10) / 10.0;
     }
 
     /** Training progress on stderr, every 10% of the steps. */
@@ -224,8 +488,12 @@ public final class TextureLocalisation {
         };
     }
 
-    private static int intArg(String[] args, int i) {
+    private static String value(String[] args, int i) {
         if (i >= args.length) throw new IllegalArgumentException(args[i - 1] + " needs a value");
-        return Integer.parseInt(args[i]);
+        return args[i];
+    }
+
+    private static int intArg(String[] args, int i) {
+        return Integer.parseInt(value(args, i));
     }
 }

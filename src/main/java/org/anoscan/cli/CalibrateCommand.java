@@ -87,7 +87,7 @@ final class CalibrateCommand implements Callable<Integer> {
         long start = System.nanoTime();
         Calibration.Result r;
         try (Backend backend = settings.openBackend(cmd);
-             ScanProgress progress = new ScanProgress("calibrate", paths.size(), !settings.noProgress)) {
+             ScanProgress progress = new ScanProgress("calibrate", paths.size() * Calibration.passes(cfg), !settings.noProgress)) {
             r = Calibration.calibrate(settings.model, backend, settings.forBackend(cmd, cfg, backend), paths, quantile, progress.around("anoscan calibrate: ", new ScanListener() {
                 @Override
                 public void onResult(Path file, ScanResult result) {
@@ -146,7 +146,7 @@ final class CalibrateCommand implements Callable<Integer> {
                 r.imageThreshold(), r.quantile(), r.images(), cfg.topK());
         System.out.printf(Locale.ROOT, "pixel threshold: %.6g (quantile %s of %d heatmap pixels)%n",
                 r.pixelThreshold(), r.quantile(), r.pixels());
-        System.out.println("stored in " + settings.model + " (info keys threshold.*), with the scoring settings used (scoring.*: "
+        System.out.println("stored in " + settings.model + " (info keys threshold.*, and the statistics of normal patches for the normalised maps), with the scoring settings used (scoring.*: "
                 + ScoringSettings.describe(ScoringSettings.of(cfg, model.imageSize()))
                 + "); scan, eval and AnomalyScanner.open use them unless told otherwise");
         if (r.sampleWarning() != null) System.err.println("anoscan calibrate: " + r.sampleWarning());

@@ -39,8 +39,8 @@ final class DemoCommand implements Callable<Integer> {
         extract(MODEL, model);
         for (String image : IMAGES) extract(image, input.resolve(image));
         System.err.println("demo: scanning " + IMAGES.size() + " bundled images in " + input + " (good/ and bad/) with " + model);
-        // no scoring options: the bundled model carries the settings it was calibrated with
-        int code = Main.run("scan", "-m", model.toString(), "--device", device, "--out", out.toString(), input.toString());
+        // no scoring options: the bundled model carries the settings it was calibrated with; a rerun replaces its outputs
+        int code = Main.run("scan", "--overwrite", "-m", model.toString(), "--device", device, "--out", out.toString(), input.toString());
         if (code == ExitCodes.OK) System.err.println("demo: open " + out.resolve("report.html"));
         return code;
     }

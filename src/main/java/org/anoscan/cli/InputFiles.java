@@ -2,13 +2,21 @@ package org.anoscan.cli;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
+import java.nio.file.FileSystemLoopException;
+import java.nio.file.FileVisitOption;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
-import java.util.stream.Stream;
+import java.util.EnumSet;
+import java.util.function.BiConsumer;
 
 /**
  * The image files named by command-line inputs: a file stands for itself (whatever its extension, so a
@@ -25,6 +33,16 @@ final class InputFiles {
     private InputFiles() {}
 
     static List<Entry> expand(List<Path> inputs, Path exclude) throws IOException {
+        return expand(inputs, exclude, (folder, reason) -> {
+            throw new UncheckedIOException(new IOException(folder + ": cannot list the folder (" + reason + ")"));
+        });
+    }
+
+    /**
+     * As {@link #expand(List, Path)}, but a subfolder that cannot be listed (permission denied, a symbolic-link
+     * loop) is handed to {@code unreadable} with the reason and the walk goes on with its siblings.
+     */
+    static List<Entry> expand(List<Path> inputs, Path exclude, BiConsumer<Path, String> unreadable) throws IOException {
         List<Entry> out = new ArrayList<>();
         Path skip = exclude == null ? null : exclude.toAbsolutePath().normalize();
         for (Path in : inputs) {
@@ -35,16 +53,41 @@ final class InputFiles {
             Path root = in.toAbsolutePath().normalize();
             String prefix = inputs.size() > 1 && root.getFileName() != null ? root.getFileName() + "/" : "";
             List<Path> found = new ArrayList<>();
-            try (Stream<Path> walk = Files.walk(in)) {
-                walk.filter(p -> Files.isRegularFile(p) && isImage(p) && !hidden(in, p)
-                        && (skip == null || !p.toAbsolutePath().normalize().startsWith(skip))).forEach(found::add);
+            try {
+                // symbolic links are followed (data sets are often linked in); a loop is reported, not walked
+                Files.walkFileTree(in, EnumSet.of(FileVisitOption.FOLLOW_LINKS), Integer.MAX_VALUE, new SimpleFileVisitor<>() {
+                    @Override
+                    public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes attrs) {
+                        boolean excluded = !d.equals(in) && (hidden(in, d) || (skip != null && d.toAbsolutePath().normalize().startsWith(skip)));
+                        return excluded ? FileVisitResult.SKIP_SUBTREE : FileVisitResult.CONTINUE;
+                    }
+
+                    @Override
+                    public FileVisitResult visitFile(Path p, BasicFileAttributes attrs) {
+                        if (attrs.isRegularFile() && isImage(p) && !hidden(in, p)) found.add(p);
+                        return FileVisitResult.CONTINUE;
+                    }
+
+                    @Override
+                    public FileVisitResult visitFileFailed(Path p, IOException e) {
+                        unreadable.accept(p, reason(e));
+                        return FileVisitResult.CONTINUE;
+                    }
+                });
             } catch (UncheckedIOException e) {
-                throw new IOException(in + ": cannot list the folder (" + e.getCause().getMessage() + ")", e);
+                throw e.getCause();
             }
             found.sort(null);
             for (Path p : found) out.add(new Entry(p, prefix + in.relativize(p).toString().replace('\\', '/')));
         }
         return out;
+    }
+
+    private static String reason(IOException e) {
+        if (e instanceof AccessDeniedException) return "permission denied";
+        if (e instanceof FileSystemLoopException) return "a symbolic-link loop";
+        if (e instanceof FileSystemException f && f.getReason() != null) return f.getReason();
+        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     }
 
     static boolean isImage(Path p) {

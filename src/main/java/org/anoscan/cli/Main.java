@@ -35,7 +35,13 @@ public final class Main implements Runnable {
             cmd.getErr().println("anoscan " + cmd.getCommandName() + ": " + oneLine(ex));
             return ExitCodes.FAILED;
         });
-        return cl.execute(args);
+        try {
+            return cl.execute(args);
+        } catch (OutOfMemoryError e) { // never a trace: say what to do
+            System.err.println("anoscan: out of memory (" + oneLine(e) + "); give Java more memory with ANOSCAN_JAVA_OPTS=-Xmx... "
+                    + "or use smaller inputs or --batch");
+            return ExitCodes.FAILED;
+        }
     }
 
     static String oneLine(Throwable e) {

@@ -15,6 +15,7 @@ import org.anoscan.io.ColorMap;
 import org.anoscan.io.ModelFile;
 import org.anoscan.nn.DcganSpec;
 import org.anoscan.report.ImageLabels;
+import org.anoscan.report.OutputFolder;
 import org.anoscan.report.ScanOutputs;
 import org.anoscan.report.ScoredImage;
 import org.anoscan.scan.ScanConfig;
@@ -47,8 +48,21 @@ final class ScanCommand implements Callable<Integer> {
     ScanSettings settings;
 
     @Option(names = {"-o", "--out"}, defaultValue = "anoscan-out", paramLabel = "DIR",
-            description = "Output folder (default: ${DEFAULT-VALUE}); its earlier scores are replaced.")
+            description = "Output folder (default: ${DEFAULT-VALUE}). One scan at a time; a folder holding another run's "
+                    + "outputs is refused unless --overwrite or --resume.")
     Path out;
+
+    @Option(names = "--max-megapixels", defaultValue = "100", paramLabel = "MP",
+            description = "Refuse (and report) images of more megapixels than this before decoding them (default: ${DEFAULT-VALUE}); "
+                    + "images too large for the JVM's memory are refused too.")
+    double maxMegapixels;
+
+    @Option(names = "--overwrite", description = "Replace the outputs of an earlier scan in --out (other files there stay).")
+    boolean overwrite;
+
+    @Option(names = "--resume", description = "Continue the interrupted scan in --out (same model and settings, checked): "
+            + "images it finished are kept, not scanned again.")
+    boolean resume;
 
     @Option(names = "--threshold", paramLabel = "T", description = "Image threshold on the top-k mean score (overrides the calibrated one).")
     Double threshold;
@@ -73,27 +87,46 @@ final class ScanCommand implements Callable<Integer> {
         CommandLine cmd = spec.commandLine();
         settings.config(cmd); // usage errors first
         if (thumbnails < 0) throw new CommandLine.ParameterException(cmd, "--thumbnails must be >= 0, got " + thumbnails);
+        if (!(maxMegapixels > 0) || maxMegapixels > 1e6) {
+            throw new CommandLine.ParameterException(cmd, "--max-megapixels must lie in (0, 1e6], got " + maxMegapixels);
+        }
+        if (overwrite && resume) throw new CommandLine.ParameterException(cmd, "--overwrite and --resume exclude each other");
         DcganSpec model = ModelFile.readSpec(settings.model); // a bad model fails here, before a device is opened
         ScanConfig cfg = settings.config(cmd, ModelFile.readInfo(settings.model), m -> System.err.println("anoscan scan: " + m))
                 .withThresholds(finite(cmd, "--threshold", threshold), finite(cmd, "--pixel-threshold", pixelThreshold));
         checkStride(cmd, cfg, model);
         // the PNGs this command writes live in OUT/maps: never scan them back in
-        List<InputFiles.Entry> files = InputFiles.expand(inputs, out.resolve(org.anoscan.report.ScanOutputs.MAPS));
+        Map<Path, String> unlisted = new LinkedHashMap<>(); // subfolders that cannot be read: reported, the rest goes on
+        List<InputFiles.Entry> files = InputFiles.expand(inputs, out.resolve(org.anoscan.report.ScanOutputs.MAPS), unlisted::put);
         if (files.isEmpty()) {
+            unlisted.forEach((folder, why) -> System.err.println("anoscan scan: " + folder + ": cannot read the folder (" + why + ")"));
             System.err.println("anoscan scan: no image files in " + inputs + " (looked for "
                     + String.join(", ", new java.util.TreeSet<>(InputFiles.IMAGE_EXTENSIONS)) + ")");
             return ExitCodes.FAILED;
         }
         ImageLabels truth = labels != null ? ImageLabels.fromCsv(labels) : ImageLabels.fromFolders();
-        try (Backend backend = settings.openBackend(cmd);
+        int patchPixels = (int) Math.round(model.imageSize() / cfg.scale()); // a patch in the original image's pixels
+        OutputFolder.Mode mode = resume ? OutputFolder.Mode.RESUME : overwrite ? OutputFolder.Mode.OVERWRITE : OutputFolder.Mode.NEW;
+        try (StopSignals stop = StopSignals.install();
+             Backend backend = settings.openBackend(cmd);
              AnomalyScanner scanner = AnomalyScanner.open(settings.model, backend, settings.forBackend(cmd, cfg, backend));
-             ScanOutputs outputs = new ScanOutputs(out, colorMap, thumbnails, truth,
-                     (int) Math.round(model.imageSize() / cfg.scale()))) { // a patch in the original image's pixels
-            return scan(scanner, outputs, files);
+             OutputFolder folder = OutputFolder.open(out, mode, RunFingerprint.of(settings.model, cfg, colorMap))) {
+            scanner.setMaxImagePixels(Math.round(maxMegapixels * 1e6));
+            try (ScanOutputs outputs = folder.resumed() ? ScanOutputs.resume(out, colorMap, thumbnails, truth, patchPixels)
+                    : new ScanOutputs(out, colorMap, thumbnails, truth, patchPixels)) {
+                for (Map.Entry<Path, String> u : unlisted.entrySet()) {
+                    outputs.failure(u.getKey(), u.getKey() + ": cannot read the folder (" + u.getValue() + "); its images were not scanned");
+                }
+                return scan(scanner, outputs, files, folder, stop);
+            } catch (IOException | RuntimeException e) {
+                folder.interrupted(0, 0, Main.oneLine(e));
+                throw e;
+            }
         }
     }
 
-    private int scan(AnomalyScanner scanner, ScanOutputs outputs, List<InputFiles.Entry> files) throws IOException {
+    private int scan(AnomalyScanner scanner, ScanOutputs outputs, List<InputFiles.Entry> files, OutputFolder folder, StopSignals stop)
+            throws IOException {
         Thresholds t = scanner.thresholds();
         List<String> notes = new ArrayList<>(scanner.warnings());
         if (!t.hasImage() && !t.hasPixel()) {
@@ -107,11 +140,16 @@ final class ScanCommand implements Callable<Integer> {
         for (String n : notes) System.err.println("anoscan scan: " + n);
         Map<Path, String> names = new HashMap<>();
         List<Path> paths = new ArrayList<>(files.size());
+        java.util.Set<String> done = outputs.done(); // a resumed run's finished images are not scanned again
         for (InputFiles.Entry e : files) {
             names.putIfAbsent(e.file(), e.name());
-            paths.add(e.file());
+            if (!done.contains(e.file().toString())) paths.add(e.file());
+        }
+        if (folder.resumed()) {
+            System.err.println("anoscan scan: resuming " + out + ": " + done.size() + " image(s) kept, " + paths.size() + " to scan");
         }
         int[] anomalous = {0};
+        boolean[] cut = {false};
         long start = System.nanoTime();
         String stopped = null;
         try (ScanProgress progress = new ScanProgress("scan", paths.size(), !settings.noProgress)) {
@@ -137,6 +175,12 @@ final class ScanCommand implements Callable<Integer> {
                     }
                     progress.imageFailed("failed: " + file.getFileName());
                 }
+
+                @Override
+                public boolean stopRequested() { // asked only while files remain: true leaves them unscanned
+                    cut[0] |= stop.requested();
+                    return cut[0];
+                }
             }));
         } catch (RuntimeException e) { // the device or the search failed: keep a report of what was done
             stopped = Main.oneLine(e);
@@ -145,6 +189,12 @@ final class ScanCommand implements Callable<Integer> {
         int ok = outputs.images().size(), failed = outputs.failures().size();
         Map<String, Object> run = runInfo(scanner, ok, failed, anomalous[0], seconds);
         if (stopped != null) notes.add(0, "the scan stopped early: " + stopped);
+        boolean interrupted = stopped != null || cut[0];
+        if (cut[0]) {
+            notes.add(0, "interrupted by SIG" + stop.name() + ": " + ok + " of " + (done.size() + paths.size())
+                    + " image(s) done; 'anoscan scan --resume' with the same options continues it");
+        }
+        run.put("state", interrupted ? "interrupted" : "complete");
         String unwritten = null;
         try {
             outputs.finish(run, notes, t.image());
@@ -152,7 +202,7 @@ final class ScanCommand implements Callable<Integer> {
             unwritten = Main.oneLine(e);
         }
 
-        System.out.printf(Locale.ROOT, "scanned %d of %d file(s) in %.1f s (%.2f images/s) on %s%n", ok, paths.size(), seconds,
+        System.out.printf(Locale.ROOT, "scanned %d of %d file(s) in %.1f s (%.2f images/s) on %s%n", ok, done.size() + paths.size(), seconds,
                 ok / Math.max(seconds, 1e-9), scanner.backend().name());
         System.out.println("thresholds: " + t);
         if (t.hasImage()) System.out.println("anomalous: " + anomalous[0] + " of " + ok);
@@ -160,6 +210,16 @@ final class ScanCommand implements Callable<Integer> {
         System.out.println("outputs: " + out + " (" + ScanOutputs.REPORT + ", " + ScanOutputs.CSV + ", " + ScanOutputs.JSON
                 + ", " + ScanOutputs.MAPS + "/)");
         printFailures("scan", outputs.failures());
+        String reason = stopped != null ? stopped : stop.requested() ? "SIG" + stop.name() : null;
+        if (interrupted) folder.interrupted(ok, failed, reason);
+        else folder.complete(ok, failed);
+        if (cut[0]) {
+            System.err.println("anoscan scan: stopped by SIG" + stop.name() + ": kept " + ok + " scanned image(s) in " + out
+                    + (unwritten == null ? " (" + ScanOutputs.CSV + ", " + ScanOutputs.JSON + ", " + ScanOutputs.REPORT + ")"
+                    : " (" + ScanOutputs.CSV + "; " + ScanOutputs.JSON + " and " + ScanOutputs.REPORT + " could not be written: " + unwritten + ")")
+                    + "; the image(s) in flight were finished; continue with --resume");
+            return stop.exitCode();
+        }
         if (stopped != null) {
             System.err.println("anoscan scan: stopped early: " + stopped);
             return ExitCodes.FAILED;

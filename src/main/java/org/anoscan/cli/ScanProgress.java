@@ -120,6 +120,9 @@ final class ScanProgress implements AutoCloseable {
 
             @Override
             public void onNotice(String message) { println(prefix + message); }
+
+            @Override
+            public boolean stopRequested() { return inner.stopRequested(); }
         };
     }
 

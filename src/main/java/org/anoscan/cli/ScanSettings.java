@@ -7,6 +7,7 @@ import java.util.Set;
 import java.util.function.Consumer;
 import org.anoscan.backend.Backend;
 import org.anoscan.backend.Devices;
+import org.anoscan.scan.MapKind;
 import org.anoscan.scan.ScanConfig;
 import org.anoscan.scan.ScoringSettings;
 import org.anoscan.search.SearchConfig;
@@ -19,6 +20,9 @@ import picocli.CommandLine.Option;
  * scores move with them (the model file records the calibration's, and a scan with others is warned).
  */
 final class ScanSettings {
+    /** Sanity bounds: beyond them a run would not finish or would not fit in memory (one search batch is batch x restarts). */
+    static final int MAX_ITERATIONS = 1_000_000, MAX_BATCH = 1 << 16, MAX_RESTARTS = 1024;
+
     @Option(names = {"-m", "--model"}, required = true, paramLabel = "FILE", description = "Model file (from anoscan train).")
     Path model;
 
@@ -76,6 +80,17 @@ final class ScanSettings {
     @Option(names = "--seed", defaultValue = "42", description = "Seed of the search starts (default: the calibrated model's, else ${DEFAULT-VALUE}).")
     long seed;
 
+    @Option(names = "--map", defaultValue = "auto", paramLabel = "KIND",
+            description = "The heatmap: auto (deviation when the model was calibrated, else residual), residual (|x - G(z)|, "
+                    + "AnoGAN's map), residual-z, feature, deviation, combined, combined-deviation (default: the calibrated "
+                    + "model's, else ${DEFAULT-VALUE}).")
+    String map;
+
+    @Option(names = "--smoothing", paramLabel = "S",
+            description = "Gaussian smoothing of the heatmap, sigma in strides (default: the calibrated model's, else 0 for "
+                    + "residual and " + ScanConfig.DEFAULT_SMOOTHING + " for the others).")
+    Double smoothing;
+
     @Option(names = "--no-progress", description = "No progress bar.")
     boolean noProgress;
 
@@ -84,7 +99,7 @@ final class ScanSettings {
             "--restarts", ScoringSettings.Setting.RESTARTS, "--lambda", ScoringSettings.Setting.LAMBDA,
             "--seed", ScoringSettings.Setting.SEED, "--stride", ScoringSettings.Setting.STRIDE,
             "--top-k", ScoringSettings.Setting.TOP_K, "--flat-std", ScoringSettings.Setting.FLAT_STD,
-            "--scale", ScoringSettings.Setting.SCALE);
+            "--scale", ScoringSettings.Setting.SCALE, "--map", ScoringSettings.Setting.MAP, "--smoothing", ScoringSettings.Setting.SMOOTHING);
 
     /** The scan config from the options alone (calibrate: it sets the model's settings); a bad value is a usage error. */
     ScanConfig config(CommandLine cmd) {
@@ -93,6 +108,9 @@ final class ScanSettings {
         positive(cmd, "--batch", batch, 1);
         positive(cmd, "--top-k", topK, 1);
         positive(cmd, "--restarts", restarts, 1);
+        atMost(cmd, "--iterations", iterations, MAX_ITERATIONS);
+        atMost(cmd, "--batch", batch, MAX_BATCH);
+        atMost(cmd, "--restarts", restarts, MAX_RESTARTS);
         if (!(flatStd >= 0) || Double.isInfinite(flatStd)) {
             throw new CommandLine.ParameterException(cmd, "--flat-std must be a finite number >= 0, got " + flatStd);
         }
@@ -102,7 +120,17 @@ final class ScanSettings {
         if (!(lambda >= 0 && lambda <= 1)) throw new CommandLine.ParameterException(cmd, "--lambda must be in [0, 1], got " + lambda);
         SearchConfig search = ScanConfig.defaults().search().withIterations(iterations).withRestarts(restarts).withSeed(seed)
                 .withLambda(lambda);
-        return new ScanConfig(stride, search, batch, topK, flatStd, pad, Double.NaN, Double.NaN, precision(cmd, precision), scale);
+        MapKind kind;
+        try {
+            kind = MapKind.parse(map);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(cmd, "--map: " + e.getMessage());
+        }
+        if (smoothing != null && (!(smoothing >= 0) || smoothing.isInfinite())) {
+            throw new CommandLine.ParameterException(cmd, "--smoothing must be a finite number >= 0, got " + smoothing);
+        }
+        return new ScanConfig(stride, search, batch, topK, flatStd, pad, Double.NaN, Double.NaN, precision(cmd, precision), scale)
+                .withMap(kind, smoothing == null ? Double.NaN : smoothing);
     }
 
     /** --precision parsed, or null (the backend's default) when not given; a bad value is a usage error. */
@@ -160,6 +188,10 @@ final class ScanSettings {
         Backend b = Devices.open(device, notice -> System.err.println("anoscan: " + notice));
         apply(b, p);
         return b;
+    }
+
+    private static void atMost(CommandLine cmd, String name, int value, int max) {
+        if (value > max) throw new CommandLine.ParameterException(cmd, name + " must be at most " + max + ", got " + value);
     }
 
     private static void positive(CommandLine cmd, String name, int value, int min) {

@@ -22,6 +22,7 @@ import org.anoscan.train.ImagePatchSource;
 import org.anoscan.train.PatchSource;
 import org.anoscan.train.TrainConfig;
 import org.anoscan.train.TrainListener;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -74,7 +75,7 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "1", description = "Seed of weights, batches and noise (default: ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--checkpoint-every", defaultValue = "0", description = "Save OUT.ckpt every N steps (0: only at the end).")
+    @Option(names = "--checkpoint-every", defaultValue = "0", description = "Save OUT.ckpt every N steps (0: only at the end; Ctrl-C or SIGTERM also saves it).")
     int checkpointEvery;
 
     @Option(names = "--resume", description = "Continue from this checkpoint (its architecture wins; --steps is the new total).")
@@ -94,18 +95,27 @@ final class TrainCommand implements Callable<Integer> {
                     + "(default: tf32 on a GPU with TF32 tensor cores, else fp32).")
     String precision;
 
-    @picocli.CommandLine.Spec
-    picocli.CommandLine.Model.CommandSpec commandSpec;
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() throws IOException {
-        org.anoscan.tensor.Precision chosen = ScanSettings.precision(commandSpec.commandLine(), precision);
-        boolean idx = inputs.size() == 1 && inputs.get(0).getFileName().toString().contains("idx3-ubyte");
-        int patch = size != null ? size : idx ? 32 : 64;
-        PatchSource source = idx ? idxSource(inputs.get(0), patch) : imageSource(patch);
+        CommandLine cmd = spec.commandLine();
+        org.anoscan.tensor.Precision chosen = ScanSettings.precision(cmd, precision);
+        DcganSpec arch = resume != null ? resumedArchitecture(cmd) : architecture(cmd);
+        checkOptions(cmd);
         Path checkpoint = out.resolveSibling(out.getFileName() + ".ckpt");
+        Path grids = samplesDir != null ? samplesDir : out.toAbsolutePath().getParent().resolve("samples");
+        OutputChecks.writableFile(out, "-o");
+        OutputChecks.writableFile(checkpoint, "the checkpoint");
+        OutputChecks.writableFolder(grids, "--samples-dir");
+        boolean samplesOk = true;
+        boolean idx = inputs.size() == 1 && inputs.get(0).getFileName().toString().contains("idx3-ubyte");
+        PatchSource source = idx ? idxSource(inputs.get(0), arch) : imageSource(arch);
         TrainConfig cfg = new TrainConfig(steps, batch, lr, beta1, realLabel, seed, checkpointEvery);
-        try (Backend backend = Devices.open(device, System.err::println)) {
+        boolean finished;
+        int done;
+        try (Backend backend = Devices.open(device, System.err::println); StopSignals stop = StopSignals.install()) {
             ScanSettings.apply(backend, chosen);
             GanTrainer trainer;
             Dcgan model;
@@ -113,53 +123,119 @@ final class TrainCommand implements Callable<Integer> {
                 trainer = GanTrainer.resume(resume, backend, cfg);
                 model = trainer.model();
             } else {
-                model = new Dcgan(backend, new DcganSpec(patch, channels, nz, ngf, ndf), seed);
+                model = new Dcgan(backend, arch, seed);
                 trainer = new GanTrainer(model, cfg);
             }
             try (model; trainer; TrainProgress bar = new TrainProgress(trainer.step(), steps)) {
-                Path grids = samplesDir != null ? samplesDir : out.toAbsolutePath().getParent().resolve("samples");
+                boolean[] samples = {samplesOk};
                 TrainListener listener = new TrainListener() {
                     @Override
                     public void onStep(int step, int total, float lossD, float lossG, double patchesPerSecond) {
                         bar.onStep(step, total, lossD, lossG, patchesPerSecond);
-                        if (samplesEvery > 0 && step % samplesEvery == 0) writeSamples(trainer, grids, step);
+                        if (samplesEvery > 0 && step % samplesEvery == 0) samples[0] = writeSamples(trainer, grids, step, samples[0]);
                     }
 
                     @Override
                     public void onCheckpoint(int step, Path file) {
                         bar.onCheckpoint(step, file);
                     }
+
+                    @Override
+                    public boolean stopRequested() {
+                        return stop.requested();
+                    }
                 };
-                trainer.train(source, listener, checkpointEvery > 0 ? checkpoint : null);
-                writeSamples(trainer, grids, trainer.step());
-                Map<String, String> info = new LinkedHashMap<>();
-                info.put("steps", Integer.toString(trainer.step()));
-                info.put("trained_on", describeInputs());
-                info.put("batch_size", Integer.toString(batch));
-                info.put("learning_rate", Float.toString(lr));
-                info.put("real_label", Float.toString(realLabel));
-                info.put("seed", Long.toString(seed));
-                info.put("device", backend.name());
-                ModelFile.save(out, model, info, Map.of());
+                finished = trainer.train(source, listener, checkpoint);
+                done = trainer.step();
+                if (finished) {
+                    writeSamples(trainer, grids, done, samples[0]);
+                    ModelFile.save(out, model, info(backend, done), Map.of());
+                }
+            }
+            if (!finished) {
+                System.err.println("anoscan train: stopped by SIG" + stop.name() + " after step " + done + " of " + steps
+                        + "; checkpoint written to " + checkpoint + " (continue with --resume " + checkpoint + ")");
+                return stop.exitCode();
             }
         }
-        System.err.println("model written to " + out);
+        System.err.println("model written to " + out + " (checkpoint " + checkpoint + ")");
         return ExitCodes.OK;
     }
 
-    private static void writeSamples(GanTrainer trainer, Path dir, int step) {
-        int s = trainer.model().spec().imageSize();
-        int c = trainer.model().spec().channels();
-        try {
-            ImageWriter.writeGrid(dir.resolve(String.format("samples-%06d.png", step)), trainer.samples(64, 1234L), 64, c, s, 8);
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
+    /** The architecture from the options: a bad value is a usage error, reported before any image is read. */
+    private DcganSpec architecture(CommandLine cmd) {
+        int patch = size != null ? size : idxInput() ? 32 : 64;
+        if (patch != 32 && patch != 64) throw new CommandLine.ParameterException(cmd, "--size must be 32 or 64, got " + patch);
+        if (channels != 1 && channels != 3) throw new CommandLine.ParameterException(cmd, "--channels must be 1 or 3, got " + channels);
+        between(cmd, "--nz", nz, 1, ModelFile.MAX_NZ);
+        between(cmd, "--ngf", ngf, 1, ModelFile.MAX_WIDTH);
+        between(cmd, "--ndf", ndf, 1, ModelFile.MAX_WIDTH);
+        return new DcganSpec(patch, channels, nz, ngf, ndf);
+    }
+
+    /** A resumed run takes the checkpoint's architecture; options that disagree with it are named. */
+    private DcganSpec resumedArchitecture(CommandLine cmd) throws IOException {
+        DcganSpec s = ModelFile.readSpec(resume);
+        if ((size != null && size != s.imageSize()) || (cmd.getParseResult().hasMatchedOption("--channels") && channels != s.channels())) {
+            System.err.println("anoscan train: the checkpoint's architecture " + s + " is used (--resume wins over --size/--channels)");
+        }
+        return s;
+    }
+
+    private void checkOptions(CommandLine cmd) {
+        between(cmd, "--steps", steps, 1, Integer.MAX_VALUE);
+        between(cmd, "--batch", batch, 2, 1 << 16);
+        between(cmd, "--checkpoint-every", checkpointEvery, 0, Integer.MAX_VALUE);
+        between(cmd, "--samples-every", samplesEvery, 0, Integer.MAX_VALUE);
+        if (!(lr > 0) || !Float.isFinite(lr)) throw new CommandLine.ParameterException(cmd, "--lr must be a finite number > 0, got " + lr);
+        if (!(beta1 >= 0 && beta1 < 1)) throw new CommandLine.ParameterException(cmd, "--beta1 must lie in [0, 1), got " + beta1);
+        if (!(realLabel > 0.5f && realLabel <= 1f)) {
+            throw new CommandLine.ParameterException(cmd, "--real-label must lie in (0.5, 1], got " + realLabel);
+        }
+        if (digit != null && (digit < 0 || digit > 9)) throw new CommandLine.ParameterException(cmd, "--digit must be 0-9, got " + digit);
+    }
+
+    private static void between(CommandLine cmd, String name, int v, int min, int max) {
+        if (v < min || v > max) {
+            throw new CommandLine.ParameterException(cmd, name + " must be " + (max == Integer.MAX_VALUE ? "at least " + min
+                    : "between " + min + " and " + max) + ", got " + v);
         }
     }
 
-    private PatchSource idxSource(Path images, int patch) throws IOException {
-        if (patch != Mnist.SIZE) throw new IllegalArgumentException("IDX input is trained at patch size 32, not " + patch);
-        if (channels != 1) throw new IllegalArgumentException("IDX input is gray: use --channels 1");
+    private boolean idxInput() {
+        return inputs.size() == 1 && inputs.get(0).getFileName().toString().contains("idx3-ubyte");
+    }
+
+    private Map<String, String> info(Backend backend, int done) {
+        Map<String, String> info = new LinkedHashMap<>();
+        info.put("steps", Integer.toString(done));
+        info.put("trained_on", describeInputs());
+        info.put("batch_size", Integer.toString(batch));
+        info.put("learning_rate", Float.toString(lr));
+        info.put("real_label", Float.toString(realLabel));
+        info.put("seed", Long.toString(seed));
+        info.put("device", backend.name());
+        return info;
+    }
+
+    /** Writes a sample grid; a failure is reported once and never costs the training. Returns whether to keep writing. */
+    private static boolean writeSamples(GanTrainer trainer, Path dir, int step, boolean enabled) {
+        if (!enabled) return false;
+        int s = trainer.model().spec().imageSize();
+        int c = trainer.model().spec().channels();
+        Path file = dir.resolve(String.format("samples-%06d.png", step));
+        try {
+            ImageWriter.writeGrid(file, trainer.samples(64, 1234L), 64, c, s, 8);
+            return true;
+        } catch (IOException | RuntimeException e) {
+            System.err.println("anoscan train: cannot write " + file + " (" + Main.oneLine(e) + "); no more sample grids, training goes on");
+            return false;
+        }
+    }
+
+    private PatchSource idxSource(Path images, DcganSpec arch) throws IOException {
+        if (arch.imageSize() != Mnist.SIZE) throw new IllegalArgumentException("IDX input is trained at patch size 32, not " + arch.imageSize());
+        if (arch.channels() != 1) throw new IllegalArgumentException("IDX input is gray: use --channels 1");
         Path dir = images.toAbsolutePath().getParent();
         String name = images.getFileName().toString();
         String prefix = name.substring(0, name.indexOf("-images-idx3-ubyte"));
@@ -170,7 +246,8 @@ final class TrainCommand implements Callable<Integer> {
         return new ArrayPatchSource(set.patches(), set.count(), 1, Mnist.SIZE);
     }
 
-    private PatchSource imageSource(int patch) throws IOException {
+    private PatchSource imageSource(DcganSpec arch) throws IOException {
+        int patch = arch.imageSize();
         List<Path> files = new ArrayList<>();
         for (Path p : inputs) {
             if (Files.isDirectory(p)) {
@@ -186,12 +263,17 @@ final class TrainCommand implements Callable<Integer> {
         List<org.anoscan.io.FloatImage> images = new ArrayList<>();
         for (Path f : files) {
             try {
-                images.add(ImageReader.read(f, channels));
+                org.anoscan.io.FloatImage im = ImageReader.read(f, arch.channels());
+                if (im.height() < patch || im.width() < patch) {
+                    System.err.println("skipped " + f + ": " + im.width() + "x" + im.height() + " is smaller than the " + patch + "x" + patch + " patch");
+                } else {
+                    images.add(im);
+                }
             } catch (IOException | IllegalArgumentException e) {
                 System.err.println("skipped " + Main.oneLine(e));
             }
         }
-        if (images.isEmpty()) throw new IOException("no readable training images in " + inputs);
+        if (images.isEmpty()) throw new IOException("no usable training images in " + inputs + " (readable and at least " + patch + "x" + patch + ")");
         System.err.println("training on random " + patch + "x" + patch + " crops of " + images.size() + " image(s)");
         return new ImagePatchSource(images, patch);
     }

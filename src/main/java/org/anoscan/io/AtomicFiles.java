@@ -6,14 +6,22 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 
-/** Whole-file writes that never leave a half-written file: a temporary file next to it, then a rename. */
+/**
+ * Whole-file writes that never leave a half-written file: a temporary file next to it, then a rename. In a
+ * folder that has a {@value #WORK_TMP} work folder (a scan's output folder) the temporary goes there, so a
+ * killed writer leaves no stray file among the outputs.
+ */
 public final class AtomicFiles {
     private AtomicFiles() {}
+
+    /** The work folder, relative to a target's folder, that takes the temporaries when it exists. */
+    public static final String WORK_TMP = ".anoscan/tmp";
 
     public static void write(Path file, byte[]... parts) throws IOException {
         Path dir = file.toAbsolutePath().getParent();
         Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, file.getFileName().toString(), ".tmp");
+        Path work = dir.resolve(WORK_TMP);
+        Path tmp = Files.createTempFile(Files.isDirectory(work) ? work : dir, file.getFileName().toString(), ".tmp");
         try {
             try (var out = Files.newOutputStream(tmp)) {
                 for (byte[] p : parts) out.write(p);

@@ -15,9 +15,11 @@ import static org.bytedeco.opencv.global.opencv_imgproc.cvtColor;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ShortBuffer;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.function.Consumer;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.opencv.opencv_core.Mat;
@@ -66,12 +68,38 @@ public final class ImageReader {
      * grey for a 1-channel model, which loses information the user may not expect to lose.
      */
     public static FloatImage read(Path file, int channels, Consumer<String> converted) throws IOException {
+        return read(file, channels, converted, DEFAULT_MAX_PIXELS);
+    }
+
+    /**
+     * As {@link #read(Path, int, Consumer)}, refusing before decoding an image of more than {@code maxPixels}
+     * pixels or one whose decoding and scanning would not fit in the JVM's memory (sized from the header), and
+     * a JPEG whose data libjpeg finds damaged.
+     */
+    public static FloatImage read(Path file, int channels, Consumer<String> converted, long maxPixels) throws IOException {
         checkChannels(channels);
         String name = file.toString();
+        if (Files.isDirectory(file)) throw new IOException(name + ": is a directory, not an image file");
         if (!Files.exists(file)) throw new NoSuchFileException(name, null, "no such file; check the path");
         if (!Files.isRegularFile(file)) throw new IOException(name + ": not a regular file; give an image file");
-        byte[] bytes = Files.readAllBytes(file);
+        long size = Files.size(file);
+        if (size > MAX_FILE_BYTES) {
+            throw new IOException(name + ": " + size + " bytes is too large for an image file (the bound is " + MAX_FILE_BYTES + ")");
+        }
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(file);
+        } catch (AccessDeniedException e) {
+            throw new IOException(name + ": permission denied; make it readable", e);
+        }
         if (bytes.length == 0) throw new IOException(name + ": empty file; replace it with a valid image");
+        checkSize(bytes, channels, maxPixels, name);
+        if (ImageHeader.isJpeg(bytes)) {
+            List<String> damage = ImageHeader.jpegDamage(bytes);
+            if (!damage.isEmpty()) {
+                throw new IOException(name + ": damaged JPEG (" + damage.get(0).strip() + "); re-export or remove it");
+            }
+        }
         // Decode from memory rather than imread(path): Java reports file-system errors clearly and
         // handles any path, and OpenCV gets a buffer it cannot fail to open.
         try (BytePointer encodedBytes = new BytePointer(bytes);
@@ -87,6 +115,38 @@ public final class ImageReader {
             return fromMat(decoded, channels, name);
         } catch (IllegalArgumentException e) {
             throw new IOException(e.getMessage(), e);
+        }
+    }
+
+    /** Pixels over which an image is refused unless the caller raises the limit (100 megapixels, 10000 x 10000). */
+    public static final long DEFAULT_MAX_PIXELS = 100_000_000L;
+    /** Larger files are not read at all (one Java array holds the encoded bytes). */
+    static final long MAX_FILE_BYTES = 1L << 30;
+    /**
+     * Bytes per pixel a scan holds at once, beyond 8 per channel: the decoded image, its float copy, the
+     * stitcher's sums and counts, the heatmap, mask and overlay buffers (measured from the code's arrays,
+     * rounded up).
+     */
+    static final long SCAN_BYTES_PER_PIXEL = 40;
+
+    /** Refuses, from the header alone, an image over the pixel limit or the JVM's memory; unknown formats go on. */
+    private static void checkSize(byte[] bytes, int channels, long maxPixels, String name) throws IOException {
+        int[] wh = new int[2];
+        java.util.OptionalLong pixels = ImageHeader.pixels(bytes, wh);
+        if (pixels.isEmpty()) return;
+        long p = pixels.getAsLong();
+        String dims = wh[0] + "x" + wh[1];
+        if (p > maxPixels) {
+            throw new IOException(String.format(java.util.Locale.ROOT, "%s: %s image (%.1f megapixels) is over the %.1f-megapixel "
+                    + "limit; raise it with --max-megapixels, or downscale or crop the image", name, dims, p / 1e6, maxPixels / 1e6));
+        }
+        long need = p * (SCAN_BYTES_PER_PIXEL + 8L * channels);
+        Runtime rt = Runtime.getRuntime();
+        long available = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
+        if (need > available) {
+            throw new IOException(String.format(java.util.Locale.ROOT, "%s: %s image needs about %.1f GiB to scan, more than the "
+                    + "%.1f GiB the JVM has free; give Java more memory (ANOSCAN_JAVA_OPTS=-Xmx...) or downscale the image",
+                    name, dims, need / (double) (1L << 30), available / (double) (1L << 30)));
         }
     }
 

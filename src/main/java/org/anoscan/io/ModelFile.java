@@ -3,22 +3,30 @@ package org.anoscan.io;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.nio.channels.SeekableByteChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import org.anoscan.backend.Backend;
 import org.anoscan.nn.Dcgan;
 import org.anoscan.nn.DcganSpec;
@@ -29,19 +37,44 @@ import org.anoscan.tensor.Tensor;
  * One file per model: a safetensors file (8-byte little-endian header length, a JSON header, then the
  * raw little-endian F32 data), so PyTorch users read the weights with the {@code safetensors} package.
  * Its {@code __metadata__} holds the format name and version, the architecture, free-form training
- * information, and the SHA-256 of the tensor data. Parameter names follow PyTorch's DCGAN example.
- * Extra tensors (a trainer's Adam moments) may ride along. Loading rejects a truncated, corrupted,
- * wrong-version or wrong-architecture file with a one-line message naming the problem.
+ * information (calibrated thresholds and their settings among it), and a SHA-256. Parameter names follow
+ * PyTorch's DCGAN example. Extra tensors (a trainer's Adam moments) may ride along.
+ *
+ * <p>Nothing in the file is trusted unchecked. Format 2's SHA-256 covers every metadata key but itself (in
+ * a canonical form, so keys added later are covered without a format change), the tensor index (names,
+ * dtypes, shapes, offsets) and the data: an edited threshold or architecture is rejected like a flipped
+ * weight bit. Before anything is allocated the loader refuses non-regular files, files over
+ * {@link #MAX_FILE_BYTES}, absurd header lengths, architectures outside {@link #MAX_WIDTH}/{@link #MAX_NZ}
+ * and tensor shapes that do not match the architecture; NaN or infinite weights are refused at load.
+ * Tensors may be listed in any order (safetensors does not fix one) as long as their data tile the data
+ * section. Format 1 files (whose checksum covered the tensor data only) still load, with a warning.
  */
 public final class ModelFile {
     public static final String FORMAT = "anoscan-dcgan";
-    public static final int VERSION = 1;
+    public static final int VERSION = 2;
+    /** Format 1: SHA-256 over the tensor data only. Loaded with a warning; saving always writes {@link #VERSION}. */
+    static final int VERSION_DATA_ONLY_CHECKSUM = 1;
+    /** Larger files are refused before being read (the data section is read into one Java array). */
+    public static final long MAX_FILE_BYTES = Integer.MAX_VALUE - 64L;
+    /** safetensors' own bound on the JSON header. */
+    public static final long MAX_HEADER_BYTES = 100L << 20;
+    /** Sanity bounds of the architecture (DCGAN-64 uses nz 100 and widths 64). */
+    public static final int MAX_NZ = 4096;
+    public static final int MAX_WIDTH = 1024;
+    static final String CHECKSUM_KEY = "sha256";
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper CANONICAL = new ObjectMapper().configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
 
     private ModelFile() {}
 
-    /** A loaded model, its training information and any extra tensors (host copies). */
-    public record Loaded(Dcgan model, Map<String, String> info, Map<String, float[]> extra) {
+    /**
+     * A loaded model, its training information, any extra tensors (host copies) and warnings about the file
+     * (e.g. an older format), which a caller shows the user.
+     */
+    public record Loaded(Dcgan model, Map<String, String> info, Map<String, float[]> extra, List<String> warnings) {
+        public Loaded(Dcgan model, Map<String, String> info, Map<String, float[]> extra) {
+            this(model, info, extra, List.of());
+        }
     }
 
     /** Writes the model atomically (a temporary file then a rename: an existing file is never half-overwritten). */
@@ -51,26 +84,31 @@ public final class ModelFile {
         tensors.putAll(extra);
         ObjectNode header = JSON.createObjectNode();
         ObjectNode meta = header.putObject("__metadata__");
+        Map<String, TensorEntry> index = new LinkedHashMap<>();
         long offset = 0;
         for (Map.Entry<String, Tensor> e : tensors.entrySet()) {
-            ObjectNode t = header.putObject(e.getKey());
-            t.put("dtype", "F32");
-            ArrayNode shape = t.putArray("shape");
-            for (int d : e.getValue().shape().dims()) shape.add(d);
             long bytes = 4L * e.getValue().size();
-            t.putArray("data_offsets").add(offset).add(offset + bytes);
+            TensorEntry t = new TensorEntry(e.getKey(), e.getValue().shape().dims(), offset, offset + bytes);
+            index.put(t.name(), t);
+            ObjectNode n = header.putObject(t.name());
+            n.put("dtype", "F32");
+            ArrayNode shape = n.putArray("shape");
+            for (int d : t.shape()) shape.add(d);
+            n.putArray("data_offsets").add(t.begin()).add(t.end());
             offset += bytes;
         }
-        if (offset > Integer.MAX_VALUE) throw new IOException(file + ": model too large (" + offset + " bytes)");
+        if (offset > MAX_FILE_BYTES - MAX_HEADER_BYTES) throw new IOException(file + ": model too large (" + offset + " bytes)");
         ByteBuffer data = ByteBuffer.allocate((int) offset).order(ByteOrder.LITTLE_ENDIAN);
         for (Tensor t : tensors.values()) {
             for (float f : t.toHost()) data.putFloat(f);
         }
-        meta.put("format", FORMAT);
-        meta.put("format_version", Integer.toString(VERSION));
-        meta.put("architecture", JSON.writeValueAsString(architecture(model.spec())));
-        meta.put("info", JSON.writeValueAsString(info));
-        meta.put("sha256", sha256(data.array()));
+        Map<String, String> metadata = new LinkedHashMap<>();
+        metadata.put("format", FORMAT);
+        metadata.put("format_version", Integer.toString(VERSION));
+        metadata.put("architecture", JSON.writeValueAsString(architecture(model.spec())));
+        metadata.put("info", JSON.writeValueAsString(info));
+        metadata.forEach(meta::put);
+        meta.put(CHECKSUM_KEY, checksum(metadata, index, data.array()));
         byte[] json = JSON.writeValueAsBytes(header);
         int padded = (json.length + 7) / 8 * 8; // safetensors allows trailing spaces; keeps data 8-byte aligned
         ByteBuffer head = ByteBuffer.allocate(8 + padded).order(ByteOrder.LITTLE_ENDIAN);
@@ -79,78 +117,118 @@ public final class ModelFile {
         AtomicFiles.write(file, head.array(), data.array());
     }
 
-    /** Reads only the architecture and information (no weights, no backend). */
+    /** Reads only the architecture and information (no backend), after checking the whole file. */
     public static Map<String, String> readInfo(Path file) throws IOException {
         return parse(file).info;
     }
 
+    /** Reads the architecture (no backend), after checking the whole file. */
     public static DcganSpec readSpec(Path file) throws IOException {
         return parse(file).spec;
+    }
+
+    /** Warnings about a file that loads (e.g. an older format); empty for a current file. */
+    public static List<String> readWarnings(Path file) throws IOException {
+        return parse(file).warnings;
     }
 
     /** Loads and checks a model file onto a backend. */
     public static Loaded load(Path file, Backend backend) throws IOException {
         Parsed p = parse(file);
         Map<String, float[]> all = new LinkedHashMap<>();
-        for (Map.Entry<String, long[]> e : p.offsets.entrySet()) {
-            long[] o = e.getValue();
-            float[] values = new float[(int) ((o[1] - o[0]) / 4)];
-            ByteBuffer.wrap(p.data, (int) o[0], (int) (o[1] - o[0])).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(values);
-            all.put(e.getKey(), values);
+        for (TensorEntry t : p.index.values()) {
+            float[] values = new float[(int) ((t.end() - t.begin()) / 4)];
+            ByteBuffer.wrap(p.data, (int) t.begin(), (int) (t.end() - t.begin())).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(values);
+            all.put(t.name(), values);
         }
-        Dcgan model = new Dcgan(backend, p.spec, 0L);
+        Dcgan model = new Dcgan(backend, p.spec, 0L); // shapes were checked against p.spec in parse
         try {
             for (Parameter param : model.state()) {
-                float[] v = all.remove(param.name());
-                int[] shape = p.shapes.get(param.name());
-                if (v == null) throw bad(file, "wrong architecture: tensor " + param.name() + " is missing");
-                if (!java.util.Arrays.equals(shape, param.value().shape().dims())) {
-                    throw bad(file, "wrong architecture: tensor " + param.name() + " has shape " + java.util.Arrays.toString(shape)
-                            + ", the architecture " + p.spec + " needs " + param.value().shape());
-                }
-                try (Tensor t = backend.fromHost(v, param.value().shape())) {
+                try (Tensor t = backend.fromHost(all.remove(param.name()), param.value().shape())) {
                     backend.copyInto(t, param.value());
                 }
             }
-        } catch (IOException | RuntimeException e) {
+        } catch (RuntimeException e) {
             model.close();
             throw e;
         }
-        return new Loaded(model, p.info, all);
+        return new Loaded(model, p.info, all, p.warnings);
     }
 
-    private record Parsed(DcganSpec spec, Map<String, String> info, Map<String, long[]> offsets,
-                          Map<String, int[]> shapes, byte[] data) {
+    private record TensorEntry(String name, int[] shape, long begin, long end) {
+    }
+
+    private record Parsed(DcganSpec spec, Map<String, String> info, Map<String, TensorEntry> index, byte[] data,
+                          List<String> warnings) {
     }
 
     private static Parsed parse(Path file) throws IOException {
-        byte[] bytes;
-        try {
-            bytes = Files.readAllBytes(file);
-        } catch (NoSuchFileException e) {
-            throw new IOException(file + ": model file not found");
+        if (Files.isDirectory(file)) throw bad(file, "is a directory, not a model file; give the .safetensors file");
+        if (!Files.exists(file)) throw new IOException(file + ": model file not found");
+        if (!Files.isRegularFile(file)) throw bad(file, "not a regular file (a device, pipe or socket); give a model file");
+        try (SeekableByteChannel ch = Files.newByteChannel(file, StandardOpenOption.READ)) {
+            long size = ch.size();
+            if (size > MAX_FILE_BYTES) throw bad(file, "too large for a model file (" + size + " bytes; the bound is " + MAX_FILE_BYTES + ")");
+            if (size < 8) throw bad(file, "truncated (" + size + " bytes, no header)");
+            ByteBuffer len = readFully(ch, 8, file).order(ByteOrder.LITTLE_ENDIAN);
+            long headerLen = len.getLong(0);
+            if (headerLen <= 0 || headerLen > MAX_HEADER_BYTES || headerLen > size - 8) {
+                throw bad(file, "truncated or not a model file (header length " + headerLen + ", file " + size + " bytes)");
+            }
+            JsonNode header;
+            try {
+                header = JSON.readTree(new String(readFully(ch, (int) headerLen, file).array(), StandardCharsets.UTF_8));
+            } catch (JsonProcessingException e) {
+                throw bad(file, "corrupted header (not valid JSON)");
+            }
+            JsonNode meta = header == null || !header.isObject() ? null : header.get("__metadata__");
+            if (meta == null || !meta.isObject() || !FORMAT.equals(meta.path("format").asText())) throw bad(file, "not an AnoScan model file");
+            String version = meta.path("format_version").asText();
+            List<String> warnings = new ArrayList<>();
+            if (Integer.toString(VERSION_DATA_ONLY_CHECKSUM).equals(version)) {
+                warnings.add(file + " is in model format 1, whose checksum does not cover its architecture and thresholds; "
+                        + "'anoscan calibrate' rewrites it in format " + VERSION);
+            } else if (!Integer.toString(VERSION).equals(version)) {
+                throw bad(file, "format version " + version + " is not supported (this AnoScan reads versions 1 and " + VERSION + ")");
+            }
+            Map<String, String> metadata = new LinkedHashMap<>();
+            for (Iterator<Map.Entry<String, JsonNode>> it = meta.fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> e = it.next();
+                if (!e.getValue().isTextual()) throw bad(file, "corrupted header (metadata '" + e.getKey() + "' is not a string)");
+                if (!e.getKey().equals(CHECKSUM_KEY)) metadata.put(e.getKey(), e.getValue().asText());
+            }
+            DcganSpec spec = parseSpec(file, metadata.getOrDefault("architecture", ""));
+            Map<String, String> info = parseInfo(file, metadata.getOrDefault("info", "{}"));
+            Map<String, TensorEntry> index = parseIndex(file, header);
+            long dataLen = checkLayout(file, index, size - 8 - headerLen);
+            checkShapes(file, spec, index);
+            byte[] data = readFully(ch, (int) dataLen, file).array();
+            String expected = meta.path(CHECKSUM_KEY).asText();
+            if (warnings.isEmpty() ? !checksum(metadata, index, data).equals(expected) : !sha256(data).equals(expected)) {
+                throw bad(file, warnings.isEmpty()
+                        ? "corrupted or edited (its SHA-256 over the settings, tensor index and data does not match the header)"
+                        : "corrupted (SHA-256 of the tensor data does not match the header)");
+            }
+            checkFinite(file, index, data);
+            return new Parsed(spec, info, index, data, List.copyOf(warnings));
+        } catch (AccessDeniedException e) {
+            throw bad(file, "permission denied; make it readable");
         }
-        if (bytes.length < 8) throw bad(file, "truncated (" + bytes.length + " bytes, no header)");
-        long headerLen = ByteBuffer.wrap(bytes, 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
-        if (headerLen <= 0 || headerLen > bytes.length - 8) {
-            throw bad(file, "truncated or not a model file (header length " + headerLen + ", file " + bytes.length + " bytes)");
+    }
+
+    private static ByteBuffer readFully(SeekableByteChannel ch, int n, Path file) throws IOException {
+        ByteBuffer b = ByteBuffer.allocate(n);
+        while (b.hasRemaining()) {
+            if (ch.read(b) < 0) throw bad(file, "truncated (ends " + b.remaining() + " bytes early)");
         }
-        JsonNode header;
-        try {
-            header = JSON.readTree(new String(bytes, 8, (int) headerLen, StandardCharsets.UTF_8));
-        } catch (JsonProcessingException e) {
-            throw bad(file, "corrupted header (not valid JSON)");
-        }
-        JsonNode meta = header == null ? null : header.get("__metadata__");
-        if (meta == null || !FORMAT.equals(meta.path("format").asText())) throw bad(file, "not an AnoScan model file");
-        String version = meta.path("format_version").asText();
-        if (!Integer.toString(VERSION).equals(version)) {
-            throw bad(file, "format version " + version + " is not supported (this AnoScan reads version " + VERSION + ")");
-        }
-        DcganSpec spec = parseSpec(file, meta.path("architecture").asText());
+        return b.flip();
+    }
+
+    private static Map<String, String> parseInfo(Path file, String json) throws IOException {
         Map<String, String> info = new LinkedHashMap<>();
         try {
-            JsonNode in = JSON.readTree(meta.path("info").asText("{}"));
+            JsonNode in = JSON.readTree(json);
+            if (in == null || !in.isObject()) throw bad(file, "corrupted header (training information is not a JSON object)");
             for (Iterator<Map.Entry<String, JsonNode>> it = in.fields(); it.hasNext(); ) {
                 Map.Entry<String, JsonNode> e = it.next();
                 info.put(e.getKey(), e.getValue().asText());
@@ -158,46 +236,89 @@ public final class ModelFile {
         } catch (JsonProcessingException e) {
             throw bad(file, "corrupted header (training information is not valid JSON)");
         }
-        int dataStart = (int) (8 + headerLen);
-        byte[] data = java.util.Arrays.copyOfRange(bytes, dataStart, bytes.length);
-        Map<String, long[]> offsets = new LinkedHashMap<>();
-        Map<String, int[]> shapes = new LinkedHashMap<>();
-        long expectEnd = 0;
+        return info;
+    }
+
+    /** The tensor entries of the header, each checked on its own (dtype, shape, offsets). */
+    private static Map<String, TensorEntry> parseIndex(Path file, JsonNode header) throws IOException {
+        Map<String, TensorEntry> index = new LinkedHashMap<>();
         for (Iterator<Map.Entry<String, JsonNode>> it = header.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
             if (e.getKey().equals("__metadata__")) continue;
             JsonNode t = e.getValue();
             if (!"F32".equals(t.path("dtype").asText())) throw bad(file, "tensor " + e.getKey() + " is not F32");
-            long a = t.path("data_offsets").path(0).asLong(-1);
-            long b = t.path("data_offsets").path(1).asLong(-1);
-            int[] shape = new int[t.path("shape").size()];
+            JsonNode dims = t.path("shape");
+            JsonNode offsets = t.path("data_offsets");
+            if (!dims.isArray() || dims.size() > 8 || !offsets.isArray() || offsets.size() != 2
+                    || !offsets.get(0).canConvertToLong() || !offsets.get(1).canConvertToLong()) {
+                throw bad(file, "corrupted header (bad shape or offsets for tensor " + e.getKey() + ")");
+            }
+            int[] shape = new int[dims.size()];
             long count = 1;
             for (int i = 0; i < shape.length; i++) {
-                shape[i] = t.path("shape").path(i).asInt();
+                JsonNode d = dims.get(i);
+                if (!d.canConvertToInt() || d.asInt() < 0) throw bad(file, "corrupted header (bad shape for tensor " + e.getKey() + ")");
+                shape[i] = d.asInt();
                 count *= shape[i];
+                if (count > MAX_FILE_BYTES / 4) throw bad(file, "tensor " + e.getKey() + " has too many elements for a model file");
             }
-            if (a != expectEnd || b - a != 4 * count) throw bad(file, "corrupted header (bad offsets for tensor " + e.getKey() + ")");
-            expectEnd = b;
-            offsets.put(e.getKey(), new long[] {a, b});
-            shapes.put(e.getKey(), shape);
+            long a = offsets.get(0).asLong(), b = offsets.get(1).asLong();
+            if (a < 0 || b - a != 4 * count) throw bad(file, "corrupted header (bad offsets for tensor " + e.getKey() + ")");
+            index.put(e.getKey(), new TensorEntry(e.getKey(), shape, a, b));
         }
-        if (data.length < expectEnd) throw bad(file, "truncated (" + data.length + " of " + expectEnd + " bytes of tensor data)");
-        if (data.length > expectEnd) throw bad(file, "corrupted (" + (data.length - expectEnd) + " unexpected bytes after the tensor data)");
-        if (!sha256(data).equals(meta.path("sha256").asText())) {
-            throw bad(file, "corrupted (SHA-256 of the tensor data does not match the header)");
+        return index;
+    }
+
+    /** The tensors' data must tile the data section exactly, in any listed order; returns its length. */
+    private static long checkLayout(Path file, Map<String, TensorEntry> index, long available) throws IOException {
+        List<TensorEntry> byOffset = new ArrayList<>(index.values());
+        byOffset.sort(Comparator.comparingLong(TensorEntry::begin).thenComparingLong(TensorEntry::end));
+        long end = 0;
+        for (TensorEntry t : byOffset) {
+            if (t.begin() != end) throw bad(file, "corrupted header (tensor " + t.name() + "'s data overlaps another or leaves a gap)");
+            end = t.end();
         }
-        return new Parsed(spec, info, offsets, shapes, data);
+        if (available < end) throw bad(file, "truncated (" + available + " of " + end + " bytes of tensor data)");
+        if (available > end) throw bad(file, "corrupted (" + (available - end) + " unexpected bytes after the tensor data)");
+        return end;
+    }
+
+    /** Every tensor the architecture needs is there with its shape, before anything is built from it. */
+    private static void checkShapes(Path file, DcganSpec spec, Map<String, TensorEntry> index) throws IOException {
+        for (Map.Entry<String, int[]> e : Dcgan.stateShapes(spec).entrySet()) {
+            TensorEntry t = index.get(e.getKey());
+            if (t == null) throw bad(file, "wrong architecture: tensor " + e.getKey() + " is missing");
+            if (!Arrays.equals(t.shape(), e.getValue())) {
+                throw bad(file, "wrong architecture: tensor " + e.getKey() + " has shape " + Arrays.toString(t.shape())
+                        + ", the architecture " + spec + " needs " + Arrays.toString(e.getValue()));
+            }
+        }
+    }
+
+    private static void checkFinite(Path file, Map<String, TensorEntry> index, byte[] data) throws IOException {
+        FloatBuffer all = ByteBuffer.wrap(data).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
+        for (TensorEntry t : index.values()) {
+            for (long i = t.begin() / 4; i < t.end() / 4; i++) {
+                if (!Float.isFinite(all.get((int) i))) {
+                    throw bad(file, "broken model: tensor " + t.name() + " holds NaN or infinite values (retrain it or restore a good copy)");
+                }
+            }
+        }
     }
 
     private static DcganSpec parseSpec(Path file, String json) throws IOException {
         try {
             JsonNode a = JSON.readTree(json);
-            if (!"dcgan".equals(a.path("type").asText())) throw bad(file, "unknown architecture '" + a.path("type").asText() + "'");
+            if (a == null || !"dcgan".equals(a.path("type").asText())) throw bad(file, "unknown architecture '" + (a == null ? "" : a.path("type").asText()) + "'");
             for (String k : List.of("image_size", "channels", "nz", "ngf", "ndf")) {
                 if (!a.path(k).isInt()) throw bad(file, "architecture lacks '" + k + "'");
             }
-            return new DcganSpec(a.get("image_size").asInt(), a.get("channels").asInt(), a.get("nz").asInt(),
-                    a.get("ngf").asInt(), a.get("ndf").asInt());
+            int nz = a.get("nz").asInt(), ngf = a.get("ngf").asInt(), ndf = a.get("ndf").asInt();
+            if (nz > MAX_NZ || ngf > MAX_WIDTH || ndf > MAX_WIDTH) {
+                throw bad(file, "bad architecture: nz " + nz + ", ngf " + ngf + ", ndf " + ndf + " exceed the bounds (nz <= " + MAX_NZ
+                        + ", widths <= " + MAX_WIDTH + ")");
+            }
+            return new DcganSpec(a.get("image_size").asInt(), a.get("channels").asInt(), nz, ngf, ndf);
         } catch (JsonProcessingException e) {
             throw bad(file, "corrupted header (architecture is not valid JSON)");
         } catch (IllegalArgumentException e) {
@@ -220,9 +341,35 @@ public final class ModelFile {
         return new IOException(file + ": " + what);
     }
 
-    private static String sha256(byte[] data) {
+    /**
+     * Format 2's checksum: SHA-256 of a canonical JSON document (every metadata key but the checksum, and the
+     * tensor index, keys sorted) followed by the tensor data.
+     */
+    static String checksum(Map<String, String> metadata, Map<String, TensorEntry> index, byte[] data) {
+        Map<String, Object> tensors = new TreeMap<>();
+        for (TensorEntry t : index.values()) {
+            tensors.put(t.name(), Map.of("dtype", "F32", "shape", t.shape(), "data_offsets", new long[] {t.begin(), t.end()}));
+        }
+        Map<String, Object> doc = new TreeMap<>();
+        doc.put("metadata", new TreeMap<>(metadata));
+        doc.put("tensors", tensors);
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
+            MessageDigest md = sha256Digest();
+            md.update(CANONICAL.writeValueAsBytes(doc));
+            md.update(data);
+            return HexFormat.of().formatHex(md.digest());
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot serialise the model header", e);
+        }
+    }
+
+    private static String sha256(byte[] data) {
+        return HexFormat.of().formatHex(sha256Digest().digest(data));
+    }
+
+    private static MessageDigest sha256Digest() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is missing from this JVM", e);
         }

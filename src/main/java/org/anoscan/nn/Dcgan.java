@@ -64,6 +64,40 @@ public final class Dcgan implements AutoCloseable {
         return layers;
     }
 
+    /**
+     * The names and shapes of {@link #state()} for {@code spec}, computed without allocating anything, so a
+     * model file can be checked against its architecture before a network is built ({@code DcganTest} keeps
+     * it equal to what the builders make).
+     */
+    public static java.util.Map<String, int[]> stateShapes(DcganSpec s) {
+        java.util.Map<String, int[]> shapes = new java.util.LinkedHashMap<>();
+        int layer = 0;
+        int width = s.ngf() << (s.stages() - 1);
+        shapes.put("generator.main.0.weight", new int[] {s.nz(), width, 4, 4});
+        batchNormShapes(shapes, "generator.main.1", width);
+        layer = 3;
+        for (int i = 1; i < s.stages(); i++, layer += 3) {
+            shapes.put("generator.main." + layer + ".weight", new int[] {width, width / 2, 4, 4});
+            width /= 2;
+            batchNormShapes(shapes, "generator.main." + (layer + 1), width);
+        }
+        shapes.put("generator.main." + layer + ".weight", new int[] {width, s.channels(), 4, 4});
+        width = s.ndf();
+        shapes.put("discriminator.main.0.weight", new int[] {width, s.channels(), 4, 4});
+        layer = 2;
+        for (int i = 1; i < s.stages(); i++, layer += 3) {
+            shapes.put("discriminator.main." + layer + ".weight", new int[] {width * 2, width, 4, 4});
+            width *= 2;
+            batchNormShapes(shapes, "discriminator.main." + (layer + 1), width);
+        }
+        shapes.put("discriminator.main." + layer + ".weight", new int[] {1, width, 4, 4});
+        return shapes;
+    }
+
+    private static void batchNormShapes(java.util.Map<String, int[]> shapes, String name, int channels) {
+        for (String p : List.of("weight", "bias", "running_mean", "running_var")) shapes.put(name + "." + p, new int[] {channels});
+    }
+
     private static String gName(List<Layer> soFar) {
         return "generator.main." + soFar.size();
     }

@@ -5,7 +5,8 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import org.anoscan.io.AtomicFiles;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.BufferedWriter;
+import java.io.OutputStream;
+import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -13,6 +14,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.Map;
+import org.anoscan.scan.PatchPosition;
+import org.anoscan.scan.PatchScore;
 import org.anoscan.scan.Region;
 
 /**
@@ -22,12 +25,17 @@ import org.anoscan.scan.Region;
  */
 public final class JsonScoreWriter implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private final BufferedWriter lines;
+    private final OutputStream lines;
 
     /** Creates (or truncates) the json-lines file. */
     public JsonScoreWriter(Path jsonLines) throws IOException {
-        this.lines = Files.newBufferedWriter(jsonLines, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
-                StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE);
+        this(jsonLines, false);
+    }
+
+    /** Appends to the json-lines file (resuming a run), or creates (truncates) it. */
+    public JsonScoreWriter(Path jsonLines, boolean append) throws IOException {
+        this.lines = Files.newOutputStream(jsonLines, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                append ? StandardOpenOption.APPEND : StandardOpenOption.TRUNCATE_EXISTING);
     }
 
     public void write(ScoredImage s) throws IOException {
@@ -38,10 +46,52 @@ public final class JsonScoreWriter implements AutoCloseable {
         writeLine(failure(file, error));
     }
 
+    /** One unbuffered write per line: a killed process leaves whole lines only (at worst the last one torn). */
     private void writeLine(ObjectNode node) throws IOException {
-        lines.write(JSON.writeValueAsString(node));
-        lines.newLine();
+        lines.write((JSON.writeValueAsString(node) + System.lineSeparator()).getBytes(StandardCharsets.UTF_8));
         lines.flush();
+    }
+
+    /** The json-lines rows of {@code images}, as a resumed run starts its file. */
+    static String document(List<ScoredImage> images) throws IOException {
+        StringBuilder sb = new StringBuilder();
+        for (ScoredImage s : images) sb.append(JSON.writeValueAsString(toJson(s))).append(System.lineSeparator());
+        return sb.toString();
+    }
+
+    /**
+     * The images of a json-lines file that a run wrote (failures and a torn last line left out), so a resumed
+     * run keeps them without scanning them again.
+     */
+    static List<ScoredImage> readImages(Path jsonLines, int patchSize) throws IOException {
+        List<ScoredImage> out = new java.util.ArrayList<>();
+        if (!Files.exists(jsonLines)) return out;
+        for (String line : Files.readAllLines(jsonLines, StandardCharsets.UTF_8)) {
+            JsonNode o;
+            try {
+                o = JSON.readTree(line);
+            } catch (com.fasterxml.jackson.core.JsonProcessingException torn) {
+                continue; // the line a killed process was writing: that image is scanned again
+            }
+            if (o == null || !o.isObject() || o.has("error") || !o.has("score_topk_mean")) continue;
+            List<Region> regions = new java.util.ArrayList<>();
+            for (JsonNode g : o.path("regions")) {
+                regions.add(new Region(g.path("x").asInt(), g.path("y").asInt(), g.path("width").asInt(), g.path("height").asInt(),
+                        g.path("area").asInt(), (float) g.path("max").asDouble()));
+            }
+            JsonNode top = o.path("top_patch");
+            PatchScore topPatch = top.isObject() ? new PatchScore(new PatchPosition(top.path("y").asInt(), top.path("x").asInt()),
+                    top.path("score").floatValue(), false) : null;
+            out.add(new ScoredImage(o.path("file").asText(), o.path("name").asText(), o.path("height").asInt(), o.path("width").asInt(),
+                    o.path("score_max").floatValue(), o.path("score_topk_mean").floatValue(), o.path("top_k").asInt(),
+                    o.path("anomalous").isBoolean() ? o.path("anomalous").asBoolean() : null, List.copyOf(regions),
+                    o.path("patches").asInt(), o.path("skipped_patches").asInt(), o.path("search_share_seconds").asDouble(),
+                    o.path("heatmap").asText(), o.path("overlay").asText(), o.path("mask").isTextual() ? o.path("mask").asText() : null,
+                    o.has("label") ? "anomalous".equals(o.path("label").asText()) : null,
+                    o.path("panel").isTextual() ? o.path("panel").asText() : null, topPatch, patchSize,
+                    o.path("heatmap_max").floatValue()));
+        }
+        return out;
     }
 
     /** Writes the whole run to {@code file} atomically (a temporary file, then a rename). */
@@ -85,6 +135,7 @@ public final class JsonScoreWriter implements AutoCloseable {
                     .put("size", s.patchSize()).put("score", s.topPatch().score());
         }
         if (s.panel() != null) o.put("panel", s.panel());
+        o.put("heatmap_max", s.heatmapMax());
         o.put("heatmap", s.heatmap());
         o.put("overlay", s.overlay());
         if (s.mask() == null) o.putNull("mask");

@@ -31,7 +31,8 @@ import org.anoscan.scan.ScanResult;
  *       written, so a crash keeps what was done;
  *   <li>at {@link #finish}: {@code scores.json} (the whole run) and {@code report.html} (self-contained).
  * </ul>
- * A new run truncates the csv and jsonl of an earlier one in the same folder.
+ * A new run truncates the csv and jsonl of an earlier one in the same folder; {@link #resume} keeps the
+ * images an interrupted run finished (from its jsonl) and appends to them.
  *
  * <p>Heatmaps share one colour scale when a pixel threshold is known ({@link HeatScale#ofThreshold}: the
  * threshold is always the same colour, marked on a colour bar, so images compare at a glance); without
@@ -80,6 +81,31 @@ public final class ScanOutputs implements AutoCloseable {
 
     /** @param patchSize the model's patch size, to show the patch that made a score (0: unknown) */
     public ScanOutputs(Path dir, ColorMap colorMap, int thumbnails, ImageLabels labels, int patchSize) throws IOException {
+        this(dir, colorMap, thumbnails, labels, patchSize, false);
+    }
+
+    /**
+     * Continues the outputs of an interrupted run in {@code dir}: the images its {@code scores.jsonl} holds
+     * are kept (rows, maps, thumbnails) and {@link #done} lists them; failed files and a torn last row are
+     * dropped, so those files are scanned again. The csv and jsonl are rewritten from the kept rows first
+     * (atomically), then appended to.
+     */
+    public static ScanOutputs resume(Path dir, ColorMap colorMap, int thumbnails, ImageLabels labels, int patchSize) throws IOException {
+        List<ScoredImage> kept = JsonScoreWriter.readImages(dir.resolve(JSON_LINES), patchSize);
+        org.anoscan.io.AtomicFiles.write(dir.resolve(CSV), CsvScoreWriter.document(kept).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        org.anoscan.io.AtomicFiles.write(dir.resolve(JSON_LINES), JsonScoreWriter.document(kept).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        ScanOutputs o = new ScanOutputs(dir, colorMap, thumbnails, labels, patchSize, true);
+        for (ScoredImage s : kept) {
+            o.images.add(s);
+            o.stems.add(s.heatmap().substring(MAPS.length() + 1, s.heatmap().length() - ".heatmap.png".length()));
+            Path panel = s.panel() == null ? null : dir.resolve(s.panel());
+            if (panel != null && Files.isRegularFile(panel)) o.keepThumbnail(s, Files.readAllBytes(panel));
+        }
+        return o;
+    }
+
+    private ScanOutputs(Path dir, ColorMap colorMap, int thumbnails, ImageLabels labels, int patchSize, boolean append)
+            throws IOException {
         this.dir = dir;
         this.patchSize = patchSize;
         this.colorMap = colorMap;
@@ -90,9 +116,9 @@ public final class ScanOutputs implements AutoCloseable {
         } catch (IOException e) {
             throw new IOException(dir + ": cannot create the output folder (" + e.getMessage() + ")", e);
         }
-        this.csv = new CsvScoreWriter(dir.resolve(CSV));
+        this.csv = new CsvScoreWriter(dir.resolve(CSV), append);
         try {
-            this.jsonLines = new JsonScoreWriter(dir.resolve(JSON_LINES));
+            this.jsonLines = new JsonScoreWriter(dir.resolve(JSON_LINES), append);
         } catch (IOException e) {
             csv.close();
             throw e;
@@ -171,10 +197,18 @@ public final class ScanOutputs implements AutoCloseable {
     /** Records a file that could not be scanned. */
     public void failure(Path file, String message) throws IOException {
         failures.put(file.toString(), message);
+        csv.writeFailure(file.toString(), message);
         jsonLines.writeFailure(file.toString(), message);
     }
 
     public List<ScoredImage> images() { return List.copyOf(images); }
+
+    /** The input files whose images are done (as recorded: {@link ScoredImage#file()}), e.g. kept by {@link #resume}. */
+    public Set<String> done() {
+        Set<String> d = new HashSet<>();
+        for (ScoredImage s : images) d.add(s.file());
+        return d;
+    }
 
     public Map<String, String> failures() { return java.util.Collections.unmodifiableMap(new LinkedHashMap<>(failures)); }
 

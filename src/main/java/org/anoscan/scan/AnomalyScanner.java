@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.Deque;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
@@ -25,6 +26,7 @@ import org.anoscan.io.ModelFile;
 import org.anoscan.io.Resample;
 import org.anoscan.nn.Dcgan;
 import org.anoscan.nn.DcganSpec;
+import org.anoscan.search.FeatureTerms;
 import org.anoscan.search.LatentSearch;
 import org.anoscan.search.SearchConfig;
 import org.anoscan.search.SearchResult;
@@ -57,7 +59,11 @@ public sealed class AnomalyScanner implements AutoCloseable permits Scanner {
     private final LatentSearch search;
     private final Thresholds thresholds;
     private final List<String> warnings;
+    private final LocalMaps maps;
+    private final MapKind mapKind;
+    private final double smoothingPixels;
     private volatile boolean closed;
+    private volatile long maxImagePixels = ImageReader.DEFAULT_MAX_PIXELS;
 
     /**
      * Scans with an already loaded model (not owned: the caller closes it), with {@code cfg} exactly as given;
@@ -66,10 +72,19 @@ public sealed class AnomalyScanner implements AutoCloseable permits Scanner {
      * @param info the model file's info map, for calibrated thresholds and settings; empty for none
      */
     public AnomalyScanner(Dcgan model, Map<String, String> info, ScanConfig cfg) {
-        this(model, false, null, info, cfg);
+        this(model, false, null, info, null, cfg, List.of());
     }
 
-    AnomalyScanner(Dcgan model, boolean ownsModel, Backend ownedBackend, Map<String, String> info, ScanConfig cfg) {
+    /**
+     * Scans with an already loaded model (not owned) and the statistics of normal patches that the normalised
+     * maps use ({@link MapStatistics}; null for none).
+     */
+    public AnomalyScanner(Dcgan model, Map<String, String> info, MapStatistics stats, ScanConfig cfg) {
+        this(model, false, null, info, stats, cfg, List.of());
+    }
+
+    AnomalyScanner(Dcgan model, boolean ownsModel, Backend ownedBackend, Map<String, String> info, MapStatistics stats,
+                   ScanConfig cfg, List<String> fileWarnings) {
         this.model = model;
         this.ownsModel = ownsModel;
         this.ownedBackend = ownedBackend;
@@ -83,10 +98,34 @@ public sealed class AnomalyScanner implements AutoCloseable permits Scanner {
         // one scan batch is one search batch: the batcher already sized it to fill the backend
         this.search = new LatentSearch(model, s.withMaxBatch(Math.max(s.maxBatch(), (int) perBatch)));
         this.thresholds = Thresholds.resolve(cfg, this.info);
-        this.warnings = List.copyOf(Thresholds.settingMismatches(cfg, patch, this.info));
+        ReceptiveField field = ReceptiveField.of(model.features(), patch);
+        int featureSize = model.features().outputShape(model.imageShape(1)).size();
+        this.maps = new LocalMaps(patch, model.spec().channels(), field,
+                stats != null ? stats : MapStatistics.identity(patch * patch, featureSize));
+        this.mapKind = cfg.map().resolve(stats != null);
+        this.smoothingPixels = cfg.smoothingPixels(mapKind, patch);
+        List<String> w = new ArrayList<>(fileWarnings); // the model file's own (e.g. an older format) first
+        w.addAll(Thresholds.settingMismatches(cfg, patch, this.info));
+        if (stats == null && mapKind != MapKind.RESIDUAL) {
+            w.add("the " + mapKind.label() + " map is meant to be normalised by statistics of normal patches, and this model has none: "
+                    + "it is shown on its raw scale; run anoscan calibrate on normal images first");
+        }
+        this.warnings = List.copyOf(w);
     }
 
-    private static final Maker<AnomalyScanner> OWNING = (m, b, info, cfg) -> new AnomalyScanner(m, true, b, info, cfg);
+    /** The statistics a model file holds for the normalised maps, or null; a damaged set is an IOException naming the file. */
+    static MapStatistics statistics(Path file, ModelFile.Loaded loaded) throws IOException {
+        int patch = loaded.model().spec().imageSize();
+        try {
+            return MapStatistics.fromExtras(loaded.extra(), loaded.info(), patch * patch,
+                    loaded.model().features().outputShape(loaded.model().imageShape(1)).size());
+        } catch (IllegalArgumentException e) {
+            throw new IOException(file + ": " + e.getMessage());
+        }
+    }
+
+    private static final Maker<AnomalyScanner> OWNING = (m, b, info, stats, cfg, fileWarnings) ->
+            new AnomalyScanner(m, true, b, info, stats, cfg, fileWarnings);
 
     /** Loads {@code modelFile} onto {@code backend}, which stays the caller's; {@code cfg} is used as given. */
     public static AnomalyScanner open(Path modelFile, Backend backend, ScanConfig cfg) throws IOException {
@@ -129,7 +168,8 @@ public sealed class AnomalyScanner implements AutoCloseable permits Scanner {
 
     /** Makes a scanner that owns its model and maybe its backend (the deprecated {@link Scanner} makes its own kind). */
     interface Maker<S extends AnomalyScanner> {
-        S make(Dcgan model, Backend ownedBackend, Map<String, String> info, ScanConfig cfg);
+        S make(Dcgan model, Backend ownedBackend, Map<String, String> info, MapStatistics stats, ScanConfig cfg,
+               List<String> fileWarnings);
     }
 
     static <S extends AnomalyScanner> S openOn(Path modelFile, String device, Function<Map<String, String>, ScanConfig> config,
@@ -148,10 +188,11 @@ public sealed class AnomalyScanner implements AutoCloseable permits Scanner {
                                              Maker<S> maker) throws IOException {
         ModelFile.Loaded loaded = ModelFile.load(modelFile, backend);
         try {
-            S s = maker.make(loaded.model(), owned, loaded.info(), config.apply(loaded.info()));
+            S s = maker.make(loaded.model(), owned, loaded.info(), statistics(modelFile, loaded), config.apply(loaded.info()),
+                    loaded.warnings());
             for (String w : s.warnings()) log.accept(w);
             return s;
-        } catch (RuntimeException e) {
+        } catch (IOException | RuntimeException e) {
             loaded.model().close();
             throw e;
         }
@@ -171,11 +212,26 @@ public sealed class AnomalyScanner implements AutoCloseable permits Scanner {
     /** The model file's info map (empty for a model given directly without one). */
     public Map<String, String> info() { return info; }
 
+    /**
+     * Files of more pixels than this are refused by {@link #scanFiles} before decoding (and so are files
+     * whose scan would not fit in the JVM's memory), with a failure naming the limit; the others go on.
+     */
+    public void setMaxImagePixels(long pixels) {
+        if (pixels < 1) throw new IllegalArgumentException("pixel limit must be positive, got " + pixels);
+        this.maxImagePixels = pixels;
+    }
+
     /** The thresholds decisions use (explicit ones, else calibrated ones, else none). */
     public Thresholds thresholds() { return thresholds; }
 
     /** Warnings about the thresholds (e.g. calibrated with other scan settings); empty when none. */
     public List<String> warnings() { return warnings; }
+
+    /** The map the heatmaps show (AUTO resolved). */
+    public MapKind mapKind() { return mapKind; }
+
+    /** The per-patch map maker, with the statistics it normalises by. */
+    public LocalMaps maps() { return maps; }
 
     /**
      * The search id of the patch at {@code p}: its start z is drawn from (search seed, id, restart), so a
@@ -246,11 +302,17 @@ public sealed class AnomalyScanner implements AutoCloseable permits Scanner {
      *     patch (results before it were delivered); use {@link #scanFiles} to skip bad inputs instead
      */
     public void scanAll(Iterator<FloatImage> images, Consumer<ScanResult> consumer) {
-        scanAll(images, consumer, n -> {});
+        scanAll(images, consumer, n -> {}, null);
     }
 
-    private void scanAll(Iterator<FloatImage> images, Consumer<ScanResult> consumer, IntConsumer batchDone) {
+    /** As {@link #scanAll(Iterator, Consumer)}, telling {@code observer} (may be null) every searched patch's terms first. */
+    public void scanAll(Iterator<FloatImage> images, Consumer<ScanResult> consumer, PatchObserver observer) {
+        scanAll(images, consumer, n -> {}, observer);
+    }
+
+    private void scanAll(Iterator<FloatImage> images, Consumer<ScanResult> consumer, IntConsumer batchDone, PatchObserver observer) {
         checkOpen();
+        boolean features = mapKind.needsFeatures() || observer != null;
         Deque<FloatImage> originals = new ArrayDeque<>(); // with a scale: the images as given, in order
         Iterator<FloatImage> tiled = cfg.scale() == 1 ? images : new Iterator<>() {
             @Override
@@ -275,6 +337,7 @@ public sealed class AnomalyScanner implements AutoCloseable permits Scanner {
                 float[] data = n * patchLength == batch.data().length ? batch.data() : Arrays.copyOf(batch.data(), n * patchLength);
                 long t0 = System.nanoTime();
                 List<SearchResult> results = searchLocked(data, ids);
+                FeatureTerms terms = features ? featureTermsLocked(data, results) : null;
                 double share = (System.nanoTime() - t0) / 1e9 / n;
                 for (int i = 0; i < n; i++) {
                     PatchRef ref = batch.patches().get(i);
@@ -284,14 +347,19 @@ public sealed class AnomalyScanner implements AutoCloseable permits Scanner {
                                 + ", " + ref.position().x() + "): the model gives non-finite values there; check the model file or retrain it");
                     }
                     InFlight f = inFlight.computeIfAbsent(ref.imageIndex(), k -> new InFlight(ref.image()));
-                    f.stitcher.add(ref.position(), r.residualMap(), 0);
+                    if (observer != null) observer.onPatch(ref.image(), ref.position(), r.residualMap(), terms, i);
+                    for (Map.Entry<MapTerm, Stitcher> e : f.stitchers.entrySet()) {
+                        // the plain residual goes in with its channels (the stitcher averages them)
+                        e.getValue().add(ref.position(), e.getKey() == MapTerm.RESIDUAL ? r.residualMap()
+                                : maps.term(e.getKey(), r.residualMap(), terms, i), 0);
+                    }
                     f.scores.add(new PatchScore(ref.position(), r.score(), false));
                     f.seconds += share;
                 }
             }
             for (PatchRef ref : batch.skipped()) {
                 InFlight f = inFlight.computeIfAbsent(ref.imageIndex(), k -> new InFlight(ref.image()));
-                f.stitcher.addSkipped(ref.position());
+                for (Stitcher st : f.stitchers.values()) st.addSkipped(ref.position());
                 f.scores.add(new PatchScore(ref.position(), 0f, true));
             }
             batchDone.accept(n + batch.skipped().size());
@@ -307,8 +375,13 @@ public sealed class AnomalyScanner implements AutoCloseable permits Scanner {
      * {@code listener} and skipped; the others go on.
      */
     public void scanFiles(List<Path> files, ScanListener listener) {
+        scanFiles(files, listener, null);
+    }
+
+    /** As {@link #scanFiles(List, ScanListener)}, telling {@code observer} (may be null) every searched patch's terms. */
+    public void scanFiles(List<Path> files, ScanListener listener, PatchObserver observer) {
         Deque<Path> order = new ArrayDeque<>();
-        scanAll(new FileImages(files, listener, order), r -> listener.onResult(order.removeFirst(), r), listener::onBatch);
+        scanAll(new FileImages(files, listener, order), r -> listener.onResult(order.removeFirst(), r), listener::onBatch, observer);
     }
 
     private List<SearchResult> searchLocked(float[] data, long[] ids) {
@@ -318,6 +391,16 @@ public sealed class AnomalyScanner implements AutoCloseable permits Scanner {
             // set per search: scanners sharing a backend may ask for different precisions
             model.backend().setPrecision(cfg.precisionFor(model.backend()));
             return search.search(data, ids);
+        }
+    }
+
+    private FeatureTerms featureTermsLocked(float[] data, List<SearchResult> results) {
+        int per = model.imageShape(1).size();
+        float[] generated = new float[results.size() * per];
+        for (int i = 0; i < results.size(); i++) System.arraycopy(results.get(i).generated(), 0, generated, i * per, per);
+        synchronized (model.backend()) {
+            checkOpen();
+            return FeatureTerms.compute(model, data, generated, results.size());
         }
     }
 
@@ -337,7 +420,7 @@ public sealed class AnomalyScanner implements AutoCloseable permits Scanner {
         for (int i = 0; i < k; i++) sum += sorted[sorted.length - 1 - i];
         float max = sorted[sorted.length - 1];
         float topKMean = (float) (sum / k);
-        FloatImage heatmap = f.stitcher.heatmap();
+        FloatImage heatmap = LocalMaps.compose(mapKind, t -> MapSmoothing.gaussian(f.stitchers.get(t).heatmap(), smoothingPixels));
         FloatImage image = f.image;
         if (original != null) {
             heatmap = Resample.to(heatmap, original.height(), original.width());
@@ -366,13 +449,16 @@ public sealed class AnomalyScanner implements AutoCloseable permits Scanner {
     /** An image whose patches are being searched. */
     private final class InFlight {
         final FloatImage image;
-        final Stitcher stitcher;
+        final Map<MapTerm, Stitcher> stitchers = new EnumMap<>(MapTerm.class);
         final List<PatchScore> scores = new ArrayList<>();
         double seconds;
 
         InFlight(FloatImage image) {
             this.image = image;
-            this.stitcher = new Stitcher(image.height(), image.width(), image.channels(), tiler.patchSize(), image.source());
+            for (MapKind.Component c : mapKind.components()) {
+                int channels = c.term() == MapTerm.RESIDUAL ? image.channels() : 1;
+                stitchers.put(c.term(), new Stitcher(image.height(), image.width(), channels, tiler.patchSize(), image.source()));
+            }
         }
     }
 
@@ -394,10 +480,10 @@ public sealed class AnomalyScanner implements AutoCloseable permits Scanner {
 
         @Override
         public boolean hasNext() {
-            while (pending == null && next < files.size()) {
+            while (pending == null && next < files.size() && !listener.stopRequested()) {
                 Path file = files.get(next++);
                 try {
-                    FloatImage image = ImageReader.read(file, model.spec().channels(), this::converted);
+                    FloatImage image = ImageReader.read(file, model.spec().channels(), this::converted, maxImagePixels);
                     // refuses an image smaller than a patch now, not mid-batch
                     int patches = cfg.scale() == 1 ? tiler.positions(image).size() : scaledPositions(image);
                     listener.onTiled(file, patches);
@@ -405,6 +491,9 @@ public sealed class AnomalyScanner implements AutoCloseable permits Scanner {
                     pendingFile = file;
                 } catch (IOException | IllegalArgumentException e) {
                     listener.onFailure(file, oneLine(e));
+                } catch (OutOfMemoryError e) { // the size check missed it (a format without a readable header)
+                    listener.onFailure(file, file + ": not enough memory to read it; give Java more memory (ANOSCAN_JAVA_OPTS=-Xmx...) "
+                            + "or downscale the image");
                 }
             }
             return pending != null;

@@ -8,10 +8,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
-import java.util.function.Function;
 import org.anoscan.backend.Backend;
 import org.anoscan.io.FloatImage;
 import org.anoscan.io.ModelFile;
+import org.anoscan.nn.Dcgan;
 import org.anoscan.tensor.Shape;
 import org.anoscan.tensor.Tensor;
 
@@ -22,9 +22,12 @@ import org.anoscan.tensor.Tensor;
  * and of normal pixels, fall above them: the false-alarm rate is chosen, not guessed, without needing any
  * anomalous example.
  *
- * <p>{@link #store} writes them into the model file's info map ({@link Thresholds}' {@code threshold.*}
- * keys, with the scan settings used, since scores move with them), re-saving the file atomically, so a
- * model carries its thresholds to every later scan.
+ * <p>{@link #calibrate} also gathers the statistics of normal patches that the normalised maps divide by
+ * ({@link MapStatistics}), and writes them and the thresholds into the model file ({@link Thresholds}'
+ * {@code threshold.*} keys, with the scoring settings used ({@link ScoringSettings}), since scores move with
+ * them; the statistics as extra tensors), re-saving the file atomically, so a model carries both to every later scan. A map that
+ * needs the statistics takes a second pass over the images: its pixel threshold is a quantile of the
+ * normalised map, which exists only once the statistics do.
  */
 public final class Calibration {
     public static final double DEFAULT_QUANTILE = 0.99;
@@ -50,7 +53,17 @@ public final class Calibration {
     public static final class Collector implements ScanListener {
         private final List<Double> scores = new ArrayList<>();
         private final List<String> failures = new ArrayList<>();
-        private final PixelQuantile pixels = new PixelQuantile();
+        private final PixelQuantile pixels;
+
+        /** For heatmaps of the plain residual. */
+        public Collector() {
+            this(MapKind.RESIDUAL);
+        }
+
+        /** For heatmaps of {@code kind} (resolved). */
+        public Collector(MapKind kind) {
+            pixels = PixelQuantile.forMap(kind);
+        }
 
         public void add(ScanResult r) {
             scores.add((double) r.topKMean());
@@ -81,8 +94,13 @@ public final class Calibration {
      * @throws IllegalStateException when no file could be scanned
      */
     public static Result compute(AnomalyScanner scanner, List<Path> normals, double quantile, ScanListener listener) {
+        return compute(scanner, normals, quantile, listener, null);
+    }
+
+    private static Result compute(AnomalyScanner scanner, List<Path> normals, double quantile, ScanListener listener,
+                                  PatchObserver observer) {
         Quantiles.rank(quantile, 1); // checks the quantile before a long scan
-        Collector c = new Collector();
+        Collector c = new Collector(scanner.mapKind());
         scanner.scanFiles(normals, new ScanListener() {
             @Override
             public void onResult(Path file, ScanResult result) {
@@ -110,8 +128,13 @@ public final class Calibration {
             public void onNotice(String message) {
                 if (listener != null) listener.onNotice(message);
             }
-        });
+        }, observer);
         return c.result(quantile);
+    }
+
+    /** Passes over the normal images that {@link #calibrate} makes with {@code cfg}: 2 when its map needs the statistics. */
+    public static int passes(ScanConfig cfg) {
+        return cfg.map().resolve(true) == MapKind.RESIDUAL ? 1 : 2;
     }
 
     /** The info map with the thresholds of {@code r} and the settings of {@code cfg} put in. */
@@ -127,47 +150,75 @@ public final class Calibration {
 
     /**
      * Loads {@code modelFile}, scans {@code normals} with {@code cfg} (explicit thresholds ignored), and
-     * re-saves the file with the thresholds in its info map (atomically: a crash leaves the old file).
-     * Weights and extra tensors are written back unchanged (extra tensors as flat vectors: the loader
-     * hands them back without their shapes).
+     * re-saves the file with the statistics of normal patches and the thresholds (atomically: a crash leaves
+     * the old file). Weights and other extra tensors are written back unchanged (extra tensors as flat
+     * vectors: the loader hands them back without their shapes); earlier statistics are replaced.
+     * {@code listener} hears every file of every pass ({@link #passes}).
      */
     public static Result calibrate(Path modelFile, Backend backend, ScanConfig cfg, List<Path> normals, double quantile,
                                    ScanListener listener) throws IOException {
-        return calibrate(modelFile, backend, cfg, scanner -> compute(scanner, normals, quantile, listener));
+        Quantiles.rank(quantile, 1); // checks the quantile before a long scan
+        return calibrate(modelFile, backend, cfg, (scanner, observer) -> compute(scanner, normals, quantile, listener, observer));
     }
 
     /**
      * As {@link #calibrate(Path, Backend, ScanConfig, List, double, ScanListener)}, from images already in
      * memory (e.g. the normal class of an MNIST IDX file, each image one patch); {@code done} (may be null)
-     * hears about each result.
+     * hears about each result of each pass.
      */
     public static Result calibrate(Path modelFile, Backend backend, ScanConfig cfg, Iterator<FloatImage> normals, double quantile,
                                    Consumer<ScanResult> done) throws IOException {
         Quantiles.rank(quantile, 1); // checks the quantile before a long scan
-        return calibrate(modelFile, backend, cfg, scanner -> {
-            Collector c = new Collector();
-            scanner.scanAll(normals, r -> {
+        List<FloatImage> images = new ArrayList<>(); // a second pass needs them again
+        normals.forEachRemaining(images::add);
+        return calibrate(modelFile, backend, cfg, (scanner, observer) -> {
+            Collector c = new Collector(scanner.mapKind());
+            scanner.scanAll(images.iterator(), r -> {
                 c.add(r);
                 if (done != null) done.accept(r);
-            });
+            }, observer);
             return c.result(quantile);
         });
     }
 
-    private static Result calibrate(Path modelFile, Backend backend, ScanConfig cfg, Function<AnomalyScanner, Result> scan)
-            throws IOException {
+    /** One scan of the normal images with a scanner, telling an observer (may be null) every patch's terms. */
+    private interface Pass {
+        Result scan(AnomalyScanner scanner, PatchObserver observer);
+    }
+
+    private static Result calibrate(Path modelFile, Backend backend, ScanConfig cfg, Pass pass) throws IOException {
         ModelFile.Loaded loaded = ModelFile.load(modelFile, backend);
         List<Tensor> extras = new ArrayList<>();
-        try (AnomalyScanner scanner = new AnomalyScanner(loaded.model(), Map.of(), cfg.withThresholds(Double.NaN, Double.NaN))) {
-            Result r = scan.apply(scanner);
+        try {
+            Dcgan model = loaded.model();
+            int patch = model.spec().imageSize();
+            MapKind kind = cfg.map().resolve(true);
+            ScanConfig plain = cfg.withThresholds(Double.NaN, Double.NaN);
+            MapStatistics.Accumulator acc = new MapStatistics.Accumulator(patch * patch,
+                    model.features().outputShape(model.imageShape(1)).size());
+            Result r;
+            MapStatistics stats;
+            try (AnomalyScanner first = new AnomalyScanner(model, Map.of(), null, kind == MapKind.RESIDUAL ? plain : plain.withMap(MapKind.RESIDUAL, 0))) {
+                LocalMaps raw = first.maps();
+                r = pass.scan(first, (image, p, residual, terms, index) -> acc.add(raw.residualPixels(residual), terms, index));
+                stats = acc.result();
+            }
+            if (kind != MapKind.RESIDUAL) {
+                try (AnomalyScanner second = new AnomalyScanner(model, Map.of(), stats, plain)) {
+                    r = pass.scan(second, null);
+                }
+            }
             Map<String, Tensor> extra = new LinkedHashMap<>();
-            for (Map.Entry<String, float[]> e : loaded.extra().entrySet()) {
+            Map<String, float[]> values = new LinkedHashMap<>(loaded.extra());
+            values.putAll(stats.toExtras());
+            for (Map.Entry<String, float[]> e : values.entrySet()) {
                 Tensor t = backend.fromHost(e.getValue(), Shape.of(e.getValue().length));
                 extras.add(t);
                 extra.put(e.getKey(), t);
             }
-            int patch = loaded.model().spec().imageSize();
-            ModelFile.save(modelFile, loaded.model(), withThresholds(loaded.info(), r, cfg, patch), extra);
+            Map<String, String> info = withThresholds(loaded.info(), r, cfg, patch);
+            info.put(MapStatistics.PATCHES_KEY, Long.toString(stats.patches()));
+            ModelFile.save(modelFile, model, info, extra);
             return r;
         } finally {
             for (Tensor t : extras) t.close();

@@ -22,9 +22,14 @@ import org.anoscan.tensor.Precision;
  * @param scale         each image is resampled by this factor before tiling (0.5: half the width and height,
  *                      a quarter of the patches), trading resolution for time; maps come back at the original
  *                      size. 1 leaves images as they are
+ * @param map           which map the heatmap shows ({@link MapKind}; AUTO picks by the model's calibration)
+ * @param smoothing     Gaussian smoothing of the stitched heatmap, sigma in units of the stride (0: none); NaN for
+ *                      the map's default: none for the plain residual (AnoGAN's map, unchanged), else
+ *                      {@link #DEFAULT_SMOOTHING}
  */
 public record ScanConfig(int stride, SearchConfig search, int batchSize, int topK, double flatStd, boolean pad,
-                         double imageThreshold, double pixelThreshold, Precision precision, double scale) {
+                         double imageThreshold, double pixelThreshold, Precision precision, double scale, MapKind map,
+                         double smoothing) {
 
     /** The largest {@link #scale}: enlarging more than this only multiplies the work. */
     public static final double MAX_SCALE = 4;
@@ -40,6 +45,15 @@ public record ScanConfig(int stride, SearchConfig search, int batchSize, int top
                       double imageThreshold, double pixelThreshold, Precision precision) {
         this(stride, search, batchSize, topK, flatStd, pad, imageThreshold, pixelThreshold, precision, 1.0);
     }
+
+    /** The AUTO map with its default smoothing. */
+    public ScanConfig(int stride, SearchConfig search, int batchSize, int topK, double flatStd, boolean pad,
+                      double imageThreshold, double pixelThreshold, Precision precision, double scale) {
+        this(stride, search, batchSize, topK, flatStd, pad, imageThreshold, pixelThreshold, precision, scale, MapKind.AUTO, Double.NaN);
+    }
+
+    /** Heatmap smoothing, sigma in strides (chosen by {@code TextureLocalisation}, see the README). */
+    public static final double DEFAULT_SMOOTHING = 0.25;
 
     /**
      * Patches per batch: enough to keep the CPU's sgemm busy and a GPU well fed for DCGAN-32/64, small
@@ -66,6 +80,10 @@ public record ScanConfig(int stride, SearchConfig search, int batchSize, int top
             throw new IllegalArgumentException("thresholds must be finite (NaN for none)");
         }
         if (!(scale > 0 && scale <= MAX_SCALE)) throw new IllegalArgumentException("scale must be in (0, " + MAX_SCALE + "], got " + scale);
+        if (map == null) throw new IllegalArgumentException("map kind is null");
+        if (smoothing < 0 || Double.isInfinite(smoothing)) {
+            throw new IllegalArgumentException("smoothing must be finite and >= 0 (in strides; NaN for the default), got " + smoothing);
+        }
     }
 
     /**
@@ -82,11 +100,11 @@ public record ScanConfig(int stride, SearchConfig search, int batchSize, int top
     }
 
     public ScanConfig withStride(int s) {
-        return new ScanConfig(s, search, batchSize, topK, flatStd, pad, imageThreshold, pixelThreshold, precision, scale);
+        return new ScanConfig(s, search, batchSize, topK, flatStd, pad, imageThreshold, pixelThreshold, precision, scale, map, smoothing);
     }
 
     public ScanConfig withSearch(SearchConfig c) {
-        return new ScanConfig(stride, c, batchSize, topK, flatStd, pad, imageThreshold, pixelThreshold, precision, scale);
+        return new ScanConfig(stride, c, batchSize, topK, flatStd, pad, imageThreshold, pixelThreshold, precision, scale, map, smoothing);
     }
 
     public ScanConfig withIterations(int n) {
@@ -94,29 +112,29 @@ public record ScanConfig(int stride, SearchConfig search, int batchSize, int top
     }
 
     public ScanConfig withBatchSize(int b) {
-        return new ScanConfig(stride, search, b, topK, flatStd, pad, imageThreshold, pixelThreshold, precision, scale);
+        return new ScanConfig(stride, search, b, topK, flatStd, pad, imageThreshold, pixelThreshold, precision, scale, map, smoothing);
     }
 
     public ScanConfig withTopK(int k) {
-        return new ScanConfig(stride, search, batchSize, k, flatStd, pad, imageThreshold, pixelThreshold, precision, scale);
+        return new ScanConfig(stride, search, batchSize, k, flatStd, pad, imageThreshold, pixelThreshold, precision, scale, map, smoothing);
     }
 
     public ScanConfig withFlatStd(double s) {
-        return new ScanConfig(stride, search, batchSize, topK, s, pad, imageThreshold, pixelThreshold, precision, scale);
+        return new ScanConfig(stride, search, batchSize, topK, s, pad, imageThreshold, pixelThreshold, precision, scale, map, smoothing);
     }
 
     public ScanConfig withPad(boolean p) {
-        return new ScanConfig(stride, search, batchSize, topK, flatStd, p, imageThreshold, pixelThreshold, precision, scale);
+        return new ScanConfig(stride, search, batchSize, topK, flatStd, p, imageThreshold, pixelThreshold, precision, scale, map, smoothing);
     }
 
     /** Explicit thresholds (NaN for none), used instead of the model file's calibrated ones. */
     public ScanConfig withThresholds(double image, double pixel) {
-        return new ScanConfig(stride, search, batchSize, topK, flatStd, pad, image, pixel, precision, scale);
+        return new ScanConfig(stride, search, batchSize, topK, flatStd, pad, image, pixel, precision, scale, map, smoothing);
     }
 
     /** Convolution precision (null: the backend's default). */
     public ScanConfig withPrecision(Precision p) {
-        return new ScanConfig(stride, search, batchSize, topK, flatStd, pad, imageThreshold, pixelThreshold, p, scale);
+        return new ScanConfig(stride, search, batchSize, topK, flatStd, pad, imageThreshold, pixelThreshold, p, scale, map, smoothing);
     }
 
     /** The precision a search on {@code backend} runs in: the config's, else the backend's default. */
@@ -125,7 +143,23 @@ public record ScanConfig(int stride, SearchConfig search, int batchSize, int top
     }
 
     public ScanConfig withScale(double f) {
-        return new ScanConfig(stride, search, batchSize, topK, flatStd, pad, imageThreshold, pixelThreshold, precision, f);
+        return new ScanConfig(stride, search, batchSize, topK, flatStd, pad, imageThreshold, pixelThreshold, precision, f, map, smoothing);
+    }
+
+    /** The heatmap's map kind and smoothing (sigma in strides; 0 for none, NaN for the map's default). */
+    public ScanConfig withMap(MapKind kind, double smoothingStrides) {
+        return new ScanConfig(stride, search, batchSize, topK, flatStd, pad, imageThreshold, pixelThreshold, precision, scale, kind,
+                smoothingStrides);
+    }
+
+    /** The smoothing sigma in strides for {@code kind} (resolved): the given one, else the map's default. */
+    public double smoothingStrides(MapKind kind) {
+        return !Double.isNaN(smoothing) ? smoothing : kind == MapKind.RESIDUAL ? 0 : DEFAULT_SMOOTHING;
+    }
+
+    /** The smoothing sigma in pixels for {@code kind} (resolved) and a model of patch size {@code patchSize}. */
+    public double smoothingPixels(MapKind kind, int patchSize) {
+        return smoothingStrides(kind) * strideFor(patchSize);
     }
 
     /** The stride for a model of patch size {@code patchSize}. */

@@ -13,6 +13,14 @@ public interface ScanListener {
      */
     void onFailure(Path file, String message);
 
+    /**
+     * Asked before each new file is read: true stops the scan there. The images already read (their patches
+     * may share a batch with others) are finished and delivered first, so nothing is left half done.
+     */
+    default boolean stopRequested() {
+        return false;
+    }
+
     /** {@code file} was read and cut into {@code patches} patches (for progress: the unit of work). */
     default void onTiled(Path file, int patches) {}
 

@@ -18,11 +18,12 @@ public final class Scanner extends AnomalyScanner {
     /** @deprecated use {@link AnomalyScanner#AnomalyScanner(Dcgan, Map, ScanConfig)} */
     @Deprecated(since = "0.2")
     public Scanner(Dcgan model, Map<String, String> info, ScanConfig cfg) {
-        super(model, false, null, info, cfg);
+        super(model, false, null, info, null, cfg, java.util.List.of());
     }
 
-    private Scanner(Dcgan model, Backend ownedBackend, Map<String, String> info, ScanConfig cfg) {
-        super(model, true, ownedBackend, info, cfg);
+    private Scanner(Dcgan model, Backend ownedBackend, Map<String, String> info, MapStatistics stats, ScanConfig cfg,
+                    java.util.List<String> fileWarnings) {
+        super(model, true, ownedBackend, info, stats, cfg, fileWarnings);
     }
 
     /** @deprecated use {@link AnomalyScanner#open(Path, Backend, ScanConfig)} */

@@ -43,6 +43,14 @@ public final class ScoringSettings {
         FLAT_STD("scoring.flat_std", "threshold.flat_std", "flat-patch threshold",
                 (c, p) -> Double.toString(c.flatStd()),
                 (c, v) -> c.withFlatStd(Double.parseDouble(v))),
+        // the map the pixel threshold was taken on, as asked for (auto resolves the same way while the statistics are there)
+        MAP("scoring.map", null, "map",
+                (c, p) -> c.map().label(),
+                (c, v) -> c.withMap(MapKind.parse(v), c.smoothing())),
+        // NaN: the map's default smoothing
+        SMOOTHING("scoring.smoothing", null, "smoothing (strides)",
+                (c, p) -> Double.toString(c.smoothing()),
+                (c, v) -> c.withMap(c.map(), Double.parseDouble(v))),
         SCALE("scoring.scale", null, "scale",
                 (c, p) -> Double.toString(c.scale()),
                 (c, v) -> c.withScale(Double.parseDouble(v)));

@@ -48,10 +48,12 @@ public final class GanTrainer implements AutoCloseable {
     public int step() { return step; }
 
     /**
-     * Trains until {@code cfg.steps()} steps are done, saving a checkpoint to checkpointFile (when not
-     * null) every {@code cfg.checkpointEvery()} steps and at the end.
+     * Trains until {@code cfg.steps()} steps are done or the listener asks to stop, saving a checkpoint to
+     * checkpointFile (when not null) every {@code cfg.checkpointEvery()} steps, at the end and when stopped.
+     *
+     * @return true when all steps are done, false when the listener stopped training early
      */
-    public void train(PatchSource source, TrainListener listener, Path checkpointFile) throws IOException {
+    public boolean train(PatchSource source, TrainListener listener, Path checkpointFile) throws IOException {
         if (source.channels() != model.spec().channels() || source.patchSize() != model.spec().imageSize()) {
             throw new IllegalArgumentException("train: patches are " + source.channels() + "x" + source.patchSize() + "x"
                     + source.patchSize() + " but the model expects " + model.imageShape(1));
@@ -64,12 +66,15 @@ public final class GanTrainer implements AutoCloseable {
             if (listener != null) {
                 listener.onStep(step, cfg.steps(), losses[0], losses[1], (step - first) * (double) cfg.batchSize() / seconds);
             }
+            boolean stop = listener != null && listener.stopRequested();
             boolean due = cfg.checkpointEvery() > 0 && step % cfg.checkpointEvery() == 0;
-            if (checkpointFile != null && (due || step == cfg.steps())) {
+            if (checkpointFile != null && (due || stop || step == cfg.steps())) {
                 saveCheckpoint(checkpointFile);
                 if (listener != null) listener.onCheckpoint(step, checkpointFile);
             }
+            if (stop) return step == cfg.steps();
         }
+        return true;
     }
 
     /** One D step and one G step; returns {lossD, lossG}. */

@@ -9,7 +9,7 @@ package org.anoscan.train;
  * @param beta1           Adam beta1
  * @param realLabel       target for real patches: 1, or e.g. 0.9 for one-sided label smoothing
  * @param seed            seeds every batch and noise draw (step s uses its own stream, so resuming is exact)
- * @param checkpointEvery save a checkpoint every this many steps (0: never)
+ * @param checkpointEvery save a checkpoint every this many steps (0: only at the end, and when stopped)
  */
 public record TrainConfig(int steps, int batchSize, float learningRate, float beta1, float realLabel, long seed,
                           int checkpointEvery) {

@@ -9,4 +9,9 @@ public interface TrainListener {
 
     default void onCheckpoint(int step, Path file) {
     }
+
+    /** Asked after each step: true stops training there (a checkpoint is written first, when training has a file). */
+    default boolean stopRequested() {
+        return false;
+    }
 }

@@ -108,13 +108,22 @@ class ScanCommandTest {
             }
         }
         List<String> csv = Files.readAllLines(out.resolve("scores.csv"));
-        assertEquals(1 + GOOD.size(), csv.size(), String.join("\n", csv));
-        for (int i = 0; i < GOOD.size(); i++) {
-            List<String> cells = ImageLabels.cells(csv.get(1 + i));
-            assertEquals(GOOD.get(i), cells.get(1));
+        assertEquals(1 + GOOD.size() + 2, csv.size(), "a row per image and per failed file:\n" + String.join("\n", csv));
+        int scored = 0, failedRows = 0;
+        for (String row : csv.subList(1, csv.size())) {
+            List<String> cells = ImageLabels.cells(row);
+            String error = cells.get(cells.size() - 1);
+            if (!error.isEmpty()) {
+                failedRows++;
+                assertTrue(cells.get(3).isEmpty(), "a failed file has no score: " + row);
+                continue;
+            }
+            assertEquals(GOOD.get(scored++), cells.get(1));
             assertTrue(Float.parseFloat(cells.get(3)) > 0, "a score");
             assertEquals("no", cells.get(5), "under the huge --threshold");
         }
+        assertEquals(GOOD.size(), scored);
+        assertEquals(2, failedRows);
         JsonNode json = new ObjectMapper().readTree(out.resolve("scores.json").toFile());
         assertEquals(GOOD.size(), json.get("images").size());
         assertEquals(2, json.get("failures").size());

@@ -88,7 +88,9 @@ class CalibrationTest {
         assertEquals(Quantiles.of(sv, 0.5), r.imageThreshold(), 0.0);
         double[] pv = pixels.stream().mapToDouble(Float::doubleValue).toArray();
         double exactPixel = Quantiles.of(pv, 0.5);
-        assertTrue(r.pixelThreshold() >= exactPixel && r.pixelThreshold() <= exactPixel + 1e-5,
+        // within one histogram bin: the calibrated model's heatmaps are the deviation map, binned over the normalised range
+        double bin = PixelQuantile.NORMALISED_RANGE / PixelQuantile.BINS;
+        assertTrue(r.pixelThreshold() >= exactPixel && r.pixelThreshold() <= exactPixel + bin,
                 r.pixelThreshold() + " vs " + exactPixel);
         assertEquals(pv.length, r.pixels());
 
@@ -121,5 +123,57 @@ class CalibrationTest {
         assertThrows(IllegalStateException.class, () -> Calibration.calibrate(file, cpu, CFG, List.of(bad), 0.99, null));
         assertEquals(Double.toString(r.imageThreshold()), ModelFile.readInfo(file).get(Thresholds.IMAGE_KEY),
                 "a failed calibration leaves the file as it was");
+    }
+    @Test
+    void statisticsOfNormalPatchesAreStoredCoveredByTheChecksumAndUsedByLaterScans() throws IOException {
+        Path file = TestImages.writeTinyModel(dir.resolve("stats.safetensors"), cpu, 3L);
+        List<Path> normals = List.of(TestImages.writeTexture(dir.resolve("a.png"), 40, 44, 1),
+                TestImages.writeTexture(dir.resolve("b.png"), 48, 40, 2));
+        Calibration.calibrate(file, cpu, CFG, normals, 0.9, null);
+
+        // the same statistics, gathered here from a plain scan of the same images
+        MapStatistics expected;
+        try (Dcgan model = TestImages.tinyModel(cpu, 3L);
+             AnomalyScanner plain = new AnomalyScanner(model, Map.of(), CFG.withMap(MapKind.RESIDUAL, 0))) {
+            MapStatistics.Accumulator acc = new MapStatistics.Accumulator(32 * 32, model.features().outputShape(model.imageShape(1)).size());
+            plain.scanFiles(normals, new ScanListener() {
+                @Override
+                public void onResult(Path f, ScanResult r) { }
+
+                @Override
+                public void onFailure(Path f, String message) { throw new AssertionError(message); }
+            }, (image, p, residual, terms, index) -> acc.add(plain.maps().residualPixels(residual), terms, index));
+            expected = acc.result();
+        }
+        ModelFile.Loaded loaded = ModelFile.load(file, cpu);
+        try (Dcgan model = loaded.model()) {
+            MapStatistics stored = AnomalyScanner.statistics(file, loaded);
+            assertNotNull(stored, "calibrate stores the statistics");
+            assertEquals(expected.patches(), stored.patches());
+            assertEquals(2 * 2 + 2 * 2, stored.patches(), "patches of a 40x44 and a 48x40 image at stride 16 (edge-aligned last rows and columns)");
+            for (Map.Entry<String, float[]> e : expected.toExtras().entrySet()) {
+                assertArrayEquals(e.getValue(), stored.toExtras().get(e.getKey()), 1e-6f, e.getKey());
+            }
+        }
+        Map<String, String> info = ModelFile.readInfo(file);
+        assertEquals("auto", info.get(ScoringSettings.Setting.MAP.key()), "the pixel threshold is on the map scans will show");
+        try (AnomalyScanner s = AnomalyScanner.open(file, cpu, CFG)) {
+            assertEquals(MapKind.DEVIATION, s.mapKind(), "a calibrated model's scans show the deviation map by default");
+            assertEquals(List.of(), s.warnings());
+        }
+        try (AnomalyScanner s = AnomalyScanner.open(file, cpu, CFG.withMap(MapKind.RESIDUAL, 0))) {
+            assertTrue(s.warnings().stream().anyMatch(w -> w.contains("map auto but this scan uses residual")), s.warnings().toString());
+        }
+
+        // a changed value in the stored statistics is caught by the checksum
+        byte[] bytes = Files.readAllBytes(file);
+        long headerLength = java.nio.ByteBuffer.wrap(bytes, 0, 8).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong();
+        com.fasterxml.jackson.databind.JsonNode header = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(new String(bytes, 8, (int) headerLength, java.nio.charset.StandardCharsets.UTF_8));
+        long at = 8 + headerLength + header.get(MapStatistics.RESIDUAL_STD).get("data_offsets").get(0).asLong();
+        bytes[(int) at + 2] ^= 0x10;
+        Path damaged = Files.write(dir.resolve("damaged.safetensors"), bytes);
+        IOException e = assertThrows(IOException.class, () -> ModelFile.load(damaged, cpu));
+        assertTrue(e.getMessage().contains("SHA-256"), e.getMessage());
     }
 }

@@ -55,4 +55,15 @@ class QuantilesTest {
         assertThrows(IllegalArgumentException.class, () -> pq.add(new float[] {-1f}));
         assertThrows(IllegalStateException.class, () -> new PixelQuantile().quantile(0.5));
     }
+
+    @Test
+    void pixelQuantileOfANormalisedMapKeepsValuesOutsideItsRangeExactly() {
+        PixelQuantile pq = PixelQuantile.forMap(MapKind.COMBINED);
+        pq.add(new float[] {-20f, -1.5f, 0.25f, 3f, 60f});
+        assertEquals(-20f, pq.quantile(0.2), 0.0);
+        double width = PixelQuantile.NORMALISED_RANGE / PixelQuantile.BINS;
+        assertTrue(pq.quantile(0.4) >= -1.5 && pq.quantile(0.4) <= -1.5 + width, "" + pq.quantile(0.4));
+        assertTrue(pq.quantile(0.8) >= 3 && pq.quantile(0.8) <= 3 + width, "" + pq.quantile(0.8));
+        assertEquals(60f, pq.quantile(1.0), 0.0);
+    }
 }

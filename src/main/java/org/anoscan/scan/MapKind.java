@@ -1,0 +1,75 @@
+package org.anoscan.scan;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.Collectors;
+
+/**
+ * Which per-pixel map a scan's heatmap shows. The normalised kinds use the statistics of normal patches that
+ * {@code calibrate} stores in the model ({@link MapStatistics}); without them they fall back to mean 0, spread 1.
+ */
+public enum MapKind {
+    /** The plain residual {@code |x − G(z)|} (channel mean): AnoGAN's map, on the image's own scale. */
+    RESIDUAL(c(MapTerm.RESIDUAL, false)),
+    /** {@link MapTerm#RESIDUAL_Z}. */
+    RESIDUAL_Z(c(MapTerm.RESIDUAL_Z, false)),
+    /** {@link MapTerm#FEATURE}: sees what the score's feature term sees. */
+    FEATURE(c(MapTerm.FEATURE, false)),
+    /** {@link MapTerm#DEVIATION}. */
+    DEVIATION(c(MapTerm.DEVIATION, false)),
+    /** RESIDUAL_Z + FEATURE: both in units of normal spread. */
+    COMBINED(c(MapTerm.RESIDUAL_Z, false), c(MapTerm.FEATURE, false)),
+    /** RESIDUAL_Z + FEATURE + DEVIATION. */
+    COMBINED_DEVIATION(c(MapTerm.RESIDUAL_Z, false), c(MapTerm.FEATURE, false), c(MapTerm.DEVIATION, false)),
+    /**
+     * |RESIDUAL_Z| + |FEATURE| + DEVIATION, each smoothed first: a departure from normal either way. Where G
+     * reproduces a defect better than the normal texture (a smooth stain on a busy texture), the residual
+     * falls below normal, and only a two-sided term sees it.
+     */
+    DEPARTURE(c(MapTerm.RESIDUAL_Z, true), c(MapTerm.FEATURE, true), c(MapTerm.DEVIATION, false)),
+    /**
+     * DEVIATION when the model carries calibration statistics, else RESIDUAL. Chosen by {@code TextureLocalisation}:
+     * on brick the residual-based maps do well, but on grass and gravel G reproduces pasted squares and stains
+     * better than the texture itself, so every residual term ranks them below normal; only DEVIATION holds up on
+     * all three (see the README).
+     */
+    AUTO();
+
+    /** A term of a map; a two-sided one counts by its absolute value once stitched and smoothed. */
+    public record Component(MapTerm term, boolean twoSided) {}
+
+    private final List<Component> components;
+
+    MapKind(Component... components) {
+        this.components = List.of(components);
+    }
+
+    private static Component c(MapTerm t, boolean twoSided) {
+        return new Component(t, twoSided);
+    }
+
+    /** The terms summed into this map (empty for AUTO: resolve it first). */
+    public List<Component> components() { return components; }
+
+    /** The command-line name: lower case with dashes ({@code residual-z}). */
+    public String label() {
+        return name().toLowerCase(Locale.ROOT).replace('_', '-');
+    }
+
+    public static MapKind parse(String s) {
+        for (MapKind k : values()) if (k.label().equals(s.trim().toLowerCase(Locale.ROOT))) return k;
+        throw new IllegalArgumentException("unknown map '" + s + "': use one of "
+                + Arrays.stream(values()).map(MapKind::label).collect(Collectors.joining(", ")));
+    }
+
+    /** AUTO resolved against whether calibration statistics are present. */
+    public MapKind resolve(boolean calibrated) {
+        return this != AUTO ? this : calibrated ? DEVIATION : RESIDUAL;
+    }
+
+    /** Whether this map needs the feature terms (f(x), f(G(z))) of each patch. */
+    public boolean needsFeatures() {
+        return components.stream().anyMatch(c -> c.term() == MapTerm.FEATURE || c.term() == MapTerm.DEVIATION);
+    }
+}
