@@ -20,26 +20,10 @@ final class CpuElementwise {
         CpuTensor y = cpu.allocUninitialised(x.shape());
         FloatBuffer yb = y.buffer;
         CpuLoops.chunked(cpu, x.size(), (from, to) -> {
-            switch (a) {
-                case RELU -> {
-                    for (int i = from; i < to; i++) {
-                        float v = xb.get(i);
-                        yb.put(i, v > 0 ? v : 0f);
-                    }
-                }
-                case LEAKY_RELU -> {
-                    for (int i = from; i < to; i++) {
-                        float v = xb.get(i);
-                        yb.put(i, v > 0 ? v : Activation.LEAKY_SLOPE * v);
-                    }
-                }
-                case TANH -> {
-                    for (int i = from; i < to; i++) yb.put(i, tanh(xb.get(i)));
-                }
-                case SIGMOID -> {
-                    for (int i = from; i < to; i++) yb.put(i, (float) sigmoid(xb.get(i)));
-                }
-            }
+            float[] v = CpuLoops.chunkArray(0);
+            xb.get(from, v, 0, to - from);
+            ActivationMath.biasActivation(a, 0f, v, 0, to - from);
+            yb.put(from, v, 0, to - from);
         });
         return y;
     }
@@ -57,30 +41,11 @@ final class CpuElementwise {
         CpuTensor dx = cpu.allocUninitialised(dy.shape());
         FloatBuffer out = dx.buffer;
         CpuLoops.chunked(cpu, dy.size(), (from, to) -> {
-            switch (a) {
-                case RELU -> {
-                    // Subgradient 0 at x == 0, as PyTorch.
-                    for (int i = from; i < to; i++) out.put(i, ib.get(i) > 0 ? db.get(i) : 0f);
-                }
-                case LEAKY_RELU -> {
-                    for (int i = from; i < to; i++) {
-                        float g = db.get(i);
-                        out.put(i, ib.get(i) > 0 ? g : Activation.LEAKY_SLOPE * g);
-                    }
-                }
-                case TANH -> {
-                    for (int i = from; i < to; i++) {
-                        float v = ib.get(i);
-                        out.put(i, db.get(i) * (1f - v * v));
-                    }
-                }
-                case SIGMOID -> {
-                    for (int i = from; i < to; i++) {
-                        float v = ib.get(i);
-                        out.put(i, db.get(i) * v * (1f - v));
-                    }
-                }
-            }
+            float[] g = CpuLoops.chunkArray(0), at = CpuLoops.chunkArray(1);
+            db.get(from, g, 0, to - from);
+            ib.get(from, at, 0, to - from); // the sign test of ReLU-like kinds reads x as it would y: same sign
+            ActivationMath.timesDerivative(a, g, 0, to - from, at, 0);
+            out.put(from, g, 0, to - from);
         });
         return dx;
     }

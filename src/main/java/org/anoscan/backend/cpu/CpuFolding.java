@@ -55,29 +55,12 @@ final class CpuFolding {
         int plane = s.h() * s.w();
         CpuLoops.items(cpu, s.n() * s.c(), plane, nc -> {
             float add = bb == null ? 0f : bb.get(nc % s.c());
-            int from = nc * plane;
-            int to = from + plane;
-            // one loop per kind: a switch per element kept the JIT from vectorising
-            if (a == null) {
-                for (int i = from; i < to; i++) yb.put(i, yb.get(i) + add);
-                return;
-            }
-            switch (a) {
-                case RELU -> {
-                    for (int i = from; i < to; i++) yb.put(i, Math.max(yb.get(i) + add, 0f));
-                }
-                case LEAKY_RELU -> {
-                    for (int i = from; i < to; i++) {
-                        float v = yb.get(i) + add;
-                        yb.put(i, v > 0 ? v : Activation.LEAKY_SLOPE * v);
-                    }
-                }
-                case TANH -> {
-                    for (int i = from; i < to; i++) yb.put(i, CpuElementwise.tanh(yb.get(i) + add));
-                }
-                case SIGMOID -> {
-                    for (int i = from; i < to; i++) yb.put(i, (float) CpuElementwise.sigmoid(yb.get(i) + add));
-                }
+            float[] v = CpuLoops.chunkArray(0);
+            for (int from = nc * plane, end = from + plane; from < end; from += CpuLoops.GRAIN) {
+                int n = Math.min(CpuLoops.GRAIN, end - from);
+                yb.get(from, v, 0, n);
+                ActivationMath.biasActivation(a, add, v, 0, n);
+                yb.put(from, v, 0, n);
             }
         });
     }

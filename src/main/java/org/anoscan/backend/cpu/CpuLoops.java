@@ -10,7 +10,15 @@ final class CpuLoops {
      */
     static final int GRAIN = 1 << 15;
 
+    /** Per thread, two heap arrays of GRAIN floats: element-wise loops copy a chunk in, run on the array (vectorised), copy it out. */
+    private static final ThreadLocal<float[][]> CHUNK_ARRAYS = ThreadLocal.withInitial(() -> new float[][] {new float[GRAIN], new float[GRAIN]});
+
     private CpuLoops() {}
+
+    /** This thread's chunk array number which (0 or 1), GRAIN floats, contents not kept. */
+    static float[] chunkArray(int which) {
+        return CHUNK_ARRAYS.get()[which];
+    }
 
     @FunctionalInterface
     interface Range {
