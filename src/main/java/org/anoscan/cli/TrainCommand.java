@@ -15,7 +15,9 @@ import org.anoscan.io.ImageWriter;
 import org.anoscan.io.Mnist;
 import org.anoscan.io.ModelFile;
 import org.anoscan.nn.Dcgan;
+import org.anoscan.nn.CompoundScaling;
 import org.anoscan.nn.DcganSpec;
+import org.anoscan.scan.ScoringSettings;
 import org.anoscan.train.ArrayPatchSource;
 import org.anoscan.train.GanTrainer;
 import org.anoscan.train.ImagePatchSource;
@@ -56,6 +58,23 @@ final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--ndf", defaultValue = "64", description = "Discriminator width (default: ${DEFAULT-VALUE}).")
     int ndf;
+
+    @Option(names = "--phi", defaultValue = "0", paramLabel = "F", description = "Compound scaling: grow depth by alpha^F, width by "
+            + "beta^F and resolution by gamma^F together (0: the base model; each step about doubles the work per image).")
+    double phi;
+
+    @Option(names = "--alpha", defaultValue = "" + CompoundScaling.ALPHA, description = "Depth coefficient of --phi (default: ${DEFAULT-VALUE}).")
+    double alpha;
+
+    @Option(names = "--beta", defaultValue = "" + CompoundScaling.BETA, description = "Width coefficient of --phi (default: ${DEFAULT-VALUE}).")
+    double beta;
+
+    @Option(names = "--gamma", defaultValue = "" + CompoundScaling.GAMMA, description = "Resolution coefficient of --phi (default: ${DEFAULT-VALUE}).")
+    double gamma;
+
+    @Option(names = "--scale", defaultValue = "1", paramLabel = "F", description = "Resample training images by F (times gamma^phi) "
+            + "before cropping patches; the model keeps it as its scoring scale, so scans resample the same way (repeat it with --resume).")
+    double scale;
 
     @Option(names = "--steps", defaultValue = "2000", description = "Training steps (default: ${DEFAULT-VALUE}).")
     int steps;
@@ -113,6 +132,7 @@ final class TrainCommand implements Callable<Integer> {
         boolean idx = inputs.size() == 1 && inputs.get(0).getFileName().toString().contains("idx3-ubyte");
         PatchSource source = idx ? idxSource(inputs.get(0), arch) : imageSource(arch);
         TrainConfig cfg = new TrainConfig(steps, batch, lr, beta1, realLabel, seed, checkpointEvery);
+        double imageScale = idx ? 1 : imageScale(scale, arch);
         boolean finished;
         int done;
         try (Backend backend = Devices.open(device, System.err::println); StopSignals stop = StopSignals.install()) {
@@ -149,7 +169,10 @@ final class TrainCommand implements Callable<Integer> {
                 done = trainer.step();
                 if (finished) {
                     writeSamples(trainer, grids, done, samples[0]);
-                    ModelFile.save(out, model, info(backend, done), Map.of());
+                    Map<String, String> info = info(backend, done);
+                    // scans must see images at the scale the patches were cut at: stored as the model's scoring scale
+                    if (imageScale != 1) info.put(ScoringSettings.Setting.SCALE.key(), Double.toString(imageScale));
+                    ModelFile.save(out, model, info, Map.of());
                 }
             }
             if (!finished) {
@@ -170,7 +193,19 @@ final class TrainCommand implements Callable<Integer> {
         between(cmd, "--nz", nz, 1, ModelFile.MAX_NZ);
         between(cmd, "--ngf", ngf, 1, ModelFile.MAX_WIDTH);
         between(cmd, "--ndf", ndf, 1, ModelFile.MAX_WIDTH);
-        return new DcganSpec(patch, channels, nz, ngf, ndf);
+        CompoundScaling scaling;
+        try {
+            scaling = new CompoundScaling(phi, alpha, beta, gamma);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(cmd, "--phi/--alpha/--beta/--gamma: " + e.getMessage());
+        }
+        DcganSpec member = scaling.apply(new DcganSpec(patch, channels, nz, ngf, ndf));
+        if (member.ngf() > ModelFile.MAX_WIDTH || member.ndf() > ModelFile.MAX_WIDTH) {
+            throw new CommandLine.ParameterException(cmd, "--phi " + phi + " makes the widths " + member.ngf() + "/" + member.ndf()
+                    + ", over the bound " + ModelFile.MAX_WIDTH);
+        }
+        if (!scaling.isNone()) System.err.println("anoscan train: compound scaling " + scaling.describe() + ": " + member.describe());
+        return member;
     }
 
     /** A resumed run takes the checkpoint's architecture; options that disagree with it are named. */
@@ -193,6 +228,12 @@ final class TrainCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(cmd, "--real-label must lie in (0.5, 1], got " + realLabel);
         }
         if (digit != null && (digit < 0 || digit > 9)) throw new CommandLine.ParameterException(cmd, "--digit must be 0-9, got " + digit);
+        if (!(scale >= 0.05 && scale <= 8)) throw new CommandLine.ParameterException(cmd, "--scale must lie in [0.05, 8], got " + scale);
+    }
+
+    /** The factor training images are resampled by: --scale times the architecture's resolution factor. */
+    private static double imageScale(double scale, DcganSpec arch) {
+        return scale * arch.scaling().resolution();
     }
 
     private static void between(CommandLine cmd, String name, int v, int min, int max) {
@@ -242,6 +283,10 @@ final class TrainCommand implements Callable<Integer> {
         Mnist.Set set = Mnist.read(dir, prefix);
         if (digit != null) set = set.filter(digit, true, Integer.MAX_VALUE);
         if (set.count() == 0) throw new IllegalArgumentException(images + ": no images with label " + digit);
+        if (imageScale(scale, arch) != 1) {
+            System.err.println("anoscan train: IDX digits are trained at their own 28x28 pixels; the resolution factor "
+                    + imageScale(scale, arch) + " is not applied (they have no more pixels to give)");
+        }
         System.err.println("training on " + set.count() + " images from " + images + (digit != null ? " (digit " + digit + ")" : ""));
         return new ArrayPatchSource(set.patches(), set.count(), 1, Mnist.SIZE);
     }
@@ -261,9 +306,14 @@ final class TrainCommand implements Callable<Integer> {
             }
         }
         List<org.anoscan.io.FloatImage> images = new ArrayList<>();
+        double imageScale = imageScale(scale, arch);
         for (Path f : files) {
             try {
                 org.anoscan.io.FloatImage im = ImageReader.read(f, arch.channels());
+                if (imageScale != 1) {
+                    im = org.anoscan.io.Resample.to(im, org.anoscan.io.Resample.scaled(im.height(), imageScale),
+                            org.anoscan.io.Resample.scaled(im.width(), imageScale));
+                }
                 if (im.height() < patch || im.width() < patch) {
                     System.err.println("skipped " + f + ": " + im.width() + "x" + im.height() + " is smaller than the " + patch + "x" + patch + " patch");
                 } else {
@@ -274,7 +324,8 @@ final class TrainCommand implements Callable<Integer> {
             }
         }
         if (images.isEmpty()) throw new IOException("no usable training images in " + inputs + " (readable and at least " + patch + "x" + patch + ")");
-        System.err.println("training on random " + patch + "x" + patch + " crops of " + images.size() + " image(s)");
+        System.err.println("training on random " + patch + "x" + patch + " crops of " + images.size() + " image(s)"
+                + (imageScale != 1 ? String.format(java.util.Locale.ROOT, " resampled by %.4g", imageScale) : ""));
         return new ImagePatchSource(images, patch);
     }
 
