@@ -77,18 +77,22 @@ public final class CompoundScalingSearch {
         base = new MnistOneClass.Settings(base.spec(), base.train().withSteps(steps), base.search().withIterations(iterations),
                 base.maxTrain(), normal, anomalous);
         List<Row> rows = new ArrayList<>();
+        DcganSpec baseSpec = base.spec();
         if (family) {
             CompoundScaling chosen = new CompoundScaling(0, alpha, beta, gamma);
-            for (int phi = 0; phi <= 3; phi++) {
-                CompoundScaling c = chosen.withPhi(phi);
-                rows.add(new Row("compound φ " + phi, c.apply(base.spec()), c.resolution()));
-                if (phi == 0) continue;
-                double target = Math.pow(chosen.flopsPerStep(), phi); // the FLOPs factor the compound member aims at
-                // width only: β' = target^(1/2) per φ-step product; depth only: α' = target
-                rows.add(new Row("width only φ " + phi, new CompoundScaling(1, 1, Math.min(CompoundScaling.MAX_COEFFICIENT, Math.sqrt(target)), 1)
-                        .apply(base.spec()), 1));
-                rows.add(new Row("depth only φ " + phi, new CompoundScaling(1, Math.min(CompoundScaling.MAX_COEFFICIENT, target), 1, 1)
-                        .apply(base.spec()), 1));
+            try (Backend sizing = Devices.open("cpu", m -> { })) {
+                for (int phi = 0; phi <= 3; phi++) {
+                    CompoundScaling c = chosen.withPhi(phi);
+                    DcganSpec member = c.apply(base.spec());
+                    rows.add(new Row("compound φ " + phi, member, c.resolution()));
+                    if (phi == 0) continue;
+                    // the same FLOPs per image area as the compound member, by width alone or by depth alone (closest whole step)
+                    double target = flops(sizing, member) * c.resolution() * c.resolution();
+                    DcganSpec wide = closest(sizing, target, b -> new CompoundScaling(1, 1, b, 1).apply(baseSpec), 1, 4, 0.01);
+                    DcganSpec deep = closest(sizing, target, a -> new CompoundScaling(1, a, 1, 1).apply(baseSpec), 1, 4, 0.01);
+                    rows.add(new Row("width only φ " + phi, wide, 1));
+                    rows.add(new Row("depth only φ " + phi, deep, 1));
+                }
             }
         } else {
             rows.add(new Row("base φ 0", base.spec(), 1));
@@ -126,6 +130,36 @@ public final class CompoundScalingSearch {
                 }
             }
         }
+    }
+
+    private static double flops(Backend backend, DcganSpec spec) {
+        try (Dcgan m = new Dcgan(backend, spec, 1L)) {
+            return Flops.searchIteration(m);
+        }
+    }
+
+    /** The member of {@code family} (over the coefficient from lo to hi in steps) whose search FLOPs are closest to target. */
+    private static DcganSpec closest(Backend backend, double target, java.util.function.DoubleFunction<DcganSpec> family, double lo, double hi,
+                                     double step) {
+        DcganSpec best = null;
+        double bestGap = Double.MAX_VALUE;
+        DcganSpec last = null;
+        for (double v = lo; v <= hi + 1e-9; v += step) {
+            DcganSpec s;
+            try {
+                s = family.apply(Math.min(hi, v));
+            } catch (IllegalArgumentException e) { // past a bound (blocks, widths): the family ends here
+                break;
+            }
+            if (s.equals(last)) continue;
+            last = s;
+            double gap = Math.abs(Math.log(flops(backend, s) / target));
+            if (gap < bestGap) {
+                bestGap = gap;
+                best = s;
+            }
+        }
+        return best;
     }
 
     /**
