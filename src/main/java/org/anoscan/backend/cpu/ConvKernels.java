@@ -20,7 +20,10 @@ import org.bytedeco.javacpp.FloatPointer;
  * geometry (kernel = whole image) runs one GEMM per worker over its samples. In
  * {@link ConvBatching#PER_SAMPLE} mode forward and backward-data run one GEMM per sample instead, so
  * that a sample's result does not depend on its batch; backward-filter sums over the batch anyway and
- * always uses the wide tiles.
+ * always uses the wide tiles. Forward and backward-data take an {@link Epilogue} (bias + activation on
+ * their output, run on each plane or tile as it is written) and a {@link Derivative} (their input times an
+ * activation's derivative, applied as it is gathered): the search's fused passes, with no extra sweep
+ * over memory.
  */
 final class ConvKernels implements AutoCloseable {
     /**
