@@ -88,7 +88,7 @@ class CalibrationTest {
         assertEquals(Quantiles.of(sv, 0.5), r.imageThreshold(), 0.0);
         double[] pv = pixels.stream().mapToDouble(Float::doubleValue).toArray();
         double exactPixel = Quantiles.of(pv, 0.5);
-        // within one histogram bin: the calibrated model's heatmaps are the deviation map, binned over the normalised range
+        // within one histogram bin: the calibrated model's heatmaps are the texture map, binned over the normalised range
         double bin = PixelQuantile.NORMALISED_RANGE / PixelQuantile.BINS;
         assertTrue(r.pixelThreshold() >= exactPixel && r.pixelThreshold() <= exactPixel + bin,
                 r.pixelThreshold() + " vs " + exactPixel);
@@ -161,7 +161,7 @@ class CalibrationTest {
         Map<String, String> info = ModelFile.readInfo(file);
         assertEquals("auto", info.get(ScoringSettings.Setting.MAP.key()), "the pixel threshold is on the map scans will show");
         try (AnomalyScanner s = AnomalyScanner.open(file, cpu, CFG)) {
-            assertEquals(MapKind.DEVIATION, s.mapKind(), "a calibrated model's scans show the deviation map by default");
+            assertEquals(MapKind.TEXTURE, s.mapKind(), "a calibrated model's scans show the texture map by default");
             assertEquals(List.of(), s.warnings());
         }
         try (AnomalyScanner s = AnomalyScanner.open(file, cpu, CFG.withMap(MapKind.RESIDUAL, 0))) {
