@@ -19,7 +19,9 @@ import org.bytedeco.javacpp.Pointer;
 /**
  * Soak: many separate {@link AnomalyScanner#scan(FloatImage)} calls through one scanner (the loop a service
  * runs), sampling every {@code --every} scans the time per scan over the interval, the process's resident
- * memory (VmRSS), the Java heap in use after a GC and JavaCPP's native bytes. A leak of anything per scan
+ * memory (VmRSS), the Java heap in use after a GC and JavaCPP's native bytes. The median time of the
+ * interval's scans is printed beside the mean: a scan that slows down (a growing list, a leak) moves the
+ * median, a few scans held up by another process on a shared machine move only the mean. A leak of anything per scan
  * (tensors, Mats, buffers, listeners) shows as growth; the last lines compare the samples after the first
  * (warm-up) interval: their spread, (max - min) / min, should stay under 10%.
  *
@@ -46,7 +48,7 @@ public final class SoakBenchmark {
         }
         DcganSpec spec = new DcganSpec(32, 1, 16, width, width);
         ScanConfig cfg = ScanConfig.defaults().withSearch(SearchConfig.defaults().withIterations(iterations)).withThresholds(Double.NaN, 0.5);
-        List<double[]> samples = new ArrayList<>(); // wall ms per scan, CPU ms per scan, RSS MiB, heap MiB, native MiB
+        List<double[]> samples = new ArrayList<>(); // median and mean wall ms per scan, CPU ms per scan, RSS MiB, heap MiB, native MiB
         com.sun.management.OperatingSystemMXBean os =
                 (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         try (Backend backend = Devices.open(device, System.out::println);
@@ -58,22 +60,28 @@ public final class SoakBenchmark {
                     scanner.tiler().positions(size, size).size(), iterations);
             System.out.printf(Locale.ROOT, "# max heap %d MiB%n", Runtime.getRuntime().maxMemory() >> 20);
             System.out.println("# cpu_ms_per_scan is the process's CPU time (all threads): on a shared machine it moves less than wall time");
-            System.out.println("#  scans  ms_per_scan  cpu_ms_per_scan  VmRSS_MiB  heap_used_after_gc_MiB  javacpp_physical_MiB  native_tensors_MiB");
+            System.out.println("#  scans  median_ms_per_scan  ms_per_scan  cpu_ms_per_scan  VmRSS_MiB  heap_used_after_gc_MiB  javacpp_physical_MiB  native_tensors_MiB");
             double check = 0;
             ScanBenchmark.Textures images = new ScanBenchmark.Textures(scans, size); // made one at a time
+            long[] scanNanos = new long[every];
             long t0 = System.nanoTime(), c0 = os.getProcessCpuTime();
             for (int n = 1; n <= scans; n++) {
-                ScanResult r = scanner.scan(images.next());
+                FloatImage image = images.next();
+                long s0 = System.nanoTime();
+                ScanResult r = scanner.scan(image);
+                scanNanos[(n - 1) % every] = System.nanoTime() - s0;
                 check += r.topKMean(); // use the result, keep nothing
                 if (n % every == 0) {
                     double ms = (System.nanoTime() - t0) / 1e6 / every;
+                    java.util.Arrays.sort(scanNanos);
+                    double median = scanNanos[every / 2] / 1e6;
                     double cpu = (os.getProcessCpuTime() - c0) / 1e6 / every;
                     System.gc();
                     double heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed() / 1048576.0;
                     double rss = ScanBenchmark.status("VmRSS") / 1024.0;
                     double nat = Pointer.totalBytes() / 1048576.0;
-                    samples.add(new double[] {ms, cpu, rss, heap, nat});
-                    System.out.printf(Locale.ROOT, "%8d %12.3f %16.3f %10.1f %23.1f %21.1f %19.2f%n", n, ms, cpu, rss, heap,
+                    samples.add(new double[] {median, ms, cpu, rss, heap, nat});
+                    System.out.printf(Locale.ROOT, "%8d %19.3f %12.3f %16.3f %10.1f %23.1f %21.1f %19.2f%n", n, median, ms, cpu, rss, heap,
                             Pointer.physicalBytes() / 1048576.0, nat);
                     t0 = System.nanoTime();
                     c0 = os.getProcessCpuTime();
@@ -83,7 +91,7 @@ public final class SoakBenchmark {
         }
         if (samples.size() < 3) return;
         List<double[]> warm = samples.subList(1, samples.size());
-        String[] names = {"wall ms per scan", "CPU ms per scan", "VmRSS MiB", "heap after GC MiB", "native tensors MiB"};
+        String[] names = {"median wall ms per scan", "mean wall ms per scan", "CPU ms per scan", "VmRSS MiB", "heap after GC MiB", "native tensors MiB"};
         for (int k = 0; k < names.length; k++) {
             double min = Double.MAX_VALUE, max = 0;
             for (double[] s : warm) {

@@ -76,14 +76,16 @@ final class CalibrateCommand implements Callable<Integer> {
         DcganSpec model = ModelFile.readSpec(settings.model);
         ScanCommand.checkStride(cmd, cfg, model);
         if (idx != null) return calibrateIdx(cmd, cfg, model);
-        List<InputFiles.Entry> files = InputFiles.expand(normals, null);
+        Map<String, String> failures = new LinkedHashMap<>(); // unreadable subfolders and files: reported, the rest goes on
+        List<InputFiles.Entry> files = InputFiles.expand(normals, null,
+                (folder, why) -> failures.put(folder.toString(), folder + ": cannot read the folder (" + why + "); its images were not used"));
         if (files.isEmpty()) {
+            ScanCommand.printFailures("calibrate", failures);
             System.err.println("anoscan calibrate: no image files in " + normals);
             return ExitCodes.FAILED;
         }
         List<Path> paths = new ArrayList<>();
         for (InputFiles.Entry e : files) paths.add(e.file());
-        Map<String, String> failures = new LinkedHashMap<>();
         long start = System.nanoTime();
         Calibration.Result r;
         try (Backend backend = settings.openBackend(cmd);

@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.BiConsumer;
 import java.util.concurrent.Callable;
 import org.anoscan.backend.Backend;
 import org.anoscan.eval.AnomalyMap;
@@ -110,7 +111,11 @@ final class EvalCommand implements Callable<Integer> {
             ScanCommand.checkStride(cmd, cfg, model);
             boolean mvtec = LabelledFolders.isMvtec(dir);
             Path maskDir = masks != null ? masks : mvtec ? LabelledFolders.mvtecMasks(dir) : null;
-            List<LabelledFolders.Image> images = mvtec ? LabelledFolders.listMvtec(dir, maskDir, out) : LabelledFolders.list(dir, masks, out);
+            Map<String, String> unlisted = new LinkedHashMap<>(); // subfolders that cannot be read: reported, the rest goes on
+            BiConsumer<Path, String> unreadable = (folder, why) -> unlisted.put(folder.toString(),
+                    folder + ": cannot read the folder (" + why + "); its images were not scored");
+            List<LabelledFolders.Image> images = mvtec ? LabelledFolders.listMvtec(dir, maskDir, out, unreadable)
+                    : LabelledFolders.list(dir, masks, out, unreadable);
             if (mvtec) System.err.println("anoscan eval: " + dir + " is an MVTec AD layout: test/good is normal, each other test/ folder "
                     + "a defect type" + (maskDir == null ? " (no ground_truth/: image metrics only)" : ", masks from " + maskDir));
             checkBothClasses(images.stream().filter(i -> !i.anomalous()).count(), images.stream().filter(LabelledFolders.Image::anomalous).count(),
@@ -118,7 +123,7 @@ final class EvalCommand implements Callable<Integer> {
             try (Backend backend = settings.openBackend(cmd); AnomalyScanner scanner = AnomalyScanner.open(settings.model, backend,
                     settings.forBackend(cmd, cfg, backend))) {
                 device = backend.description();
-                scored = scanFolders(scanner, images, maskDir != null);
+                scored = scanFolders(scanner, images, maskDir != null, unlisted);
                 precision = backend.precision().label(); // as the scanner set it
                 run.put("input", maskDir == null ? Map.of("folder", dir.toString(), "layout", mvtec ? "mvtec" : "good/bad")
                         : Map.of("folder", dir.toString(), "layout", mvtec ? "mvtec" : "good/bad", "masks", maskDir.toString()));
@@ -255,13 +260,13 @@ final class EvalCommand implements Callable<Integer> {
         return new Scored(items, null, Map.of());
     }
 
-    private Scored scanFolders(AnomalyScanner scanner, List<LabelledFolders.Image> images, boolean withMasks) {
+    /** Scores the images; {@code failures} holds what already failed (unreadable folders) and gets the images that fail. */
+    private Scored scanFolders(AnomalyScanner scanner, List<LabelledFolders.Image> images, boolean withMasks, Map<String, String> failures) {
         Map<Path, LabelledFolders.Image> byFile = new LinkedHashMap<>();
         for (LabelledFolders.Image i : images) byFile.put(i.file(), i);
         List<EvalReport.Item> items = new ArrayList<>();
         List<AnomalyMap> maps = new ArrayList<>();
         List<GroundTruthMask> truth = new ArrayList<>();
-        Map<String, String> failures = new LinkedHashMap<>();
         try (ScanProgress progress = new ScanProgress("eval", images.size(), !settings.noProgress)) {
             scanner.scanFiles(new ArrayList<>(byFile.keySet()), progress.around("anoscan eval: ", new ScanListener() {
                 @Override

@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BiConsumer;
 import org.anoscan.eval.GroundTruthMask;
 import org.anoscan.io.FloatImage;
 import org.anoscan.io.ImageReader;
@@ -39,11 +40,14 @@ final class LabelledFolders {
         return Files.isDirectory(gt) ? gt : null;
     }
 
-    /** Lists an MVTec AD category; with {@code masks} (its ground_truth/), every defect image must have its mask. */
-    static List<Image> listMvtec(Path dir, Path masks, Path exclude) throws IOException {
+    /**
+     * Lists an MVTec AD category; with {@code masks} (its ground_truth/), every defect image must have its mask.
+     * Unlistable subfolders go to {@code unreadable}, as in {@link #list}.
+     */
+    static List<Image> listMvtec(Path dir, Path masks, Path exclude, BiConsumer<Path, String> unreadable) throws IOException {
         Path test = dir.resolve("test");
         List<Image> out = new ArrayList<>();
-        for (InputFiles.Entry e : InputFiles.expand(List.of(test.resolve("good")), exclude)) {
+        for (InputFiles.Entry e : InputFiles.expand(List.of(test.resolve("good")), exclude, unreadable)) {
             out.add(new Image(e.file(), "good/" + e.name(), false, null, "good"));
         }
         List<Path> defects;
@@ -53,7 +57,7 @@ final class LabelledFolders {
         if (defects.isEmpty()) throw new IOException(test + ": no defect folders next to good/ (MVTec layout: test/good and test/DEFECT)");
         for (Path d : defects) {
             String defect = d.getFileName().toString();
-            for (InputFiles.Entry e : InputFiles.expand(List.of(d), exclude)) {
+            for (InputFiles.Entry e : InputFiles.expand(List.of(d), exclude, unreadable)) {
                 Path mask = masks == null ? null : maskOf(masks.resolve(defect), e.name(), defect + "/" + e.name());
                 out.add(new Image(e.file(), defect + "/" + e.name(), true, mask, defect));
             }
@@ -64,11 +68,12 @@ final class LabelledFolders {
     private LabelledFolders() {}
 
     /**
-     * Lists the images; every bad image must have a mask when {@code masks} is given.
+     * Lists the images; every bad image must have a mask when {@code masks} is given. A subfolder below good/ or
+     * bad/ that cannot be listed goes to {@code unreadable} (with the reason) and the others are listed.
      *
      * @throws IOException one line naming what is missing (a folder, a class's images, a mask)
      */
-    static List<Image> list(Path dir, Path masks, Path exclude) throws IOException {
+    static List<Image> list(Path dir, Path masks, Path exclude, BiConsumer<Path, String> unreadable) throws IOException {
         if (!Files.isDirectory(dir)) throw new IOException(dir + ": no such folder (give a folder holding good/ and bad/)");
         if (masks != null && !Files.isDirectory(masks)) throw new IOException("--masks " + masks + ": no such folder");
         List<Image> out = new ArrayList<>();
@@ -78,7 +83,7 @@ final class LabelledFolders {
                 throw new IOException(dir + ": no " + cls + "/ folder; eval needs normal images in good/ and anomalous ones in bad/");
             }
             boolean bad = cls.equals("bad");
-            for (InputFiles.Entry e : InputFiles.expand(List.of(sub), exclude)) {
+            for (InputFiles.Entry e : InputFiles.expand(List.of(sub), exclude, unreadable)) {
                 Path mask = bad && masks != null ? maskOf(masks, e.name(), "bad/" + e.name()) : null;
                 out.add(new Image(e.file(), cls + "/" + e.name(), bad, mask, cls));
             }

@@ -26,7 +26,6 @@ import org.anoscan.testutil.TestImages;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.opencv.global.opencv_imgcodecs;
 import org.bytedeco.opencv.opencv_core.Mat;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -98,7 +97,7 @@ class ImageBadInputTest {
 
     @Test
     void unreadableSubfolderAndFileSayPermissionDenied() throws IOException {
-        Assumptions.assumeFalse("root".equals(System.getProperty("user.name")), "root reads any folder: permissions cannot be tested");
+        WithPermissions.assumeTestable();
         Path in = dir.resolve("perm");
         TestImages.writeTexture(in.resolve("ok/a.png"), 40, 40, 1);
         Path locked = TestImages.writeTexture(in.resolve("locked/b.png"), 40, 40, 2).getParent();
@@ -106,8 +105,8 @@ class ImageBadInputTest {
         Files.setPosixFilePermissions(unreadable, java.nio.file.attribute.PosixFilePermissions.fromString("-w-------"));
         Files.setPosixFilePermissions(locked, java.nio.file.attribute.PosixFilePermissions.fromString("-w-------"));
         try {
-            ScanCommandTest.Run r = ScanCommandTest.run("scan", "-m", model, in, "--out", dir.resolve("perm-out"), "--iterations", 2,
-                    "--device", "cpu", "--no-progress");
+            ScanCommandTest.Run r = WithPermissions.run(dir.resolve("perm-run"), "scan", "-m", model, in, "--out", dir.resolve("perm-out"),
+                    "--iterations", 2, "--device", "cpu", "--no-progress");
             assertEquals(ExitCodes.PARTIAL, r.code(), r.err());
             assertContains(r.err(), "locked: cannot read the folder (permission denied)");
             assertContains(r.err(), "c.png: permission denied");
