@@ -7,8 +7,9 @@ import org.anoscan.search.FeatureTerms;
 
 /**
  * Per-patch maps of every {@link MapTerm}, at patch resolution (P x P), from a patch's residual and feature
- * terms and the statistics of normal patches; {@link #compose} sums a {@link MapKind}'s stitched terms. Feature-position values are averaged over features, then
- * brought to pixels by the feature stack's transposed receptive field.
+ * terms and the statistics of normal patches; {@link #compose} sums a {@link MapKind}'s stitched terms.
+ * Feature-position values are averaged over features (channels), then brought to pixels by the transposed
+ * receptive field of the stage they come from (f's input: each pixel itself).
  */
 public final class LocalMaps {
     /**

@@ -11,9 +11,9 @@ import org.anoscan.search.FeatureTerms;
  * of {@code |x − G(z)|}), of the feature residual {@code |f(x) − f(G(z))|} and of the features f(x) at each
  * feature and position. Gathered by {@code calibrate} on normal images and stored in the model file as extra
  * tensors (so the file's checksum covers them); the normalised maps ({@link MapKind}) divide by them, so a
- * texture's normally busy entries stop dominating. Also the mean and spread of the features of each earlier
- * stage of f (finer positions), per channel and position; models calibrated before those were gathered have
- * none ({@link #hasStages()}).
+ * texture's normally busy entries stop dominating. Also the mean and spread, per channel and position, of f's
+ * input (stage 0: the patch's pixels) and of the output of each earlier stage of f (finer positions); models
+ * calibrated before those were gathered have none ({@link #hasStages()}).
  */
 public final class MapStatistics {
     public static final String RESIDUAL_MEAN = "calibration.residual_mean";
