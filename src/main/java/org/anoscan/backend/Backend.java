@@ -160,6 +160,35 @@ public interface Backend extends AutoCloseable {
     /** Per row n: where loss[n] < bestLoss[n], bestLoss[n] = loss[n] and row n of bestZ = row n of z. */
     void keepBest(Tensor loss, Tensor bestLoss, Tensor z, Tensor bestZ);
 
+    // ---- fused convolution passes of the latent search (defaults: the composition; the CPU fuses them) ----
+
+    /**
+     * conv2d (or conv-transpose2d when transposed) without bias, then {@link #biasActivation}(y, bias, a):
+     * a folded stage's forward in one pass over the output.
+     */
+    default Tensor convBiasActivation(boolean transposed, Tensor x, Tensor w, Tensor bias, Activation a, ConvSpec spec) {
+        Tensor y = transposed ? convTranspose2d(x, w, null, spec) : conv2d(x, w, null, spec);
+        try {
+            if (bias != null || a != null) biasActivation(y, bias, a);
+            return y;
+        } catch (RuntimeException | Error e) {
+            y.close();
+            throw e;
+        }
+    }
+
+    /**
+     * {@link #activationBackward}(a, y, y, dy) (the derivative read from the activation's output y, which
+     * has the input's sign for ReLU-like kinds), then the backward-data of conv2d (or conv-transpose2d when
+     * transposed): a folded stage's backward in one pass over its input gradient.
+     */
+    default Tensor convActivationBackwardData(boolean transposed, Tensor dy, Tensor y, Activation a, Tensor w, Shape xShape,
+                                              ConvSpec spec) {
+        try (Tensor g = activationBackward(a, y, y, dy)) {
+            return transposed ? convTranspose2dBackwardData(g, w, xShape, spec) : conv2dBackwardData(g, w, xShape, spec);
+        }
+    }
+
     // ---- fused steps of the latent search ----
     // Each is defined by the composition of the ops above that its default runs (the CPU reference); a
     // device backend may run it as one kernel, which must agree with the composition.

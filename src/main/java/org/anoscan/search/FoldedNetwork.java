@@ -18,7 +18,8 @@ import org.anoscan.tensor.Tensor;
 /**
  * The frozen, eval-mode form of a conv / batch-norm / activation stack that the latent search runs:
  * each eval batch norm is folded into its convolution (scale into the weights, shift into a bias), and
- * bias and activation run as one in-place pass. Only each stage's output is kept for backward, and
+ * bias and activation run fused into the convolution's output pass (and the activation's backward into
+ * the backward-data's input pass) where the backend fuses them. Only each stage's output is kept for backward, and
  * backward gives gradients with respect to the input only: ReLU and LeakyReLU derivatives are read
  * from the output's sign (the same as the input's), Tanh and Sigmoid from the output.
  *
@@ -82,10 +83,8 @@ final class FoldedNetwork implements AutoCloseable {
         releaseOutputs();
         Tensor cur = x;
         for (Stage st : stages) {
-            Tensor y = st.transposed ? backend.convTranspose2d(cur, st.weight, null, st.spec)
-                    : backend.conv2d(cur, st.weight, null, st.spec);
-            outputs.add(y); // owned before the next op, which may fail
-            if (st.bias != null || st.act != null) backend.biasActivation(y, st.bias, st.act);
+            Tensor y = backend.convBiasActivation(st.transposed, cur, st.weight, st.bias, st.act, st.spec);
+            outputs.add(y);
             cur = y;
         }
         return cur;
@@ -123,16 +122,12 @@ final class FoldedNetwork implements AutoCloseable {
         Tensor cur = dy;
         for (int i = stages.size() - 1; i >= 0; i--) {
             Stage st = stages.get(i);
-            Tensor g = cur;
-            if (st.act != null && !(skipLastActivation && i == stages.size() - 1)) {
-                Tensor y = outputs.get(i);
-                g = scope.add(backend.activationBackward(st.act, y, y, cur));
-                if (cur != dy) cur.close();
-            }
             Shape in = st.inPerSample.withN(dy.shape().n());
-            Tensor dx = scope.add(st.transposed ? backend.convTranspose2dBackwardData(g, st.weight, in, st.spec)
-                    : backend.conv2dBackwardData(g, st.weight, in, st.spec));
-            if (g != dy) g.close();
+            boolean act = st.act != null && !(skipLastActivation && i == stages.size() - 1);
+            Tensor dx = scope.add(act ? backend.convActivationBackwardData(st.transposed, cur, outputs.get(i), st.act, st.weight, in, st.spec)
+                    : st.transposed ? backend.convTranspose2dBackwardData(cur, st.weight, in, st.spec)
+                    : backend.conv2dBackwardData(cur, st.weight, in, st.spec));
+            if (cur != dy) cur.close();
             cur = dx;
         }
         return cur;

@@ -201,6 +201,17 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
+    public Tensor convBiasActivation(boolean transposed, Tensor x, Tensor w, Tensor bias, Activation a, ConvSpec spec) {
+        return conv.convBiasActivation(transposed, x, w, bias, a, spec);
+    }
+
+    @Override
+    public Tensor convActivationBackwardData(boolean transposed, Tensor dy, Tensor y, Activation a, Tensor w, Shape xShape,
+                                             ConvSpec spec) {
+        return conv.convActivationBackwardData(transposed, dy, y, a, w, xShape, spec);
+    }
+
+    @Override
     public Tensor biasBackward(Tensor dy) {
         return ops.biasBackward(dy);
     }

@@ -1,6 +1,7 @@
 package org.anoscan.backend.cpu;
 
 import java.util.function.Consumer;
+import org.anoscan.backend.Activation;
 import org.anoscan.backend.Checks;
 import org.anoscan.backend.ConvSpec;
 import org.anoscan.tensor.Shape;
@@ -28,7 +29,7 @@ final class CpuConvolutions implements AutoCloseable {
         Shape yShape = spec(op, spec).convOutput(op, x.shape(), w.shape());
         if (bt != null) Checks.channels(op, "bias", bt, yShape.c());
         ConvGeometry g = convGeometry(x.shape(), w.shape(), yShape, spec);
-        return compute(yShape, y -> kernels.forward(g, yShape.c(), wt, xt, y, bt));
+        return compute(yShape, y -> kernels.forward(g, yShape.c(), wt, xt, null, y, new ConvKernels.Epilogue(bt, null)));
     }
 
     Tensor conv2dBackwardData(Tensor dy, Tensor w, Shape xShape, ConvSpec spec) {
@@ -37,7 +38,7 @@ final class CpuConvolutions implements AutoCloseable {
         Shape yShape = spec(op, spec).convOutput(op, shape(op, "xShape", xShape), w.shape());
         expectShape(op, "dy", dyt, yShape, "x " + xShape + ", w " + w.shape() + ", " + spec);
         ConvGeometry g = convGeometry(xShape, w.shape(), yShape, spec);
-        return compute(xShape, dx -> kernels.backwardData(g, yShape.c(), wt, dyt, dx, null));
+        return compute(xShape, dx -> kernels.backwardData(g, yShape.c(), wt, dyt, null, dx, ConvKernels.Epilogue.NONE));
     }
 
     Tensor conv2dBackwardFilter(Tensor dy, Tensor x, Shape wShape, ConvSpec spec) {
@@ -55,7 +56,7 @@ final class CpuConvolutions implements AutoCloseable {
         Shape yShape = spec(op, spec).convTransposeOutput(op, x.shape(), w.shape());
         if (bt != null) Checks.channels(op, "bias", bt, yShape.c());
         ConvGeometry g = transposeGeometry(x.shape(), w.shape(), yShape, spec);
-        return compute(yShape, y -> kernels.backwardData(g, x.shape().c(), wt, xt, y, bt));
+        return compute(yShape, y -> kernels.backwardData(g, x.shape().c(), wt, xt, null, y, new ConvKernels.Epilogue(bt, null)));
     }
 
     Tensor convTranspose2dBackwardData(Tensor dy, Tensor w, Shape xShape, ConvSpec spec) {
@@ -64,7 +65,7 @@ final class CpuConvolutions implements AutoCloseable {
         Shape yShape = spec(op, spec).convTransposeOutput(op, shape(op, "xShape", xShape), w.shape());
         expectShape(op, "dy", dyt, yShape, "x " + xShape + ", w " + w.shape() + ", " + spec);
         ConvGeometry g = transposeGeometry(xShape, w.shape(), yShape, spec);
-        return compute(xShape, dx -> kernels.forward(g, xShape.c(), wt, dyt, dx, null));
+        return compute(xShape, dx -> kernels.forward(g, xShape.c(), wt, dyt, null, dx, ConvKernels.Epilogue.NONE));
     }
 
     Tensor convTranspose2dBackwardFilter(Tensor dy, Tensor x, Shape wShape, ConvSpec spec) {
@@ -74,6 +75,44 @@ final class CpuConvolutions implements AutoCloseable {
         expectShape(op, "dy", dyt, yShape, "x " + x.shape() + ", w " + wShape + ", " + spec);
         ConvGeometry g = transposeGeometry(x.shape(), wShape, yShape, spec);
         return compute(wShape, dw -> kernels.backwardFilter(g, x.shape().c(), xt, dyt, dw));
+    }
+
+    /** conv2d or conv-transpose2d, then + bias[channel] and the activation a, fused into the kernel's output pass. */
+    Tensor convBiasActivation(boolean transposed, Tensor x, Tensor w, Tensor bias, Activation a, ConvSpec spec) {
+        String op = transposed ? "convTranspose2dBiasActivation" : "conv2dBiasActivation";
+        CpuTensor xt = tensor(op, "x", x), wt = tensor(op, "w", w), bt = bias == null ? null : tensor(op, "bias", bias);
+        Shape yShape = transposed ? spec(op, spec).convTransposeOutput(op, x.shape(), w.shape())
+                : spec(op, spec).convOutput(op, x.shape(), w.shape());
+        if (bt != null) Checks.channels(op, "bias", bt, yShape.c());
+        ConvKernels.Epilogue epi = new ConvKernels.Epilogue(bt, a);
+        if (transposed) {
+            ConvGeometry g = transposeGeometry(x.shape(), w.shape(), yShape, spec);
+            return compute(yShape, y -> kernels.backwardData(g, x.shape().c(), wt, xt, null, y, epi));
+        }
+        ConvGeometry g = convGeometry(x.shape(), w.shape(), yShape, spec);
+        return compute(yShape, y -> kernels.forward(g, yShape.c(), wt, xt, null, y, epi));
+    }
+
+    /**
+     * The backward-data of conv2d or conv-transpose2d from dy, the gradient at the output y of activation a
+     * that followed it: dy times a'(read from y) is fused into the kernel's input pass.
+     */
+    Tensor convActivationBackwardData(boolean transposed, Tensor dy, Tensor y, Activation a, Tensor w, Shape xShape, ConvSpec spec) {
+        String op = transposed ? "convTranspose2dActivationBackwardData" : "conv2dActivationBackwardData";
+        CpuTensor dyt = tensor(op, "dy", dy), yt = tensor(op, "y", y), wt = tensor(op, "w", w);
+        if (a == null) throw new IllegalArgumentException(op + ": activation is null");
+        Shape yShape = transposed ? spec(op, spec).convTransposeOutput(op, shape(op, "xShape", xShape), w.shape())
+                : spec(op, spec).convOutput(op, shape(op, "xShape", xShape), w.shape());
+        String context = "x " + xShape + ", w " + w.shape() + ", " + spec;
+        expectShape(op, "dy", dyt, yShape, context);
+        expectShape(op, "y", yt, yShape, context);
+        ConvKernels.Derivative d = new ConvKernels.Derivative(a, yt);
+        if (transposed) {
+            ConvGeometry g = transposeGeometry(xShape, w.shape(), yShape, spec);
+            return compute(xShape, dx -> kernels.forward(g, xShape.c(), wt, dyt, d, dx, ConvKernels.Epilogue.NONE));
+        }
+        ConvGeometry g = convGeometry(xShape, w.shape(), yShape, spec);
+        return compute(xShape, dx -> kernels.backwardData(g, yShape.c(), wt, dyt, d, dx, ConvKernels.Epilogue.NONE));
     }
 
     /** conv2d: columns are read from x; the output y has the GEMM's m = Cout rows. */
