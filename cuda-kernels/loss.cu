@@ -19,6 +19,22 @@ extern "C" __global__ void l1_loss_grad_f32(const float* pred, const float* targ
     if (threadIdx.x == 0) loss[blockIdx.x] = (float)(weight * acc);
 }
 
+// One block per sample n: loss[n] = weight * sum (pred - target)^2 over the sample's perSample elements,
+// and grad = 2 weight (pred - target): the encoder's training loss (izi_f), summed in double as the L1 loss.
+extern "C" __global__ void l2_loss_grad_f32(const float* pred, const float* target, float* loss, float* grad,
+                                            float weight, i64 perSample) {
+    const i64 base = blockIdx.x * perSample;
+    const float twice = 2.f * weight;
+    double acc = 0.0;
+    for (i64 j = threadIdx.x; j < perSample; j += blockDim.x) {
+        const float d = pred[base + j] - target[base + j];
+        acc += (double)d * (double)d;
+        grad[base + j] = twice * d;
+    }
+    acc = block_sum(acc);
+    if (threadIdx.x == 0) loss[blockIdx.x] = (float)(weight * acc);
+}
+
 // BCE with logits against a constant target, first pass: per-element loss
 // max(x,0) - x t + log(1 + exp(-|x|)) summed per block into partial[blockIdx.x], and
 // grad = (sigmoid(x) - t) / n.
@@ -52,6 +68,13 @@ using namespace anoscan;
 extern "C" int launch_l1_loss_grad_f32(const float* pred, const float* target, float* loss, float* grad, float weight, int samples,
                                        long long perSample, cudaStream_t stream) {
     l1_loss_grad_f32<<<samples, BLOCK, 0, stream>>>(pred, target, loss, grad, weight, perSample);
+    return launched();
+}
+
+// One block per sample.
+extern "C" int launch_l2_loss_grad_f32(const float* pred, const float* target, float* loss, float* grad, float weight, int samples,
+                                       long long perSample, cudaStream_t stream) {
+    l2_loss_grad_f32<<<samples, BLOCK, 0, stream>>>(pred, target, loss, grad, weight, perSample);
     return launched();
 }
 

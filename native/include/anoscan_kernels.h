@@ -27,6 +27,7 @@ int launch_scale_along_f32(const float* w, const float* scale, float* out, long 
 
 // loss.cu
 int launch_l1_loss_grad_f32(const float* pred, const float* target, float* loss, float* grad, float weight, int samples, long long perSample, cudaStream_t stream);
+int launch_l2_loss_grad_f32(const float* pred, const float* target, float* loss, float* grad, float weight, int samples, long long perSample, cudaStream_t stream);
 int launch_bce_logits_f32(const float* x, float target, float* grad, double* partial, int parts, float* loss, long long n, cudaStream_t stream);
 
 // batchnorm.cu

@@ -140,6 +140,12 @@ public interface Backend extends AutoCloseable {
     LossAndGrad l1LossWithGrad(Tensor pred, Tensor target, float weight);
 
     /**
+     * Fused per-sample weighted squared error and its gradient: loss[n] = weight * sum (pred - target)^2 over
+     * sample n, grad = 2 * weight * (pred - target). The encoder's training loss (f-AnoGAN's izi_f) is two of them.
+     */
+    LossAndGrad l2LossWithGrad(Tensor pred, Tensor target, float weight);
+
+    /**
      * Binary cross-entropy with logits against a constant target (1, 0, or a smoothed label), averaged
      * over all elements: loss shape [1], grad = (sigmoid(x) - target) / count.
      */

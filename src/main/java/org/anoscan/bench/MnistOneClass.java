@@ -10,7 +10,10 @@ import org.anoscan.nn.DcganSpec;
 import org.anoscan.search.LatentSearch;
 import org.anoscan.search.SearchConfig;
 import org.anoscan.search.SearchResult;
+import org.anoscan.nn.Encoder;
 import org.anoscan.train.ArrayPatchSource;
+import org.anoscan.train.EncoderTrainConfig;
+import org.anoscan.train.EncoderTrainer;
 import org.anoscan.train.GanTrainer;
 import org.anoscan.train.TrainConfig;
 import org.anoscan.train.TrainListener;
@@ -62,6 +65,16 @@ public final class MnistOneClass {
             throw e;
         }
         return model;
+    }
+
+    /** Attaches an encoder (the model's ndf wide) to model and trains it on the training images of digit (izi_f). */
+    public static void trainEncoder(Dcgan model, Mnist.Set trainSet, int digit, Settings s, EncoderTrainConfig cfg,
+                                    TrainListener listener) throws IOException {
+        Mnist.Set normalTrain = trainSet.filter(digit, true, s.maxTrain());
+        model.setEncoder(new Encoder(model.backend(), model.spec(), model.spec().ndf(), cfg.seed() + 1));
+        try (EncoderTrainer trainer = new EncoderTrainer(model, cfg)) {
+            trainer.train(new ArrayPatchSource(normalTrain.patches(), normalTrain.count(), 1, Mnist.SIZE), listener, null);
+        }
     }
 
     /** Scores the test images of digit (normal) and of the other digits (anomalous) with a trained model. */

@@ -11,6 +11,7 @@ import org.anoscan.io.Mnist;
 import org.anoscan.nn.DcganSpec;
 import org.anoscan.search.SearchConfig;
 import org.anoscan.tensor.Precision;
+import org.anoscan.train.EncoderTrainConfig;
 import org.anoscan.train.TrainConfig;
 
 /**
@@ -19,6 +20,11 @@ import org.anoscan.train.TrainConfig;
  *
  * <p>usage: OneClassBenchmark [--quick | --full] [--digits 0,1,..] [--device D] [--mnist DIR] [--steps N]
  * [--iterations N] [--normal N] [--anomalous N] [--width ngf=ndf] [--nz N] [--restarts K] [--precision fp32|tf32]
+ * [--modes search:100,search:500,encoder,hybrid:20 --encoder-steps N --cache DIR]
+ *
+ * <p>With {@code --modes} each digit's DCGAN and encoder are trained once (or read from {@code --cache DIR}, where
+ * they are kept for the next run) and every scoring mode is run on the same model and test images, one after the
+ * other, so their AUROCs and patches/s compare like for like ({@code mode:N} is Γ or the hybrid's N steps).
  *
  * <p>On a GPU: {@code --full --device cuda:0} (the precision defaults to the backend's: tf32 there, as the
  * PyTorch peer's cuDNN convolutions); the peer is {@code .gpu/torch_anogan_oneclass.py} with the same
@@ -55,6 +61,9 @@ public final class OneClassBenchmark {
         Precision precision = null;
         Path mnist = Path.of("data/mnist");
         List<Integer> digits = new ArrayList<>(List.of(0, 1, 2, 3, 4, 5, 6, 7, 8, 9));
+        List<String> modes = null;
+        int encoderSteps = 600;
+        Path cache = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--quick" -> { s = quick(); setting = "quick"; }
@@ -80,12 +89,20 @@ public final class OneClassBenchmark {
                 case "--restarts" -> s = new MnistOneClass.Settings(s.spec(), s.train(), s.search().withRestarts(Integer.parseInt(args[++i])),
                         s.maxTrain(), s.maxNormal(), s.maxAnomalous());
                 case "--precision" -> precision = Precision.parse(args[++i]);
+                case "--modes" -> modes = List.of(args[++i].split(","));
+                case "--encoder-steps" -> encoderSteps = Integer.parseInt(args[++i]);
+                case "--cache" -> cache = Path.of(args[++i]);
                 case "--anomalous" -> s = new MnistOneClass.Settings(s.spec(), s.train(), s.search(), s.maxTrain(), s.maxNormal(), Integer.parseInt(args[++i]));
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]);
             }
         }
         Mnist.Set train = Mnist.read(mnist, "train");
         Mnist.Set test = Mnist.read(mnist, "t10k");
+        if (modes != null) {
+            ModeComparison.run(device, precision, train, test, digits, s, setting, args, modes,
+                    EncoderTrainConfig.defaults(encoderSteps), cache);
+            return;
+        }
         try (Backend backend = Devices.open(device, System.out::println)) {
             System.out.println("# setting " + setting + (args.length > 0 ? " with arguments " + String.join(" ", args) : "") + ": " + s);
             backend.setPrecision(precision != null ? precision : backend.defaultPrecision());

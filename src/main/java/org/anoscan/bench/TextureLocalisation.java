@@ -35,7 +35,11 @@ import org.anoscan.scan.ScanConfig;
 import org.anoscan.scan.ScanResult;
 import org.anoscan.scan.AnomalyScanner;
 import org.anoscan.scan.Stitcher;
+import org.anoscan.nn.Encoder;
+import org.anoscan.search.ScoringMode;
 import org.anoscan.search.SearchConfig;
+import org.anoscan.train.EncoderTrainConfig;
+import org.anoscan.train.EncoderTrainer;
 import org.anoscan.train.GanTrainer;
 import org.anoscan.train.ImagePatchSource;
 import org.anoscan.train.TrainConfig;
@@ -52,7 +56,10 @@ import org.anoscan.train.TrainListener;
  *
  * <p>usage: TextureLocalisation [--quick | --full] [--texture brick,grass,gravel] [--donor T] [--textures-dir data/textures]
  * [--models DIR] [--steps N] [--iterations N] [--images N] [--calibration N] [--size PX] [--stride PX] [--seed S]
- * [--device D] [--out DIR]
+ * [--device D] [--out DIR] [--mode search|encoder|hybrid] [--encoder-steps N]
+ *
+ * <p>{@code --mode encoder|hybrid} scores with the model's encoder ({@code --iterations} is then the hybrid's N), which is
+ * trained for {@code --encoder-steps} (default 800) on the same training crops and kept with the cached model.
  *
  * <p>Trained models are kept in {@code --models} (default OUT/models) and reused when their settings match, so
  * a second run with other maps costs only the scans.
@@ -315,6 +322,7 @@ public final class TextureLocalisation {
         Settings s = quick();
         String setting = "quick", donorArg = null, device = "auto";
         List<String> textures = TEXTURES;
+        int encoderSteps = 800;
         Path texturesDir = Path.of("data/textures"), out = Path.of("texture-localisation-out"), models = null;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
@@ -327,6 +335,9 @@ public final class TextureLocalisation {
                 case "--textures-dir" -> texturesDir = Path.of(value(args, ++i));
                 case "--models" -> models = Path.of(value(args, ++i));
                 case "--device" -> device = value(args, ++i);
+                case "--mode" -> s = s.with(t, s.search().withMode(ScoringMode.parse(value(args, ++i))), s.imageSize(), s.images(),
+                        s.calibration(), s.stride(), s.seed());
+                case "--encoder-steps" -> encoderSteps = intArg(args, ++i);
                 case "--out" -> out = Path.of(value(args, ++i));
                 case "--steps" -> s = s.with(t.withSteps(intArg(args, ++i)), s.search(), s.imageSize(), s.images(), s.calibration(), s.stride(), s.seed());
                 case "--iterations" -> s = s.with(t, s.search().withIterations(intArg(args, ++i)), s.imageSize(), s.images(), s.calibration(), s.stride(), s.seed());
@@ -346,7 +357,8 @@ public final class TextureLocalisation {
         if (s.calibration() < 1) throw new IllegalArgumentException("--calibration must be at least 1");
         if (models == null) models = out.resolve("models");
         Files.createDirectories(models);
-        System.out.println("# texture localisation, setting " + setting + ": " + s);
+        System.out.println("# texture localisation, setting " + setting + ": " + s + ", scoring mode " + s.search().mode().label()
+                + (s.search().mode().needsEncoder() ? " (encoder: " + encoderSteps + " steps)" : ""));
         try (Backend backend = Devices.open(device, System.err::println)) {
             System.out.println("# backend " + backend.description());
             Map<String, Object> doc = new LinkedHashMap<>();
@@ -366,7 +378,7 @@ public final class TextureLocalisation {
                 long t0 = System.nanoTime();
                 Path modelFile = models.resolve(texture + "-" + setting + ".safetensors");
                 Outcome o;
-                try (Dcgan model = cachedModel(backend, modelFile, tex, s)) {
+                try (Dcgan model = cachedModel(backend, modelFile, tex, s, encoderSteps)) {
                     o = evaluate(model, tex, don, s, VARIANTS, (System.nanoTime() - t0) / 1e9);
                 }
                 Path dir = out.resolve(texture);
@@ -401,6 +413,29 @@ public final class TextureLocalisation {
     }
 
     /** The model trained with these settings: loaded from file when one with the same training settings is there, else trained and saved. */
+    private static Dcgan cachedModel(Backend backend, Path file, FloatImage texture, Settings s, int encoderSteps) throws IOException {
+        Dcgan model = cachedModel(backend, file, texture, s);
+        if (!s.search().mode().needsEncoder() || (model.encoder() != null
+                && Integer.toString(encoderSteps).equals(ModelFile.readInfo(file).get("benchmark.encoder_steps")))) {
+            return model;
+        }
+        try { // f-AnoGAN's izi_f on the same training crops, kept with the cached model
+            model.setEncoder(new Encoder(backend, model.spec(), model.spec().ndf(), s.train().seed() + 1));
+            long t0 = System.nanoTime();
+            try (EncoderTrainer t = new EncoderTrainer(model, EncoderTrainConfig.defaults(encoderSteps).withSeed(s.train().seed()))) {
+                t.train(new ImagePatchSource(List.of(trainRegion(texture)), s.spec().imageSize()), progress(encoderSteps), null);
+            }
+            System.err.printf(Locale.ROOT, "encoder trained in %.0f s%n", (System.nanoTime() - t0) / 1e9);
+            Map<String, String> info = new LinkedHashMap<>(ModelFile.readInfo(file));
+            info.put("benchmark.encoder_steps", Integer.toString(encoderSteps));
+            ModelFile.save(file, model, info, Map.of());
+        } catch (IOException | RuntimeException e) {
+            model.close();
+            throw e;
+        }
+        return model;
+    }
+
     private static Dcgan cachedModel(Backend backend, Path file, FloatImage texture, Settings s) throws IOException {
         if (Files.exists(file) && s.training().equals(ModelFile.readInfo(file).get("benchmark.training"))) {
             System.err.println("using the trained model " + file);

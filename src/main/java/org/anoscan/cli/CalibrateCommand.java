@@ -74,6 +74,7 @@ final class CalibrateCommand implements Callable<Integer> {
         }
         if (maxImages != null && maxImages < 1) throw new CommandLine.ParameterException(cmd, "--max-images must be at least 1, got " + maxImages);
         DcganSpec model = ModelFile.readSpec(settings.model);
+        cfg = settings.config(cmd, Map.of(), ModelFile.hasEncoder(settings.model)); // hybrid by default when the model has an encoder
         ScanCommand.checkStride(cmd, cfg, model);
         if (idx != null) return calibrateIdx(cmd, cfg, model);
         Map<String, String> failures = new LinkedHashMap<>(); // unreadable subfolders and files: reported, the rest goes on

@@ -91,7 +91,7 @@ final class EvalCommand implements Callable<Integer> {
         checkInputChoice(cmd);
         settings.config(cmd); // usage errors first
         DcganSpec model = ModelFile.readSpec(settings.model); // a bad model fails here, before a device is opened
-        ScanConfig cfg = settings.config(cmd, ModelFile.readInfo(settings.model), m -> System.err.println("anoscan eval: " + m));
+        ScanConfig cfg = settings.config(cmd, ModelFile.readInfo(settings.model), ModelFile.hasEncoder(settings.model), m -> System.err.println("anoscan eval: " + m));
         Map<String, Object> run = new LinkedHashMap<>();
         long start = System.nanoTime();
         Scored scored;

@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** The {@code anoscan} command line. */
 @Command(name = "anoscan", mixinStandardHelpOptions = true, versionProvider = VersionInfo.class,
         description = "Unsupervised visual anomaly detection with GANs (AnoGAN), batched on the GPU or the CPU.",
-        subcommands = {InfoCommand.class, TrainCommand.class, ScanCommand.class, CalibrateCommand.class, EvalCommand.class, DemoCommand.class,
+        subcommands = {InfoCommand.class, TrainCommand.class, TrainEncoderCommand.class, ScanCommand.class, CalibrateCommand.class, EvalCommand.class, DemoCommand.class,
                 CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:success", "1:failure (bad input, model or device)", "2:bad command line",

@@ -92,7 +92,7 @@ final class ScanCommand implements Callable<Integer> {
         }
         if (overwrite && resume) throw new CommandLine.ParameterException(cmd, "--overwrite and --resume exclude each other");
         DcganSpec model = ModelFile.readSpec(settings.model); // a bad model fails here, before a device is opened
-        ScanConfig cfg = settings.config(cmd, ModelFile.readInfo(settings.model), m -> System.err.println("anoscan scan: " + m))
+        ScanConfig cfg = settings.config(cmd, ModelFile.readInfo(settings.model), ModelFile.hasEncoder(settings.model), m -> System.err.println("anoscan scan: " + m))
                 .withThresholds(finite(cmd, "--threshold", threshold), finite(cmd, "--pixel-threshold", pixelThreshold));
         checkStride(cmd, cfg, model);
         // the PNGs this command writes live in OUT/maps: never scan them back in

@@ -11,6 +11,7 @@ import org.anoscan.backend.Devices;
 import org.anoscan.scan.MapKind;
 import org.anoscan.scan.ScanConfig;
 import org.anoscan.scan.ScoringSettings;
+import org.anoscan.search.ScoringMode;
 import org.anoscan.search.SearchConfig;
 import org.anoscan.tensor.Precision;
 import picocli.CommandLine;
@@ -38,8 +39,14 @@ final class ScanSettings {
     String precision;
 
     @Option(names = "--iterations", defaultValue = "" + ScanConfig.DEFAULT_ITERATIONS, paramLabel = "N",
-            description = "Latent-search steps per patch (default: the calibrated model's, else ${DEFAULT-VALUE}; the paper uses 500).")
+            description = "Latent-search steps per patch, or the hybrid mode's steps from E(x) (default: the calibrated model's, else "
+                    + "${DEFAULT-VALUE} in search mode, " + ScoringSettings.DEFAULT_HYBRID_ITERATIONS + " in hybrid mode; the paper uses 500).")
     int iterations;
+
+    @Option(names = "--mode", paramLabel = "MODE",
+            description = "search (AnoGAN: the search from a random z), encoder (f-AnoGAN: z = E(x), no search) or hybrid (the search "
+                    + "starts at E(x)). Default: the calibrated model's, else hybrid for a model with an encoder, search otherwise.")
+    String mode;
 
     @Option(names = "--stride", defaultValue = "0", paramLabel = "PX",
             description = "Pixels between patches (default: the calibrated model's, else half the patch size).")
@@ -97,11 +104,12 @@ final class ScanSettings {
     boolean noProgress;
 
     /** The scoring settings each option sets: a calibrated model's value replaces the option's default. */
-    private static final Map<String, ScoringSettings.Setting> OPTIONS = Map.of("--iterations", ScoringSettings.Setting.ITERATIONS,
-            "--restarts", ScoringSettings.Setting.RESTARTS, "--lambda", ScoringSettings.Setting.LAMBDA,
-            "--seed", ScoringSettings.Setting.SEED, "--stride", ScoringSettings.Setting.STRIDE,
-            "--top-k", ScoringSettings.Setting.TOP_K, "--flat-std", ScoringSettings.Setting.FLAT_STD,
-            "--scale", ScoringSettings.Setting.SCALE, "--map", ScoringSettings.Setting.MAP, "--smoothing", ScoringSettings.Setting.SMOOTHING);
+    private static final Map<String, ScoringSettings.Setting> OPTIONS = Map.ofEntries(Map.entry("--iterations", ScoringSettings.Setting.ITERATIONS),
+            Map.entry("--restarts", ScoringSettings.Setting.RESTARTS), Map.entry("--lambda", ScoringSettings.Setting.LAMBDA),
+            Map.entry("--seed", ScoringSettings.Setting.SEED), Map.entry("--stride", ScoringSettings.Setting.STRIDE),
+            Map.entry("--top-k", ScoringSettings.Setting.TOP_K), Map.entry("--flat-std", ScoringSettings.Setting.FLAT_STD),
+            Map.entry("--scale", ScoringSettings.Setting.SCALE), Map.entry("--map", ScoringSettings.Setting.MAP),
+            Map.entry("--smoothing", ScoringSettings.Setting.SMOOTHING), Map.entry("--mode", ScoringSettings.Setting.MODE));
 
     /** The scan config from the options alone (calibrate: it sets the model's settings); a bad value is a usage error. */
     ScanConfig config(CommandLine cmd) {
@@ -120,8 +128,18 @@ final class ScanSettings {
             throw new CommandLine.ParameterException(cmd, "--scale must be in (0, " + ScanConfig.MAX_SCALE + "], got " + scale);
         }
         if (!(lambda >= 0 && lambda <= 1)) throw new CommandLine.ParameterException(cmd, "--lambda must be in [0, 1], got " + lambda);
-        SearchConfig search = ScanConfig.defaults().search().withIterations(iterations).withRestarts(restarts).withSeed(seed)
-                .withLambda(lambda);
+        ScoringMode scoring = ScoringMode.SEARCH;
+        if (mode != null) {
+            try {
+                scoring = ScoringMode.parse(mode);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(cmd, "--mode: " + e.getMessage());
+            }
+        }
+        boolean iterationsGiven = cmd.getParseResult().hasMatchedOption("--iterations");
+        int steps = scoring == ScoringMode.HYBRID && !iterationsGiven ? ScoringSettings.DEFAULT_HYBRID_ITERATIONS : iterations;
+        SearchConfig search = ScanConfig.defaults().search().withIterations(steps).withRestarts(restarts).withSeed(seed)
+                .withLambda(lambda).withMode(scoring);
         MapKind kind;
         try {
             kind = MapKind.parse(map);
@@ -133,6 +151,14 @@ final class ScanSettings {
         }
         return new ScanConfig(stride, search, batch, topK, flatStd, pad, Double.NaN, Double.NaN, precision(cmd, precision), scale)
                 .withMap(kind, smoothing == null ? Double.NaN : smoothing);
+    }
+
+    /**
+     * The options alone, with the mode defaulted for this model when neither --mode nor its calibration chose one
+     * (hybrid for a model with an encoder); calibrate uses it, since it sets the model's settings.
+     */
+    ScanConfig config(CommandLine cmd, Map<String, String> info, boolean hasEncoder) {
+        return ScoringSettings.defaultMode(config(cmd), info, hasEncoder, mode != null, cmd.getParseResult().hasMatchedOption("--iterations"));
     }
 
     /** --precision parsed, or null (the backend's default) when not given; a bad value is a usage error. */
@@ -159,8 +185,8 @@ final class ScanSettings {
      * The scan config for scoring with {@code model}: the options given on the command line, and for the
      * others the scoring settings the model was calibrated with (told to {@code log} once), else the defaults.
      */
-    ScanConfig config(CommandLine cmd, Map<String, String> info, Consumer<String> log) {
-        ScanConfig own = config(cmd);
+    ScanConfig config(CommandLine cmd, Map<String, String> info, boolean hasEncoder, Consumer<String> log) {
+        ScanConfig own = config(cmd, info, hasEncoder);
         if (!ScoringSettings.present(info)) return own;
         Set<ScoringSettings.Setting> given = EnumSet.noneOf(ScoringSettings.Setting.class);
         OPTIONS.forEach((option, setting) -> {

@@ -1,24 +1,21 @@
 package org.anoscan.cli;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.anoscan.backend.Backend;
 import org.anoscan.backend.Devices;
-import org.anoscan.io.ImageReader;
 import org.anoscan.io.ImageWriter;
-import org.anoscan.io.Mnist;
 import org.anoscan.io.ModelFile;
 import org.anoscan.nn.Dcgan;
 import org.anoscan.nn.DcganSpec;
-import org.anoscan.train.ArrayPatchSource;
+import org.anoscan.nn.Encoder;
+import org.anoscan.train.EncoderTrainConfig;
+import org.anoscan.train.EncoderTrainer;
 import org.anoscan.train.GanTrainer;
-import org.anoscan.train.ImagePatchSource;
 import org.anoscan.train.PatchSource;
 import org.anoscan.train.TrainConfig;
 import org.anoscan.train.TrainListener;
@@ -87,6 +84,11 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--samples-dir", description = "Folder for sample grids (default: next to OUT).")
     Path samplesDir;
 
+    @Option(names = "--encoder-steps", defaultValue = "0",
+            description = "Then train an encoder (f-AnoGAN's izi_f) for N steps, for the encoder and hybrid scoring modes (default: 0, none; "
+                    + "anoscan train-encoder adds one later).")
+    int encoderSteps;
+
     @Option(names = "--device", defaultValue = "auto", description = "auto, cpu, cuda or cuda:N (default: ${DEFAULT-VALUE}).")
     String device;
 
@@ -110,8 +112,7 @@ final class TrainCommand implements Callable<Integer> {
         OutputChecks.writableFile(checkpoint, "the checkpoint");
         OutputChecks.writableFolder(grids, "--samples-dir");
         boolean samplesOk = true;
-        boolean idx = inputs.size() == 1 && inputs.get(0).getFileName().toString().contains("idx3-ubyte");
-        PatchSource source = idx ? idxSource(inputs.get(0), arch) : imageSource(arch);
+        PatchSource source = PatchSources.open(inputs, digit, arch);
         TrainConfig cfg = new TrainConfig(steps, batch, lr, beta1, realLabel, seed, checkpointEvery);
         boolean finished;
         int done;
@@ -151,6 +152,21 @@ final class TrainCommand implements Callable<Integer> {
                     writeSamples(trainer, grids, done, samples[0]);
                     ModelFile.save(out, model, info(backend, done), Map.of());
                 }
+                if (finished && encoderSteps > 0) {
+                    System.err.println("model written to " + out + "; now its encoder (" + encoderSteps + " steps)");
+                    Path encoderCheckpoint = out.resolveSibling(out.getFileName() + ".encoder.ckpt");
+                    model.setEncoder(new Encoder(backend, model.spec(), model.spec().ndf(), seed + 1));
+                    try (EncoderTrainer et = new EncoderTrainer(model, new EncoderTrainConfig(encoderSteps, batch, 1e-3f, 0.9f, 1f, seed,
+                            checkpointEvery))) {
+                        if (!EncoderTraining.run(et, source, encoderCheckpoint, stop)) {
+                            System.err.println(EncoderTraining.stopped("train", stop, et.step(), encoderSteps, encoderCheckpoint, out));
+                            return stop.exitCode();
+                        }
+                    }
+                    Map<String, String> info = info(backend, done);
+                    info.put("encoder.steps", Integer.toString(encoderSteps));
+                    ModelFile.save(out, model, info, Map.of());
+                }
             }
             if (!finished) {
                 System.err.println("anoscan train: stopped by SIG" + stop.name() + " after step " + done + " of " + steps
@@ -186,6 +202,7 @@ final class TrainCommand implements Callable<Integer> {
         between(cmd, "--steps", steps, 1, Integer.MAX_VALUE);
         between(cmd, "--batch", batch, 2, 1 << 16);
         between(cmd, "--checkpoint-every", checkpointEvery, 0, Integer.MAX_VALUE);
+        between(cmd, "--encoder-steps", encoderSteps, 0, Integer.MAX_VALUE);
         between(cmd, "--samples-every", samplesEvery, 0, Integer.MAX_VALUE);
         if (!(lr > 0) || !Float.isFinite(lr)) throw new CommandLine.ParameterException(cmd, "--lr must be a finite number > 0, got " + lr);
         if (!(beta1 >= 0 && beta1 < 1)) throw new CommandLine.ParameterException(cmd, "--beta1 must lie in [0, 1), got " + beta1);
@@ -203,7 +220,7 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     private boolean idxInput() {
-        return inputs.size() == 1 && inputs.get(0).getFileName().toString().contains("idx3-ubyte");
+        return PatchSources.isIdx(inputs);
     }
 
     private Map<String, String> info(Backend backend, int done) {
@@ -231,51 +248,6 @@ final class TrainCommand implements Callable<Integer> {
             System.err.println("anoscan train: cannot write " + file + " (" + Main.oneLine(e) + "); no more sample grids, training goes on");
             return false;
         }
-    }
-
-    private PatchSource idxSource(Path images, DcganSpec arch) throws IOException {
-        if (arch.imageSize() != Mnist.SIZE) throw new IllegalArgumentException("IDX input is trained at patch size 32, not " + arch.imageSize());
-        if (arch.channels() != 1) throw new IllegalArgumentException("IDX input is gray: use --channels 1");
-        Path dir = images.toAbsolutePath().getParent();
-        String name = images.getFileName().toString();
-        String prefix = name.substring(0, name.indexOf("-images-idx3-ubyte"));
-        Mnist.Set set = Mnist.read(dir, prefix);
-        if (digit != null) set = set.filter(digit, true, Integer.MAX_VALUE);
-        if (set.count() == 0) throw new IllegalArgumentException(images + ": no images with label " + digit);
-        System.err.println("training on " + set.count() + " images from " + images + (digit != null ? " (digit " + digit + ")" : ""));
-        return new ArrayPatchSource(set.patches(), set.count(), 1, Mnist.SIZE);
-    }
-
-    private PatchSource imageSource(DcganSpec arch) throws IOException {
-        int patch = arch.imageSize();
-        List<Path> files = new ArrayList<>();
-        for (Path p : inputs) {
-            if (Files.isDirectory(p)) {
-                try (var s = Files.list(p)) {
-                    s.filter(Files::isRegularFile).sorted().forEach(files::add);
-                }
-            } else if (Files.exists(p)) {
-                files.add(p);
-            } else {
-                throw new IOException(p + ": no such file or folder");
-            }
-        }
-        List<org.anoscan.io.FloatImage> images = new ArrayList<>();
-        for (Path f : files) {
-            try {
-                org.anoscan.io.FloatImage im = ImageReader.read(f, arch.channels());
-                if (im.height() < patch || im.width() < patch) {
-                    System.err.println("skipped " + f + ": " + im.width() + "x" + im.height() + " is smaller than the " + patch + "x" + patch + " patch");
-                } else {
-                    images.add(im);
-                }
-            } catch (IOException | IllegalArgumentException e) {
-                System.err.println("skipped " + Main.oneLine(e));
-            }
-        }
-        if (images.isEmpty()) throw new IOException("no usable training images in " + inputs + " (readable and at least " + patch + "x" + patch + ")");
-        System.err.println("training on random " + patch + "x" + patch + " crops of " + images.size() + " image(s)");
-        return new ImagePatchSource(images, patch);
     }
 
     private String describeInputs() {

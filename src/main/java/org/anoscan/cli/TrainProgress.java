@@ -10,9 +10,16 @@ import org.anoscan.train.TrainListener;
 /** A terminal progress bar for training: step, losses, patches/s and ETA. */
 final class TrainProgress implements TrainListener, AutoCloseable {
     private final ProgressBar bar;
+    private final String format;
 
     TrainProgress(int startStep, int totalSteps) {
-        this.bar = new ProgressBarBuilder().setTaskName("train").setInitialMax(totalSteps).setStyle(ProgressBarStyle.ASCII)
+        this("train", startStep, totalSteps, " D %.3f G %.3f %.0f patches/s");
+    }
+
+    /** format: the two losses and patches/s, e.g. " loss %.4f feature %.4f %.0f patches/s". */
+    TrainProgress(String task, int startStep, int totalSteps, String format) {
+        this.format = format;
+        this.bar = new ProgressBarBuilder().setTaskName(task).setInitialMax(totalSteps).setStyle(ProgressBarStyle.ASCII)
                 .setUpdateIntervalMillis(500).showSpeed().setUnit(" steps", 1).startsFrom(startStep, java.time.Duration.ZERO)
                 .continuousUpdate().build();
     }
@@ -20,7 +27,7 @@ final class TrainProgress implements TrainListener, AutoCloseable {
     @Override
     public void onStep(int step, int totalSteps, float lossD, float lossG, double patchesPerSecond) {
         bar.stepTo(step);
-        bar.setExtraMessage(String.format(Locale.ROOT, " D %.3f G %.3f %.0f patches/s", lossD, lossG, patchesPerSecond));
+        bar.setExtraMessage(String.format(Locale.ROOT, format, lossD, lossG, patchesPerSecond));
     }
 
     @Override

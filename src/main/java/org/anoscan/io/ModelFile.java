@@ -30,6 +30,7 @@ import java.util.TreeMap;
 import org.anoscan.backend.Backend;
 import org.anoscan.nn.Dcgan;
 import org.anoscan.nn.DcganSpec;
+import org.anoscan.nn.Encoder;
 import org.anoscan.nn.Parameter;
 import org.anoscan.tensor.Tensor;
 
@@ -48,10 +49,16 @@ import org.anoscan.tensor.Tensor;
  * and tensor shapes that do not match the architecture; NaN or infinite weights are refused at load.
  * Tensors may be listed in any order (safetensors does not fix one) as long as their data tile the data
  * section. Format 1 files (whose checksum covered the tensor data only) still load, with a warning.
+ *
+ * <p>Format 3 adds the optional encoder (f-AnoGAN's image -> z map): its architecture under the metadata key
+ * {@code encoder} and its tensors as {@code encoder.main.N.*}, checked like the DCGAN's and attached to the
+ * loaded model ({@link Dcgan#encoder()}). Format 2 files, which have none, load as before.
  */
 public final class ModelFile {
     public static final String FORMAT = "anoscan-dcgan";
-    public static final int VERSION = 2;
+    public static final int VERSION = 3;
+    /** Format 2: the same checksum as 3, no encoder. */
+    static final int VERSION_NO_ENCODER = 2;
     /** Format 1: SHA-256 over the tensor data only. Loaded with a warning; saving always writes {@link #VERSION}. */
     static final int VERSION_DATA_ONLY_CHECKSUM = 1;
     /** Larger files are refused before being read (the data section is read into one Java array). */
@@ -71,6 +78,8 @@ public final class ModelFile {
      * A loaded model, its training information, any extra tensors (host copies) and warnings about the file
      * (e.g. an older format), which a caller shows the user.
      */
+    static final String ENCODER_KEY = "encoder";
+
     public record Loaded(Dcgan model, Map<String, String> info, Map<String, float[]> extra, List<String> warnings) {
         public Loaded(Dcgan model, Map<String, String> info, Map<String, float[]> extra) {
             this(model, info, extra, List.of());
@@ -81,6 +90,12 @@ public final class ModelFile {
     public static void save(Path file, Dcgan model, Map<String, String> info, Map<String, Tensor> extra) throws IOException {
         Map<String, Tensor> tensors = new LinkedHashMap<>();
         for (Parameter p : model.state()) tensors.put(p.name(), p.value());
+        if (model.encoder() != null) {
+            for (Parameter p : model.encoder().state()) tensors.put(p.name(), p.value());
+        }
+        for (String k : extra.keySet()) {
+            if (tensors.containsKey(k)) throw new IllegalArgumentException("model file: extra tensor " + k + " collides with a model tensor");
+        }
         tensors.putAll(extra);
         ObjectNode header = JSON.createObjectNode();
         ObjectNode meta = header.putObject("__metadata__");
@@ -107,6 +122,7 @@ public final class ModelFile {
         metadata.put("format_version", Integer.toString(VERSION));
         metadata.put("architecture", JSON.writeValueAsString(architecture(model.spec())));
         metadata.put("info", JSON.writeValueAsString(info));
+        if (model.encoder() != null) metadata.put(ENCODER_KEY, JSON.writeValueAsString(encoderArchitecture(model.encoder())));
         metadata.forEach(meta::put);
         meta.put(CHECKSUM_KEY, checksum(metadata, index, data.array()));
         byte[] json = JSON.writeValueAsBytes(header);
@@ -125,6 +141,11 @@ public final class ModelFile {
     /** Reads the architecture (no backend), after checking the whole file. */
     public static DcganSpec readSpec(Path file) throws IOException {
         return parse(file).spec;
+    }
+
+    /** Whether the file holds an encoder (after checking the whole file). */
+    public static boolean hasEncoder(Path file) throws IOException {
+        return parse(file).encoderWidth > 0;
     }
 
     /** Warnings about a file that loads (e.g. an older format); empty for a current file. */
@@ -148,6 +169,14 @@ public final class ModelFile {
                     backend.copyInto(t, param.value());
                 }
             }
+            if (p.encoderWidth > 0) {
+                model.setEncoder(new Encoder(backend, p.spec, p.encoderWidth, 0L));
+                for (Parameter param : model.encoder().state()) {
+                    try (Tensor t = backend.fromHost(all.remove(param.name()), param.value().shape())) {
+                        backend.copyInto(t, param.value());
+                    }
+                }
+            }
         } catch (RuntimeException e) {
             model.close();
             throw e;
@@ -159,7 +188,7 @@ public final class ModelFile {
     }
 
     private record Parsed(DcganSpec spec, Map<String, String> info, Map<String, TensorEntry> index, byte[] data,
-                          List<String> warnings) {
+                          List<String> warnings, int encoderWidth) {
     }
 
     private static Parsed parse(Path file) throws IOException {
@@ -188,8 +217,8 @@ public final class ModelFile {
             if (Integer.toString(VERSION_DATA_ONLY_CHECKSUM).equals(version)) {
                 warnings.add(file + " is in model format 1, whose checksum does not cover its architecture and thresholds; "
                         + "'anoscan calibrate' rewrites it in format " + VERSION);
-            } else if (!Integer.toString(VERSION).equals(version)) {
-                throw bad(file, "format version " + version + " is not supported (this AnoScan reads versions 1 and " + VERSION + ")");
+            } else if (!Integer.toString(VERSION).equals(version) && !Integer.toString(VERSION_NO_ENCODER).equals(version)) {
+                throw bad(file, "format version " + version + " is not supported (this AnoScan reads versions 1 to " + VERSION + ")");
             }
             Map<String, String> metadata = new LinkedHashMap<>();
             for (Iterator<Map.Entry<String, JsonNode>> it = meta.fields(); it.hasNext(); ) {
@@ -201,7 +230,13 @@ public final class ModelFile {
             Map<String, String> info = parseInfo(file, metadata.getOrDefault("info", "{}"));
             Map<String, TensorEntry> index = parseIndex(file, header);
             long dataLen = checkLayout(file, index, size - 8 - headerLen);
-            checkShapes(file, spec, index);
+            int encoderWidth = 0;
+            if (metadata.containsKey(ENCODER_KEY)) {
+                if (!Integer.toString(VERSION).equals(version)) throw bad(file, "corrupted header (an encoder in a format " + version + " file)");
+                encoderWidth = parseEncoderWidth(file, metadata.get(ENCODER_KEY));
+            }
+            checkShapes(file, Dcgan.stateShapes(spec), spec.toString(), index);
+            if (encoderWidth > 0) checkShapes(file, Encoder.stateShapes(spec, encoderWidth), "encoder width " + encoderWidth, index);
             byte[] data = readFully(ch, (int) dataLen, file).array();
             String expected = meta.path(CHECKSUM_KEY).asText();
             if (warnings.isEmpty() ? !checksum(metadata, index, data).equals(expected) : !sha256(data).equals(expected)) {
@@ -210,7 +245,7 @@ public final class ModelFile {
                         : "corrupted (SHA-256 of the tensor data does not match the header)");
             }
             checkFinite(file, index, data);
-            return new Parsed(spec, info, index, data, List.copyOf(warnings));
+            return new Parsed(spec, info, index, data, List.copyOf(warnings), encoderWidth);
         } catch (AccessDeniedException e) {
             throw bad(file, "permission denied; make it readable");
         }
@@ -284,8 +319,8 @@ public final class ModelFile {
     }
 
     /** Every tensor the architecture needs is there with its shape, before anything is built from it. */
-    private static void checkShapes(Path file, DcganSpec spec, Map<String, TensorEntry> index) throws IOException {
-        for (Map.Entry<String, int[]> e : Dcgan.stateShapes(spec).entrySet()) {
+    private static void checkShapes(Path file, Map<String, int[]> shapes, String spec, Map<String, TensorEntry> index) throws IOException {
+        for (Map.Entry<String, int[]> e : shapes.entrySet()) {
             TensorEntry t = index.get(e.getKey());
             if (t == null) throw bad(file, "wrong architecture: tensor " + e.getKey() + " is missing");
             if (!Arrays.equals(t.shape(), e.getValue())) {
@@ -324,6 +359,27 @@ public final class ModelFile {
         } catch (IllegalArgumentException e) {
             throw bad(file, "bad architecture: " + e.getMessage());
         }
+    }
+
+    private static int parseEncoderWidth(Path file, String json) throws IOException {
+        try {
+            JsonNode a = JSON.readTree(json);
+            if (a == null || !"dcgan-encoder".equals(a.path("type").asText()) || !a.path("width").isInt()) {
+                throw bad(file, "corrupted header (unknown encoder architecture)");
+            }
+            int width = a.get("width").asInt();
+            if (width <= 0 || width > MAX_WIDTH) throw bad(file, "bad encoder architecture: width " + width + " (1 to " + MAX_WIDTH + ")");
+            return width;
+        } catch (JsonProcessingException e) {
+            throw bad(file, "corrupted header (encoder architecture is not valid JSON)");
+        }
+    }
+
+    private static ObjectNode encoderArchitecture(Encoder e) {
+        ObjectNode a = JSON.createObjectNode();
+        a.put("type", "dcgan-encoder");
+        a.put("width", e.width());
+        return a;
     }
 
     private static ObjectNode architecture(DcganSpec s) {

@@ -20,6 +20,7 @@ public final class Dcgan implements AutoCloseable {
     private final Sequential features;
     private final Sequential head;
     private final Sequential discriminator;
+    private Encoder encoder; // optional: f-AnoGAN's image -> z map, owned
 
     public Dcgan(Backend backend, DcganSpec spec, long seed) {
         this.backend = backend;
@@ -157,8 +158,20 @@ public final class Dcgan implements AutoCloseable {
         }
     }
 
+    /** The encoder that maps images to this generator's z, or null when the model has none. */
+    public Encoder encoder() { return encoder; }
+
+    /** Attaches an encoder (taking ownership; a previous one is closed), or removes it with null. */
+    public void setEncoder(Encoder e) {
+        if (e != null && !e.gan().equals(spec)) throw new IllegalArgumentException("encoder for " + e.gan() + " does not fit " + spec);
+        if (encoder != null && encoder != e) encoder.close();
+        encoder = e;
+    }
+
     @Override
     public void close() {
+        if (encoder != null) encoder.close();
+        encoder = null;
         generator.close();
         discriminator.close();
     }

@@ -178,9 +178,11 @@ public sealed class AnomalyScanner implements AutoCloseable permits Scanner {
      */
     public static AnomalyScanner open(Path modelFile, String device, UnaryOperator<ScanConfig> adjust, Consumer<String> log)
             throws IOException {
+        boolean encoder = ModelFile.hasEncoder(modelFile); // hybrid by default when the model has one and no calibrated mode
         return openOn(modelFile, device, info -> {
             if (ScoringSettings.present(info)) log.accept("scoring settings from the model: " + ScoringSettings.describe(info));
-            return adjust.apply(ScoringSettings.apply(ScanConfig.defaults(), info, Set.of()));
+            return adjust.apply(ScoringSettings.defaultMode(ScoringSettings.apply(ScanConfig.defaults(), info, Set.of()), info, encoder,
+                    false, false));
         }, log, OWNING);
     }
 

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.BiFunction;
+import org.anoscan.search.ScoringMode;
 
 /**
  * The scoring settings a calibrated model carries in its info map ({@code scoring.*} keys), because scores,
@@ -20,7 +21,7 @@ public final class ScoringSettings {
     /** One stored setting: its info key, a name for people, how to read it from and write it into a config. */
     public enum Setting {
         ITERATIONS("scoring.iterations", "threshold.iterations", "iterations",
-                (c, p) -> Integer.toString(c.search().iterations()),
+                (c, p) -> Integer.toString(c.search().effectiveIterations()), // 0 in encoder mode, whatever was asked
                 (c, v) -> c.withIterations(Integer.parseInt(v))),
         RESTARTS("scoring.restarts", null, "restarts",
                 (c, p) -> Integer.toString(c.search().restarts()),
@@ -53,7 +54,11 @@ public final class ScoringSettings {
                 (c, v) -> c.withMap(c.map(), Double.parseDouble(v))),
         SCALE("scoring.scale", null, "scale",
                 (c, p) -> Double.toString(c.scale()),
-                (c, v) -> c.withScale(Double.parseDouble(v)));
+                (c, v) -> c.withScale(Double.parseDouble(v))),
+        // search, encoder or hybrid; a model calibrated before modes existed reads as search (see stored)
+        MODE("scoring.mode", null, "mode",
+                (c, p) -> c.search().mode().label(),
+                (c, v) -> c.withSearch(c.search().withMode(ScoringMode.parse(v))));
 
         private final String key;
         private final String legacyKey;
@@ -77,9 +82,13 @@ public final class ScoringSettings {
         /** This setting's value in {@code cfg}, as stored (the stride in pixels for a patch of {@code patchSize}). */
         public String of(ScanConfig cfg, int patchSize) { return get.apply(cfg, patchSize); }
 
-        /** The stored value, or null when the model carries none. */
+        /**
+         * The stored value, or null when the model carries none. A model calibrated before modes existed was
+         * calibrated in search mode: its mode reads as search.
+         */
         String stored(Map<String, String> info) {
             String v = info.get(key);
+            if (v == null && this == MODE && ITERATIONS.stored(info) != null) return ScoringMode.SEARCH.label();
             return v != null || legacyKey == null ? v : info.get(legacyKey);
         }
 
@@ -107,6 +116,21 @@ public final class ScoringSettings {
     public static void store(Map<String, String> info, ScanConfig cfg, int patchSize) {
         for (Setting s : Setting.values()) if (s.legacyKey != null) info.remove(s.legacyKey);
         info.putAll(of(cfg, patchSize));
+    }
+
+    /** Search steps per patch in hybrid mode when neither the caller nor the model's calibration says. */
+    public static final int DEFAULT_HYBRID_ITERATIONS = 20;
+
+    /**
+     * The mode when neither the caller ({@code modeGiven}) nor the model's calibration chose one: hybrid, with
+     * {@link #DEFAULT_HYBRID_ITERATIONS} steps unless iterations were given or stored, for a model with an encoder;
+     * {@code cfg} unchanged otherwise.
+     */
+    public static ScanConfig defaultMode(ScanConfig cfg, Map<String, String> info, boolean hasEncoder, boolean modeGiven,
+                                         boolean iterationsGiven) {
+        if (modeGiven || !hasEncoder || Setting.MODE.stored(info) != null) return cfg;
+        ScanConfig out = cfg.withSearch(cfg.search().withMode(ScoringMode.HYBRID));
+        return iterationsGiven || Setting.ITERATIONS.stored(info) != null ? out : out.withIterations(DEFAULT_HYBRID_ITERATIONS);
     }
 
     /** True when {@code info} carries at least one scoring setting. */

@@ -28,6 +28,10 @@ import org.anoscan.tensor.Tensor;
  * batch norm, gradients with respect to inputs only). Each search keeps the best z it has seen; each
  * patch keeps the best of its restarts.
  *
+ * <p>In {@link ScoringMode#HYBRID} mode restart 0 of each patch starts at E(x), the model's encoder's map of the
+ * patch, instead of a random z, and the search runs {@code iterations} steps from there; in
+ * {@link ScoringMode#ENCODER} mode z = E(x) is scored as it is (f-AnoGAN), with no search step.
+ *
  * <p>The loop runs on the backend: nothing is copied to the host per iteration, except the loss when a
  * trace is asked for, and the best losses every early-stop window.
  */
@@ -58,6 +62,7 @@ public final class LatentSearch {
     }
 
     private LatentSearch(Dcgan model, SearchConfig cfg, SteadyStateClock clock) {
+        if (cfg.mode().needsEncoder() && model.encoder() == null) throw new IllegalArgumentException(cfg.mode().noEncoderMessage());
         this.model = model;
         this.cfg = cfg;
         this.backend = model.backend();
@@ -97,19 +102,20 @@ public final class LatentSearch {
         int chunk = chunkSize();
         boolean device = backend instanceof DeviceMemory;
         try (FoldedNetwork g = new FoldedNetwork(backend, model.generator(), model.latentShape(1));
-             FoldedNetwork f = new FoldedNetwork(backend, model.features(), model.imageShape(1))) {
+             FoldedNetwork f = new FoldedNetwork(backend, model.features(), model.imageShape(1));
+             FoldedNetwork e = cfg.mode().needsEncoder() ? new FoldedNetwork(backend, model.encoder().network(), model.imageShape(1)) : null) {
             for (int start = 0; start < ids.length; ) {
                 int n = Math.min(chunk, ids.length - start);
                 // a device backend makes convolution plans per batch size: a partial batch is padded up to
                 // one of a few sizes (repeating its last patch, whose results are dropped), so plans stay few
                 int padded = device ? BatchBuckets.roundUp(n, chunk) : n;
                 try {
-                    out.addAll(searchChunk(g, f, padded(patches, start, n, padded, per), padded(ids, start, n, padded), n));
+                    out.addAll(searchChunk(g, f, e, padded(patches, start, n, padded, per), padded(ids, start, n, padded), n));
                     start += n;
-                } catch (DeviceOutOfMemoryException e) {
+                } catch (DeviceOutOfMemoryException oom) {
                     // the estimate was too generous for this card: split the batch rather than fail, with the
                     // memory the backend caches (idle buffers, convolution workspace) given back first
-                    if (padded == 1) throw e;
+                    if (padded == 1) throw oom;
                     if (backend instanceof DeviceMemory mem) mem.releaseIdleMemory();
                     chunk = Math.max(1, n / 2);
                 }
@@ -168,7 +174,7 @@ public final class LatentSearch {
     }
 
     /** Searches the patches of ids (the first {@code real} of them count; the rest pad the batch). */
-    private List<SearchResult> searchChunk(FoldedNetwork g, FoldedNetwork f, float[] patches, long[] ids, int real) {
+    private List<SearchResult> searchChunk(FoldedNetwork g, FoldedNetwork f, FoldedNetwork e, float[] patches, long[] ids, int real) {
         int b = ids.length;
         int k = cfg.restarts();
         int n = b * k;
@@ -176,11 +182,12 @@ public final class LatentSearch {
         float[] xs = new float[n * per];
         for (int s = 0; s < n; s++) System.arraycopy(patches, (s / k) * per, xs, s * per, per);
         AdamConfig adam = new AdamConfig(cfg.learningRate(), ADAM_BETA1, ADAM_BETA2, ADAM_EPS, cfg.clampZ());
-        float[][] traces = cfg.keepTrace() ? new float[n][cfg.iterations()] : null;
+        int iterations = cfg.effectiveIterations();
+        float[][] traces = cfg.keepTrace() ? new float[n][iterations] : null;
 
         try (Tensor x = backend.fromHost(xs, model.imageShape(n));
              Tensor fx = copyOf(f.forward(x));
-             Tensor z = backend.fromHost(initialZ(ids), model.latentShape(n));
+             Tensor z = backend.fromHost(startZ(e, x, ids), model.latentShape(n));
              Tensor m = backend.zeros(z.shape());
              Tensor v = backend.zeros(z.shape());
              Tensor steps = backend.zeros(Shape.of(n));
@@ -195,12 +202,12 @@ public final class LatentSearch {
             boolean[] stopped = new boolean[n];
             // a backend that records graphs replays one recorded iteration (launch cost paid once);
             // a trace reads the loss every iteration, so it runs uncaptured
-            boolean useGraph = backend instanceof GraphCapable && traces == null && cfg.iterations() > 1;
+            boolean useGraph = backend instanceof GraphCapable && traces == null && iterations > 1;
             CapturedGraph graph = null;
             Runnable iteration = () -> step(g, f, x, fx, z, m, v, steps, active, bestLoss, bestZ, adam).close();
             int steady = 0;
             try {
-                for (int it = 0; it < cfg.iterations(); it++) {
+                for (int it = 0; it < iterations; it++) {
                     if (it == 1 && clock != null) clock.start();
                     if (it >= 1) steady++;
                     if (graph != null) {
@@ -321,7 +328,11 @@ public final class LatentSearch {
         }
         float[] zs = bestZ.toHost();
         float[] its = steps.toHost();
-        boolean[] diverged = diverged(z.toHost(), bestLoss.toHost(), nz);
+        float[] seen = bestLoss.toHost();
+        if (cfg.effectiveIterations() == 0) { // no step ran: the loss at the start point is the only one seen
+            for (int s = 0; s < seen.length; s++) seen[s] = (1f - cfg.lambda()) * residualLoss[s] + cfg.lambda() * featureLoss[s];
+        }
+        boolean[] diverged = diverged(z.toHost(), seen, nz);
         List<SearchResult> results = new ArrayList<>(real);
         for (int p = 0; p < real; p++) {
             int best = -1;
@@ -356,6 +367,21 @@ public final class LatentSearch {
             out[s] = bad;
         }
         return out;
+    }
+
+    /**
+     * Start points: restart 0 of each patch at E(x) when the mode uses the encoder (e not null), every other
+     * search at the random z of {@link #initialZ}.
+     */
+    private float[] startZ(FoldedNetwork e, Tensor x, long[] ids) {
+        float[] z = initialZ(ids);
+        if (e == null) return z;
+        float[] ez = e.forward(x).toHost();
+        e.releaseOutputs();
+        int k = cfg.restarts();
+        int nz = model.spec().nz();
+        for (int p = 0; p < ids.length; p++) System.arraycopy(ez, p * k * nz, z, p * k * nz, nz);
+        return z;
     }
 
     /** Start points: search (id, restart) draws from its own stream, so batching does not change it. */

@@ -16,9 +16,11 @@ package org.anoscan.search;
  * @param earlyStopTolerance relative improvement below which a search stops
  * @param keepTrace  record each search's loss per iteration (costs a host copy per iteration)
  * @param maxBatch   at most this many searches (patches x restarts) run together; larger requests are split
+ * @param mode       where z starts ({@link ScoringMode}); iterations are ignored in encoder mode
  */
 public record SearchConfig(int iterations, float lambda, float learningRate, ZInit init, long seed, int restarts,
-                           float clampZ, int earlyStopWindow, float earlyStopTolerance, boolean keepTrace, int maxBatch) {
+                           float clampZ, int earlyStopWindow, float earlyStopTolerance, boolean keepTrace, int maxBatch,
+                           ScoringMode mode) {
 
     /** How a search's z starts. */
     public enum ZInit { NORMAL, UNIFORM }
@@ -33,6 +35,23 @@ public record SearchConfig(int iterations, float lambda, float learningRate, ZIn
         if (!(earlyStopTolerance >= 0)) throw new IllegalArgumentException("search: early-stop tolerance must be >= 0");
         if (maxBatch < restarts) throw new IllegalArgumentException("search: maxBatch " + maxBatch + " is below restarts " + restarts);
         if (init == null) throw new IllegalArgumentException("search: init is null");
+        if (mode == null) throw new IllegalArgumentException("search: mode is null");
+    }
+
+    /** A search-mode (AnoGAN) config. */
+    public SearchConfig(int iterations, float lambda, float learningRate, ZInit init, long seed, int restarts,
+                        float clampZ, int earlyStopWindow, float earlyStopTolerance, boolean keepTrace, int maxBatch) {
+        this(iterations, lambda, learningRate, init, seed, restarts, clampZ, earlyStopWindow, earlyStopTolerance, keepTrace, maxBatch,
+                ScoringMode.SEARCH);
+    }
+
+    /** Adam steps each search runs: 0 in encoder mode. */
+    public int effectiveIterations() {
+        return mode == ScoringMode.ENCODER ? 0 : iterations;
+    }
+
+    public SearchConfig withMode(ScoringMode m) {
+        return new SearchConfig(iterations, lambda, learningRate, init, seed, restarts, clampZ, earlyStopWindow, earlyStopTolerance, keepTrace, maxBatch, m);
     }
 
     public static SearchConfig defaults() {
@@ -40,42 +59,42 @@ public record SearchConfig(int iterations, float lambda, float learningRate, ZIn
     }
 
     public SearchConfig withIterations(int n) {
-        return new SearchConfig(n, lambda, learningRate, init, seed, restarts, clampZ, earlyStopWindow, earlyStopTolerance, keepTrace, maxBatch);
+        return new SearchConfig(n, lambda, learningRate, init, seed, restarts, clampZ, earlyStopWindow, earlyStopTolerance, keepTrace, maxBatch, mode);
     }
 
     public SearchConfig withLambda(float l) {
-        return new SearchConfig(iterations, l, learningRate, init, seed, restarts, clampZ, earlyStopWindow, earlyStopTolerance, keepTrace, maxBatch);
+        return new SearchConfig(iterations, l, learningRate, init, seed, restarts, clampZ, earlyStopWindow, earlyStopTolerance, keepTrace, maxBatch, mode);
     }
 
     public SearchConfig withLearningRate(float lr) {
-        return new SearchConfig(iterations, lambda, lr, init, seed, restarts, clampZ, earlyStopWindow, earlyStopTolerance, keepTrace, maxBatch);
+        return new SearchConfig(iterations, lambda, lr, init, seed, restarts, clampZ, earlyStopWindow, earlyStopTolerance, keepTrace, maxBatch, mode);
     }
 
     public SearchConfig withInit(ZInit i) {
-        return new SearchConfig(iterations, lambda, learningRate, i, seed, restarts, clampZ, earlyStopWindow, earlyStopTolerance, keepTrace, maxBatch);
+        return new SearchConfig(iterations, lambda, learningRate, i, seed, restarts, clampZ, earlyStopWindow, earlyStopTolerance, keepTrace, maxBatch, mode);
     }
 
     public SearchConfig withSeed(long s) {
-        return new SearchConfig(iterations, lambda, learningRate, init, s, restarts, clampZ, earlyStopWindow, earlyStopTolerance, keepTrace, maxBatch);
+        return new SearchConfig(iterations, lambda, learningRate, init, s, restarts, clampZ, earlyStopWindow, earlyStopTolerance, keepTrace, maxBatch, mode);
     }
 
     public SearchConfig withRestarts(int k) {
-        return new SearchConfig(iterations, lambda, learningRate, init, seed, k, clampZ, earlyStopWindow, earlyStopTolerance, keepTrace, Math.max(maxBatch, k));
+        return new SearchConfig(iterations, lambda, learningRate, init, seed, k, clampZ, earlyStopWindow, earlyStopTolerance, keepTrace, Math.max(maxBatch, k), mode);
     }
 
     public SearchConfig withClampZ(float c) {
-        return new SearchConfig(iterations, lambda, learningRate, init, seed, restarts, c, earlyStopWindow, earlyStopTolerance, keepTrace, maxBatch);
+        return new SearchConfig(iterations, lambda, learningRate, init, seed, restarts, c, earlyStopWindow, earlyStopTolerance, keepTrace, maxBatch, mode);
     }
 
     public SearchConfig withEarlyStop(int window, float tolerance) {
-        return new SearchConfig(iterations, lambda, learningRate, init, seed, restarts, clampZ, window, tolerance, keepTrace, maxBatch);
+        return new SearchConfig(iterations, lambda, learningRate, init, seed, restarts, clampZ, window, tolerance, keepTrace, maxBatch, mode);
     }
 
     public SearchConfig withTrace(boolean t) {
-        return new SearchConfig(iterations, lambda, learningRate, init, seed, restarts, clampZ, earlyStopWindow, earlyStopTolerance, t, maxBatch);
+        return new SearchConfig(iterations, lambda, learningRate, init, seed, restarts, clampZ, earlyStopWindow, earlyStopTolerance, t, maxBatch, mode);
     }
 
     public SearchConfig withMaxBatch(int m) {
-        return new SearchConfig(iterations, lambda, learningRate, init, seed, restarts, clampZ, earlyStopWindow, earlyStopTolerance, keepTrace, m);
+        return new SearchConfig(iterations, lambda, learningRate, init, seed, restarts, clampZ, earlyStopWindow, earlyStopTolerance, keepTrace, m, mode);
     }
 }

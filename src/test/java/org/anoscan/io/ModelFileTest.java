@@ -122,7 +122,7 @@ class ModelFileTest {
 
     @Test
     void wrongVersionIsRejected() throws IOException {
-        rewriteHeader("\"format_version\":\"2\"", "\"format_version\":\"9\"");
+        rewriteHeader("\"format_version\":\"" + ModelFile.VERSION + "\"", "\"format_version\":\"9\"");
         assertRejected("version 9 is not supported");
     }
 

@@ -10,7 +10,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,8 +19,7 @@ import org.anoscan.bench.Flops;
 import org.anoscan.tensor.Shape;
 import org.anoscan.tensor.Tensor;
 import org.anoscan.testutil.GradCheck;
-import org.anoscan.testutil.RefConv;
-import org.anoscan.testutil.RefOps;
+import org.anoscan.testutil.RefNetwork;
 import org.anoscan.testutil.TestModels;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -119,7 +117,7 @@ class DcganGradientTest {
         double[] x = toDouble(GradCheck.randomFloats(inShape.size(), rnd, 1.0));
         Shape outShape = net.outputShape(inShape);
         double[] r = toDouble(GradCheck.randomFloats(outShape.size(), rnd, 1.0));
-        List<Layer> layers = flatten(net);
+        List<Layer> layers = RefNetwork.flatten(net);
         Map<Parameter, double[]> weights = new IdentityHashMap<>();
         for (Layer l : layers) {
             for (Parameter p : l.parameters()) weights.put(p, toDouble(p.value().toHost()));
@@ -135,56 +133,15 @@ class DcganGradientTest {
             net.releaseActivations();
         }
         int[] cx = coords(x.length, 40, rnd);
-        double[] numeric = numericGrad(v -> dot(r, reference(layers, weights, v, inShape, train)), x, cx, H);
+        double[] numeric = numericGrad(v -> dot(r, RefNetwork.forward(layers, weights, v, inShape, train)), x, cx, H);
         assertGradClose(what + " d/dinput", numeric, pick(dx, cx), TOL);
         if (!weightGrads) return;
         for (Parameter p : net.parameters()) {
             double[] w = weights.get(p);
             int[] cw = coords(w.length, 12, rnd);
-            double[] num = numericGrad(v -> dot(r, reference(layers, weights, x, inShape, train)), w, cw, H);
+            double[] num = numericGrad(v -> dot(r, RefNetwork.forward(layers, weights, x, inShape, train)), w, cw, H);
             assertGradClose(what + " d/d" + p.name(), num, pick(p.grad().toHost(), cw), TOL);
             p.zeroGrad();
         }
-    }
-
-    /** The network's forward pass in double, from the weights map (perturbed in place by the caller). */
-    private static double[] reference(List<Layer> layers, Map<Parameter, double[]> w, double[] x, Shape in, boolean train) {
-        double[] a = x;
-        int[] d = in.dims();
-        if (d.length == 2) d = new int[] {d[0], d[1], 1, 1};
-        for (Layer l : layers) {
-            if (l instanceof Conv2d c) {
-                int[] wd = c.weight().value().shape().dims();
-                a = RefConv.conv2d(a, d, w.get(c.weight()), wd, null, c.spec().stride(), c.spec().padding());
-                d = new int[] {d[0], wd[0], RefConv.convOut(d[2], wd[2], c.spec().stride(), c.spec().padding()),
-                        RefConv.convOut(d[3], wd[3], c.spec().stride(), c.spec().padding())};
-            } else if (l instanceof ConvTranspose2d c) {
-                int[] wd = c.weight().value().shape().dims();
-                a = RefConv.convTranspose2d(a, d, w.get(c.weight()), wd, null, c.spec().stride(), c.spec().padding());
-                d = new int[] {d[0], wd[1], RefConv.convTransposeOut(d[2], wd[2], c.spec().stride(), c.spec().padding()),
-                        RefConv.convTransposeOut(d[3], wd[3], c.spec().stride(), c.spec().padding())};
-            } else if (l instanceof BatchNorm2d b) {
-                int hw = d[2] * d[3];
-                a = train
-                        ? RefOps.batchNormTrain(a, d[0], d[1], hw, w.get(b.gamma()), w.get(b.beta()), BatchNorm2d.EPS)
-                        : RefOps.batchNormEval(a, d[0], d[1], hw, w.get(b.gamma()), w.get(b.beta()), w.get(b.runningMean()),
-                                w.get(b.runningVar()), BatchNorm2d.EPS);
-            } else if (l instanceof ActivationLayer act) {
-                a = RefOps.activation(act.kind(), a);
-            } else {
-                throw new IllegalStateException("no reference for " + l);
-            }
-        }
-        return a;
-    }
-
-    private static List<Layer> flatten(Layer l) {
-        List<Layer> out = new ArrayList<>();
-        if (l instanceof Sequential s) {
-            for (Layer c : s.layers()) out.addAll(flatten(c));
-        } else {
-            out.add(l);
-        }
-        return out;
     }
 }

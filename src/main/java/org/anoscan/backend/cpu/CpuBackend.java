@@ -31,6 +31,7 @@ public final class CpuBackend implements Backend {
     private final AtomicLong liveBytes = new AtomicLong();
     private final CpuConvolutions conv;
     private final CpuOps ops;
+    private final CpuSquaredError squaredError = new CpuSquaredError(this);
     private final CpuFolding folding;
     private final CpuBufferPool buffers = new CpuBufferPool();
     private volatile boolean closed;
@@ -286,6 +287,11 @@ public final class CpuBackend implements Backend {
     @Override
     public LossAndGrad l1LossWithGrad(Tensor pred, Tensor target, float weight) {
         return ops.l1LossWithGrad(pred, target, weight);
+    }
+
+    @Override
+    public LossAndGrad l2LossWithGrad(Tensor pred, Tensor target, float weight) {
+        return squaredError.l2LossWithGrad(pred, target, weight);
     }
 
     @Override

@@ -432,6 +432,12 @@ public final class CudaBackend implements Backend, GraphCapable, DeviceMemory {
     }
 
     @Override
+    public LossAndGrad l2LossWithGrad(Tensor pred, Tensor target, float weight) {
+        enter("l2LossWithGrad");
+        return ops.l2LossWithGrad(pred, target, weight);
+    }
+
+    @Override
     public LossAndGrad bceWithLogits(Tensor logits, float target) {
         enter("bceWithLogits");
         return ops.bceWithLogits(logits, target);

@@ -103,6 +103,10 @@ final class CudaKernels {
         check(NativeKernels.launch_l1_loss_grad_f32(pred, target, loss, grad, weight, samples, perSample, s()), "launch_l1_loss_grad_f32");
     }
 
+    void l2LossGrad(FloatPointer pred, FloatPointer target, FloatPointer loss, FloatPointer grad, float weight, int samples, long perSample) {
+        check(NativeKernels.launch_l2_loss_grad_f32(pred, target, loss, grad, weight, samples, perSample, s()), "launch_l2_loss_grad_f32");
+    }
+
     /** partial: {@link #bceParts}(n) doubles of scratch. */
     void bceLogits(FloatPointer x, float target, FloatPointer grad, DoublePointer partial, FloatPointer loss, long n) {
         check(NativeKernels.launch_bce_logits_f32(x, target, grad, partial, bceParts(n), loss, n, s()), "launch_bce_logits_f32");

@@ -114,6 +114,18 @@ final class CudaOps {
         }
     }
 
+    LossAndGrad l2LossWithGrad(Tensor pred, Tensor target, float weight) {
+        FloatPointer pa = addr("l2LossWithGrad", "pred", pred), ta = addr("l2LossWithGrad", "target", target);
+        Checks.sameShape("l2LossWithGrad", pred, target);
+        if (!Float.isFinite(weight)) throw new IllegalArgumentException("l2LossWithGrad: weight must be finite, got " + weight);
+        Shape s = pred.shape();
+        try (OpScope op = cuda.scope()) {
+            CudaTensor loss = op.out(Shape.of(s.n())), grad = op.out(s);
+            k.l2LossGrad(pa, ta, addr(loss), addr(grad), weight, s.n(), s.perSample());
+            return op.done(new LossAndGrad(loss, grad));
+        }
+    }
+
     LossAndGrad bceWithLogits(Tensor logits, float target) {
         FloatPointer xa = addr("bceWithLogits", "logits", logits);
         long n = logits.size();

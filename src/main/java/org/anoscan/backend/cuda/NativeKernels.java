@@ -59,6 +59,9 @@ public final class NativeKernels {
     static native int launch_l1_loss_grad_f32(@Const FloatPointer pred, @Const FloatPointer target, FloatPointer loss, FloatPointer grad,
                                               float weight, int samples, long perSample, @Cast("cudaStream_t") Pointer stream);
 
+    static native int launch_l2_loss_grad_f32(@Const FloatPointer pred, @Const FloatPointer target, FloatPointer loss, FloatPointer grad,
+                                              float weight, int samples, long perSample, @Cast("cudaStream_t") Pointer stream);
+
     static native int launch_bce_logits_f32(@Const FloatPointer x, float target, FloatPointer grad, DoublePointer partial, int parts,
                                             FloatPointer loss, long n, @Cast("cudaStream_t") Pointer stream);
 

@@ -291,6 +291,17 @@ class CudaParityTest {
     }
 
     @Test
+    void l2LossPerSample() {
+        for (Shape s : List.of(Shape.of(5, 1, 64, 64), Shape.of(3, 512, 4, 4), Shape.of(2, 7))) {
+            Pair p = randomPair(s), t = randomPair(s);
+            LossAndGrad lc = reference("l2LossWithGrad", () -> cpu.l2LossWithGrad(p.c(), t.c(), 0.3f));
+            LossAndGrad lg = gpu.l2LossWithGrad(p.g(), t.g(), 0.3f);
+            check("l2LossWithGrad loss " + s, lg.loss(), lc.loss(), FP32);
+            check("l2LossWithGrad grad " + s, lg.grad(), lc.grad(), FP32);
+        }
+    }
+
+    @Test
     void bceWithLogits() {
         for (float target : new float[] {1f, 0f, 0.9f}) {
             Pair x = pair(randn(5000, rnd, 3f), Shape.of(50, 1, 10, 10));
