@@ -203,7 +203,11 @@ final class ScanSettings {
 
     /** {@code cfg} with the CPU's default batch when the search runs on the CPU and --batch was not given. */
     ScanConfig forBackend(CommandLine cmd, ScanConfig cfg, Backend backend) {
-        boolean cpu = backend.name().equals("cpu");
+        return forDevice(cmd, cfg, backend.name().equals("cpu"));
+    }
+
+    /** {@code cfg} with the CPU's default batch when {@code cpu} and --batch was not given. */
+    static ScanConfig forDevice(CommandLine cmd, ScanConfig cfg, boolean cpu) {
         return cpu && !cmd.getParseResult().hasMatchedOption("--batch") ? cfg.withBatchSize(CPU_BATCH) : cfg;
     }
 
