@@ -45,7 +45,7 @@ public final class ScanOptions {
         all.addAll(args);
         try {
             cmd.parseArgs(all.toArray(new String[0]));
-            return ScanSettings.forDevice(cmd, h.settings.config(cmd, ModelFile.readInfo(model), log), cpu);
+            return ScanSettings.forDevice(cmd, h.settings.config(cmd, ModelFile.readInfo(model), ModelFile.hasEncoder(model), log), cpu);
         } catch (CommandLine.ParameterException e) {
             throw new IllegalArgumentException(e.getMessage(), e);
         }

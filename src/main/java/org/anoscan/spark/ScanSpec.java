@@ -22,12 +22,4 @@ public record ScanSpec(String model, String out, List<String> scoringArgs, doubl
     String scannerKey() {
         return model + "|" + String.join(" ", scoringArgs) + "|" + threshold + "|" + pixelThreshold;
     }
-
-    /** The mode the scoring options ask for ({@code --mode}), else "default" (the model's). */
-    String mode() {
-        int i = scoringArgs.indexOf("--mode");
-        if (i >= 0 && i + 1 < scoringArgs.size()) return scoringArgs.get(i + 1);
-        for (String a : scoringArgs) if (a.startsWith("--mode=")) return a.substring("--mode=".length());
-        return "default";
-    }
 }

@@ -78,7 +78,8 @@ public final class SparkScan {
     private static Iterator<Row> scanPartition(Iterator<Row> rows, ScanSpec spec) throws IOException {
         TaskContext task = TaskContext.get();
         String device = ExecutorScanners.device(task);
-        String mode = spec.mode();
+        AnomalyScanner scanner = ExecutorScanners.get(spec, device);
+        String mode = scanner.config().search().mode().label();
         List<Row> out = new ArrayList<>();
         List<Path> files = new ArrayList<>();
         Map<Path, String> uris = new HashMap<>();
@@ -93,7 +94,6 @@ public final class SparkScan {
             }
         }
         if (files.isEmpty()) return out.iterator();
-        AnomalyScanner scanner = ExecutorScanners.get(spec, device);
         Thresholds t = scanner.thresholds();
         Path dir = Path.of(spec.out());
         ColorMap colors = ColorMap.valueOf(spec.colorMap().toUpperCase(Locale.ROOT));

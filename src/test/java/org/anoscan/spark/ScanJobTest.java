@@ -107,6 +107,7 @@ class ScanJobTest {
             assertEquals(0.5, r.<Double>getAs("pixel_threshold"));
             assertEquals(4, r.<Integer>getAs("patches"));
             assertEquals("cpu", r.getAs("device"));
+            assertEquals("search", r.getAs("mode"), "a model without an encoder searches");
             for (String png : List.of("heatmap", "overlay", "mask", "panel")) {
                 assertTrue(Files.size(spark.resolve(r.<String>getAs(png))) > 0, png);
             }
