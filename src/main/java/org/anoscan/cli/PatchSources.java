@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.anoscan.io.ImageReader;
 import org.anoscan.io.Mnist;
+import org.anoscan.io.Resample;
 import org.anoscan.nn.DcganSpec;
 import org.anoscan.train.ArrayPatchSource;
 import org.anoscan.train.ImagePatchSource;
@@ -20,9 +21,12 @@ final class PatchSources {
         return inputs.size() == 1 && inputs.get(0).getFileName().toString().contains("idx3-ubyte");
     }
 
-    /** Patches for a model of {@code arch}; {@code digit} keeps one label of an IDX file (null: all). */
-    static PatchSource open(List<Path> inputs, Integer digit, DcganSpec arch) throws IOException {
-        return isIdx(inputs) ? idxSource(inputs.get(0), digit, arch) : imageSource(inputs, arch);
+    /**
+     * Patches for a model of {@code arch}; {@code digit} keeps one label of an IDX file (null: all); images (not
+     * IDX digits) are resampled by {@code imageScale} before cropping, as scans resample by the model's scale.
+     */
+    static PatchSource open(List<Path> inputs, Integer digit, DcganSpec arch, double imageScale) throws IOException {
+        return isIdx(inputs) ? idxSource(inputs.get(0), digit, arch) : imageSource(inputs, arch, imageScale);
     }
 
     private static PatchSource idxSource(Path images, Integer digit, DcganSpec arch) throws IOException {
@@ -38,7 +42,7 @@ final class PatchSources {
         return new ArrayPatchSource(set.patches(), set.count(), 1, Mnist.SIZE);
     }
 
-    private static PatchSource imageSource(List<Path> inputs, DcganSpec arch) throws IOException {
+    private static PatchSource imageSource(List<Path> inputs, DcganSpec arch, double imageScale) throws IOException {
         int patch = arch.imageSize();
         List<Path> files = new ArrayList<>();
         for (Path p : inputs) {
@@ -56,6 +60,7 @@ final class PatchSources {
         for (Path f : files) {
             try {
                 org.anoscan.io.FloatImage im = ImageReader.read(f, arch.channels());
+                if (imageScale != 1) im = Resample.to(im, Resample.scaled(im.height(), imageScale), Resample.scaled(im.width(), imageScale));
                 if (im.height() < patch || im.width() < patch) {
                     System.err.println("skipped " + f + ": " + im.width() + "x" + im.height() + " is smaller than the " + patch + "x" + patch + " patch");
                 } else {
@@ -66,7 +71,8 @@ final class PatchSources {
             }
         }
         if (images.isEmpty()) throw new IOException("no usable training images in " + inputs + " (readable and at least " + patch + "x" + patch + ")");
-        System.err.println("training on random " + patch + "x" + patch + " crops of " + images.size() + " image(s)");
+        System.err.println("training on random " + patch + "x" + patch + " crops of " + images.size() + " image(s)"
+                + (imageScale != 1 ? String.format(java.util.Locale.ROOT, " resampled by %.4g", imageScale) : ""));
         return new ImagePatchSource(images, patch);
     }
 

@@ -11,8 +11,10 @@ import org.anoscan.backend.Devices;
 import org.anoscan.io.ImageWriter;
 import org.anoscan.io.ModelFile;
 import org.anoscan.nn.Dcgan;
+import org.anoscan.nn.CompoundScaling;
 import org.anoscan.nn.DcganSpec;
 import org.anoscan.nn.Encoder;
+import org.anoscan.scan.ScoringSettings;
 import org.anoscan.train.EncoderTrainConfig;
 import org.anoscan.train.EncoderTrainer;
 import org.anoscan.train.GanTrainer;
@@ -53,6 +55,23 @@ final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--ndf", defaultValue = "64", description = "Discriminator width (default: ${DEFAULT-VALUE}).")
     int ndf;
+
+    @Option(names = "--phi", defaultValue = "0", paramLabel = "F", description = "Compound scaling: grow depth by alpha^F, width by "
+            + "beta^F and resolution by gamma^F together (0: the base model; each step about doubles the work per image).")
+    double phi;
+
+    @Option(names = "--alpha", defaultValue = "" + CompoundScaling.ALPHA, description = "Depth coefficient of --phi (default: ${DEFAULT-VALUE}).")
+    double alpha;
+
+    @Option(names = "--beta", defaultValue = "" + CompoundScaling.BETA, description = "Width coefficient of --phi (default: ${DEFAULT-VALUE}).")
+    double beta;
+
+    @Option(names = "--gamma", defaultValue = "" + CompoundScaling.GAMMA, description = "Resolution coefficient of --phi (default: ${DEFAULT-VALUE}).")
+    double gamma;
+
+    @Option(names = "--scale", defaultValue = "1", paramLabel = "F", description = "Resample training images by F (times gamma^phi) "
+            + "before cropping patches; the model keeps it as its scoring scale, so scans resample the same way (repeat it with --resume).")
+    double scale;
 
     @Option(names = "--steps", defaultValue = "2000", description = "Training steps (default: ${DEFAULT-VALUE}).")
     int steps;
@@ -112,7 +131,13 @@ final class TrainCommand implements Callable<Integer> {
         OutputChecks.writableFile(checkpoint, "the checkpoint");
         OutputChecks.writableFolder(grids, "--samples-dir");
         boolean samplesOk = true;
-        PatchSource source = PatchSources.open(inputs, digit, arch);
+        boolean idx = PatchSources.isIdx(inputs);
+        if (idx && imageScale(scale, arch) != 1) {
+            System.err.println("anoscan train: IDX digits are trained at their own 28x28 pixels; the resolution factor "
+                    + imageScale(scale, arch) + " is not applied (they have no more pixels to give)");
+        }
+        double imageScale = idx ? 1 : imageScale(scale, arch);
+        PatchSource source = PatchSources.open(inputs, digit, arch, imageScale);
         TrainConfig cfg = new TrainConfig(steps, batch, lr, beta1, realLabel, seed, checkpointEvery);
         boolean finished;
         int done;
@@ -150,7 +175,10 @@ final class TrainCommand implements Callable<Integer> {
                 done = trainer.step();
                 if (finished) {
                     writeSamples(trainer, grids, done, samples[0]);
-                    ModelFile.save(out, model, info(backend, done), Map.of());
+                    Map<String, String> info = info(backend, done);
+                    // scans must see images at the scale the patches were cut at: stored as the model's scoring scale
+                    if (imageScale != 1) info.put(ScoringSettings.Setting.SCALE.key(), Double.toString(imageScale));
+                    ModelFile.save(out, model, info, Map.of());
                 }
                 if (finished && encoderSteps > 0) {
                     System.err.println("model written to " + out + "; now its encoder (" + encoderSteps + " steps)");
@@ -186,7 +214,19 @@ final class TrainCommand implements Callable<Integer> {
         between(cmd, "--nz", nz, 1, ModelFile.MAX_NZ);
         between(cmd, "--ngf", ngf, 1, ModelFile.MAX_WIDTH);
         between(cmd, "--ndf", ndf, 1, ModelFile.MAX_WIDTH);
-        return new DcganSpec(patch, channels, nz, ngf, ndf);
+        CompoundScaling scaling;
+        try {
+            scaling = new CompoundScaling(phi, alpha, beta, gamma);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(cmd, "--phi/--alpha/--beta/--gamma: " + e.getMessage());
+        }
+        DcganSpec member = scaling.apply(new DcganSpec(patch, channels, nz, ngf, ndf));
+        if (member.ngf() > ModelFile.MAX_WIDTH || member.ndf() > ModelFile.MAX_WIDTH) {
+            throw new CommandLine.ParameterException(cmd, "--phi " + phi + " makes the widths " + member.ngf() + "/" + member.ndf()
+                    + ", over the bound " + ModelFile.MAX_WIDTH);
+        }
+        if (!scaling.isNone()) System.err.println("anoscan train: compound scaling " + scaling.describe() + ": " + member.describe());
+        return member;
     }
 
     /** A resumed run takes the checkpoint's architecture; options that disagree with it are named. */
@@ -210,6 +250,12 @@ final class TrainCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(cmd, "--real-label must lie in (0.5, 1], got " + realLabel);
         }
         if (digit != null && (digit < 0 || digit > 9)) throw new CommandLine.ParameterException(cmd, "--digit must be 0-9, got " + digit);
+        if (!(scale >= 0.05 && scale <= 8)) throw new CommandLine.ParameterException(cmd, "--scale must lie in [0.05, 8], got " + scale);
+    }
+
+    /** The factor training images are resampled by: --scale times the architecture's resolution factor. */
+    private static double imageScale(double scale, DcganSpec arch) {
+        return scale * arch.scaling().resolution();
     }
 
     private static void between(CommandLine cmd, String name, int v, int min, int max) {

@@ -86,7 +86,9 @@ final class TrainEncoderCommand implements Callable<Integer> {
         OutputChecks.writableFile(target, "-o");
         OutputChecks.writableFile(checkpoint, "the checkpoint");
         DcganSpec arch = ModelFile.readSpec(model); // a bad model fails here, before a device is opened
-        PatchSource source = PatchSources.open(inputs, digit, arch);
+        // the encoder sees patches as the GAN did: images resampled by the model's scale (compound scaling, train --scale)
+        String stored = ModelFile.readInfo(model).get(org.anoscan.scan.ScoringSettings.Setting.SCALE.key());
+        PatchSource source = PatchSources.open(inputs, digit, arch, stored == null ? 1 : Double.parseDouble(stored));
         try (Backend backend = Devices.open(device, System.err::println); StopSignals stop = StopSignals.install()) {
             ScanSettings.apply(backend, chosen);
             ModelFile.Loaded loaded = ModelFile.load(model, backend);

@@ -29,6 +29,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import org.anoscan.backend.Backend;
 import org.anoscan.nn.Dcgan;
+import org.anoscan.nn.CompoundScaling;
 import org.anoscan.nn.DcganSpec;
 import org.anoscan.nn.Encoder;
 import org.anoscan.nn.Parameter;
@@ -353,7 +354,12 @@ public final class ModelFile {
                 throw bad(file, "bad architecture: nz " + nz + ", ngf " + ngf + ", ndf " + ndf + " exceed the bounds (nz <= " + MAX_NZ
                         + ", widths <= " + MAX_WIDTH + ")");
             }
-            return new DcganSpec(a.get("image_size").asInt(), a.get("channels").asInt(), nz, ngf, ndf);
+            int blocks = a.path("blocks").asInt(0); // absent before compound scaling: a plain DCGAN
+            if (blocks > DcganSpec.MAX_BLOCKS) throw bad(file, "bad architecture: " + blocks + " blocks per stage exceed the bound (" + DcganSpec.MAX_BLOCKS + ")");
+            JsonNode sc = a.path("scaling");
+            CompoundScaling scaling = sc.isObject() ? new CompoundScaling(sc.path("phi").asDouble(Double.NaN), sc.path("alpha").asDouble(Double.NaN),
+                    sc.path("beta").asDouble(Double.NaN), sc.path("gamma").asDouble(Double.NaN)) : CompoundScaling.NONE;
+            return new DcganSpec(a.get("image_size").asInt(), a.get("channels").asInt(), nz, ngf, ndf, blocks, scaling);
         } catch (JsonProcessingException e) {
             throw bad(file, "corrupted header (architecture is not valid JSON)");
         } catch (IllegalArgumentException e) {
@@ -390,6 +396,14 @@ public final class ModelFile {
         a.put("nz", s.nz());
         a.put("ngf", s.ngf());
         a.put("ndf", s.ndf());
+        if (s.blocks() > 0) a.put("blocks", s.blocks()); // written only when used: plain DCGAN files stay as they were
+        if (!s.scaling().isNone()) {
+            ObjectNode sc = a.putObject("scaling");
+            sc.put("phi", s.scaling().phi());
+            sc.put("alpha", s.scaling().alpha());
+            sc.put("beta", s.scaling().beta());
+            sc.put("gamma", s.scaling().gamma());
+        }
         return a;
     }
 

@@ -33,78 +33,112 @@ public final class Dcgan implements AutoCloseable {
         this.discriminator = new Sequential(List.of(features, head));
     }
 
-    private static Sequential buildGenerator(Backend b, DcganSpec s, Init init) {
-        List<Layer> layers = new ArrayList<>();
+    /** One layer of an architecture, before anything is allocated: the builders and {@link #stateShapes} read the same plan. */
+    private sealed interface Step permits Conv, Norm, Act {}
+
+    private record Conv(boolean transposed, int in, int out, int kernel, int stride, int padding) implements Step {}
+
+    private record Norm(int channels) implements Step {}
+
+    private record Act(Activation kind) implements Step {}
+
+    /**
+     * G: a ConvTranspose + BN + ReLU per stage (4x4 from z, then doubling), each stage followed by its share of
+     * the spec's extra stride-1 3x3 Conv + BN + ReLU blocks, then the output ConvTranspose + Tanh.
+     */
+    private static List<Step> generatorPlan(DcganSpec s) {
+        List<Step> plan = new ArrayList<>();
         int width = s.ngf() << (s.stages() - 1);
-        layers.add(new ConvTranspose2d(b, gName(layers), s.nz(), width, 4, 1, 0, init));
-        layers.add(new BatchNorm2d(b, gName(layers), width, init));
-        layers.add(new ActivationLayer(b, Activation.RELU));
+        plan.add(new Conv(true, s.nz(), width, 4, 1, 0));
+        stageEnd(plan, width, Activation.RELU, s.blocksInStage(0));
         for (int i = 1; i < s.stages(); i++) {
-            layers.add(new ConvTranspose2d(b, gName(layers), width, width / 2, 4, 2, 1, init));
+            plan.add(new Conv(true, width, width / 2, 4, 2, 1));
             width /= 2;
-            layers.add(new BatchNorm2d(b, gName(layers), width, init));
-            layers.add(new ActivationLayer(b, Activation.RELU));
+            stageEnd(plan, width, Activation.RELU, s.blocksInStage(i));
         }
-        layers.add(new ConvTranspose2d(b, gName(layers), width, s.channels(), 4, 2, 1, init));
-        layers.add(new ActivationLayer(b, Activation.TANH));
-        return new Sequential(layers);
+        plan.add(new Conv(true, width, s.channels(), 4, 2, 1));
+        plan.add(new Act(Activation.TANH));
+        return plan;
+    }
+
+    /**
+     * D: a stride-2 Conv + LeakyReLU (first stage, no BN) or Conv + BN + LeakyReLU per stage, each followed by its
+     * share of the extra blocks (Conv 3x3 + BN + LeakyReLU), then the final 4x4 conv to one logit (D's head).
+     */
+    private static List<Step> discriminatorPlan(DcganSpec s) {
+        List<Step> plan = new ArrayList<>();
+        int width = s.ndf();
+        plan.add(new Conv(false, s.channels(), width, 4, 2, 1));
+        plan.add(new Act(Activation.LEAKY_RELU));
+        extraBlocks(plan, width, Activation.LEAKY_RELU, s.blocksInStage(s.stages() - 1));
+        for (int i = 1; i < s.stages(); i++) {
+            plan.add(new Conv(false, width, width * 2, 4, 2, 1));
+            width *= 2;
+            stageEnd(plan, width, Activation.LEAKY_RELU, s.blocksInStage(s.stages() - 1 - i));
+        }
+        plan.add(new Conv(false, width, 1, 4, 1, 0));
+        return plan;
+    }
+
+    private static void stageEnd(List<Step> plan, int width, Activation act, int blocks) {
+        plan.add(new Norm(width));
+        plan.add(new Act(act));
+        extraBlocks(plan, width, act, blocks);
+    }
+
+    private static void extraBlocks(List<Step> plan, int width, Activation act, int blocks) {
+        for (int b = 0; b < blocks; b++) {
+            plan.add(new Conv(false, width, width, 3, 1, 1));
+            plan.add(new Norm(width));
+            plan.add(new Act(act));
+        }
+    }
+
+    private static Sequential buildGenerator(Backend b, DcganSpec s, Init init) {
+        return new Sequential(build(b, generatorPlan(s), "generator.main.", init));
     }
 
     private static List<Layer> buildDiscriminator(Backend b, DcganSpec s, Init init) {
+        return build(b, discriminatorPlan(s), "discriminator.main.", init);
+    }
+
+    private static List<Layer> build(Backend b, List<Step> plan, String prefix, Init init) {
         List<Layer> layers = new ArrayList<>();
-        int width = s.ndf();
-        layers.add(new Conv2d(b, dName(layers), s.channels(), width, 4, 2, 1, init));
-        layers.add(new ActivationLayer(b, Activation.LEAKY_RELU));
-        for (int i = 1; i < s.stages(); i++) {
-            layers.add(new Conv2d(b, dName(layers), width, width * 2, 4, 2, 1, init));
-            width *= 2;
-            layers.add(new BatchNorm2d(b, dName(layers), width, init));
-            layers.add(new ActivationLayer(b, Activation.LEAKY_RELU));
+        for (Step step : plan) {
+            String name = prefix + layers.size();
+            if (step instanceof Conv c) {
+                layers.add(c.transposed() ? new ConvTranspose2d(b, name, c.in(), c.out(), c.kernel(), c.stride(), c.padding(), init)
+                        : new Conv2d(b, name, c.in(), c.out(), c.kernel(), c.stride(), c.padding(), init));
+            } else if (step instanceof Norm n) {
+                layers.add(new BatchNorm2d(b, name, n.channels(), init));
+            } else {
+                layers.add(new ActivationLayer(b, ((Act) step).kind()));
+            }
         }
-        layers.add(new Conv2d(b, dName(layers), width, 1, 4, 1, 0, init));
         return layers;
     }
 
     /**
      * The names and shapes of {@link #state()} for {@code spec}, computed without allocating anything, so a
-     * model file can be checked against its architecture before a network is built ({@code DcganTest} keeps
-     * it equal to what the builders make).
+     * model file can be checked against its architecture before a network is built ({@code DcganStateShapesTest}
+     * keeps it equal to what the builders make).
      */
     public static java.util.Map<String, int[]> stateShapes(DcganSpec s) {
         java.util.Map<String, int[]> shapes = new java.util.LinkedHashMap<>();
-        int layer = 0;
-        int width = s.ngf() << (s.stages() - 1);
-        shapes.put("generator.main.0.weight", new int[] {s.nz(), width, 4, 4});
-        batchNormShapes(shapes, "generator.main.1", width);
-        layer = 3;
-        for (int i = 1; i < s.stages(); i++, layer += 3) {
-            shapes.put("generator.main." + layer + ".weight", new int[] {width, width / 2, 4, 4});
-            width /= 2;
-            batchNormShapes(shapes, "generator.main." + (layer + 1), width);
-        }
-        shapes.put("generator.main." + layer + ".weight", new int[] {width, s.channels(), 4, 4});
-        width = s.ndf();
-        shapes.put("discriminator.main.0.weight", new int[] {width, s.channels(), 4, 4});
-        layer = 2;
-        for (int i = 1; i < s.stages(); i++, layer += 3) {
-            shapes.put("discriminator.main." + layer + ".weight", new int[] {width * 2, width, 4, 4});
-            width *= 2;
-            batchNormShapes(shapes, "discriminator.main." + (layer + 1), width);
-        }
-        shapes.put("discriminator.main." + layer + ".weight", new int[] {1, width, 4, 4});
+        planShapes(shapes, generatorPlan(s), "generator.main.");
+        planShapes(shapes, discriminatorPlan(s), "discriminator.main.");
         return shapes;
     }
 
-    private static void batchNormShapes(java.util.Map<String, int[]> shapes, String name, int channels) {
-        for (String p : List.of("weight", "bias", "running_mean", "running_var")) shapes.put(name + "." + p, new int[] {channels});
-    }
-
-    private static String gName(List<Layer> soFar) {
-        return "generator.main." + soFar.size();
-    }
-
-    private static String dName(List<Layer> soFar) {
-        return "discriminator.main." + soFar.size();
+    private static void planShapes(java.util.Map<String, int[]> shapes, List<Step> plan, String prefix) {
+        for (int i = 0; i < plan.size(); i++) {
+            if (plan.get(i) instanceof Conv c) { // weights [in, out, k, k] transposed, [out, in, k, k] otherwise
+                shapes.put(prefix + i + ".weight", c.transposed() ? new int[] {c.in(), c.out(), c.kernel(), c.kernel()}
+                        : new int[] {c.out(), c.in(), c.kernel(), c.kernel()});
+            } else if (plan.get(i) instanceof Norm n) {
+                for (String p : List.of("weight", "bias", "running_mean", "running_var")) shapes.put(prefix + i + "." + p, new int[] {n.channels()});
+            }
+        }
     }
 
     public DcganSpec spec() { return spec; }
@@ -114,7 +148,7 @@ public final class Dcgan implements AutoCloseable {
     /** z [B, nz, 1, 1] -> image [B, C, S, S] in [-1, 1]. */
     public Sequential generator() { return generator; }
 
-    /** image -> D's feature map f [B, featureChannels, 4, 4]. */
+    /** image -> D's feature map f [B, featureChannels, 4, 4] (every layer of D but its head). */
     public Sequential features() { return features; }
 
     /** f -> logit [B, 1, 1, 1]. */

@@ -49,6 +49,15 @@ class FoldedNetworkTest {
         compare(model.features(), model.imageShape(4));
     }
 
+    @Test
+    void foldedNetworksOfAModelWithExtraBlocks() {
+        try (Dcgan deep = new Dcgan(cpu, new DcganSpec(32, 1, 10, 8, 8, 4, org.anoscan.nn.CompoundScaling.NONE), 6L)) {
+            TestModels.randomizeBatchNorms(deep, rnd);
+            compare(deep.generator(), deep.latentShape(3));
+            compare(deep.features(), deep.imageShape(3));
+        }
+    }
+
     private void compare(Sequential net, Shape in) {
         float[] x = new float[in.size()];
         for (int i = 0; i < x.length; i++) x[i] = (float) rnd.nextGaussian();
