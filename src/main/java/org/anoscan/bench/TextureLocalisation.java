@@ -36,6 +36,7 @@ import org.anoscan.scan.ScanResult;
 import org.anoscan.scan.AnomalyScanner;
 import org.anoscan.scan.Stitcher;
 import org.anoscan.nn.Encoder;
+import org.anoscan.search.FeatureTerms;
 import org.anoscan.search.ScoringMode;
 import org.anoscan.search.SearchConfig;
 import org.anoscan.train.EncoderTrainConfig;
@@ -108,8 +109,10 @@ public final class TextureLocalisation {
     /** The variants scored by default: the plain residual (AnoGAN's map) first. */
     public static final List<Variant> VARIANTS = List.of(new Variant(MapKind.RESIDUAL, 0), new Variant(MapKind.RESIDUAL, 0.25),
             new Variant(MapKind.RESIDUAL_Z, 0.25), new Variant(MapKind.FEATURE, 0.25), new Variant(MapKind.DEVIATION, 0.25),
-            new Variant(MapKind.COMBINED, 0), new Variant(MapKind.COMBINED, 0.25), new Variant(MapKind.COMBINED, 0.5),
-            new Variant(MapKind.COMBINED_DEVIATION, 0.25), new Variant(MapKind.DEPARTURE, 0.25), new Variant(MapKind.DEPARTURE, 0.5));
+            new Variant(MapKind.COMBINED, 0.25), new Variant(MapKind.COMBINED_DEVIATION, 0.25), new Variant(MapKind.DEPARTURE, 0.25),
+            new Variant(MapKind.DEVIATION_FINE, 0.25), new Variant(MapKind.DEVIATION_MIDDLE, 0.25), new Variant(MapKind.LAYERS, 0.25),
+            new Variant(MapKind.ENERGY_PIXELS, 0.25), new Variant(MapKind.ENERGY_FINE, 0.25), new Variant(MapKind.TEXTURE, 0.125),
+            new Variant(MapKind.TEXTURE, 0.25), new Variant(MapKind.TEXTURE, 0.5));
 
     /** Pixel AUROC, AUPRO and image AUROC of one map on one group of images. */
     public record Score(double pixelAuroc, double aupro, double imageAuroc, int regions) {}
@@ -207,7 +210,7 @@ public final class TextureLocalisation {
         MapStatistics stats;
         try (AnomalyScanner scanner = new AnomalyScanner(model, Map.of(), cfg)) {
             int featureSize = model.features().outputShape(model.imageShape(1)).size();
-            MapStatistics.Accumulator acc = new MapStatistics.Accumulator(patch * patch, featureSize);
+            MapStatistics.Accumulator acc = new MapStatistics.Accumulator(patch * patch, featureSize, FeatureTerms.earlierSizes(model));
             LocalMaps raw = scanner.maps();
             scanner.scanAll(normals.iterator(), r -> { }, (image, p, residual, terms, index) ->
                     acc.add(raw.residualPixels(residual), terms, index));
@@ -474,9 +477,10 @@ public final class TextureLocalisation {
     /** The map a calibrated model's scans show by default, with its default smoothing. */
     public static final Variant DEFAULT = new Variant(MapKind.AUTO.resolve(true), ScanConfig.DEFAULT_SMOOTHING);
 
-    /** README rows: the plain residual, the combined and departure maps, and the default map. */
+    /** README rows: the plain residual, the combined map, the deviation of the last and of every stage, the pixel energy, and the default map. */
     private static void markdownRows(Outcome o, String texture, List<String> out) {
-        List<Variant> shown = List.of(VARIANTS.get(0), new Variant(MapKind.COMBINED, 0.25), new Variant(MapKind.DEPARTURE, 0.25), DEFAULT);
+        List<Variant> shown = List.of(VARIANTS.get(0), new Variant(MapKind.COMBINED, 0.25), new Variant(MapKind.DEVIATION, 0.25),
+                new Variant(MapKind.LAYERS, 0.25), new Variant(MapKind.ENERGY_PIXELS, 0.25), DEFAULT);
         for (Variant v : shown) {
             Map<String, Score> sc = o.scores().get(v);
             if (sc == null) continue;

@@ -88,9 +88,10 @@ final class ScanSettings {
     long seed;
 
     @Option(names = "--map", defaultValue = "auto", paramLabel = "KIND",
-            description = "The heatmap: auto (deviation when the model was calibrated, else residual), residual (|x - G(z)|, "
-                    + "AnoGAN's map), residual-z, feature, deviation, combined, combined-deviation (default: the calibrated "
-                    + "model's, else ${DEFAULT-VALUE}).")
+            description = "The heatmap: auto (texture when the model was calibrated with the stage statistics, deviation when "
+                    + "calibrated earlier, else residual), residual (|x - G(z)|, AnoGAN's map), residual-z, feature, deviation, "
+                    + "deviation-fine, deviation-middle, layers, energy-pixels, energy-fine, texture, combined, combined-deviation, "
+                    + "departure (default: the calibrated model's, else ${DEFAULT-VALUE}).")
     String map;
 
     @Option(names = "--smoothing", paramLabel = "S",

@@ -98,11 +98,15 @@ public sealed class AnomalyScanner implements AutoCloseable permits Scanner {
         // one scan batch is one search batch: the batcher already sized it to fill the backend
         this.search = new LatentSearch(model, s.withMaxBatch(Math.max(s.maxBatch(), (int) perBatch)));
         this.thresholds = Thresholds.resolve(cfg, this.info);
-        ReceptiveField field = ReceptiveField.of(model.features(), patch);
+        List<ReceptiveField> fields = ReceptiveField.ofStages(model.features(), patch);
         int featureSize = model.features().outputShape(model.imageShape(1)).size();
-        this.maps = new LocalMaps(patch, model.spec().channels(), field,
-                stats != null ? stats : MapStatistics.identity(patch * patch, featureSize));
-        this.mapKind = cfg.map().resolve(stats != null);
+        this.maps = new LocalMaps(patch, model.spec().channels(), fields.get(fields.size() - 1), LocalMaps.earlierFields(fields, patch),
+                stats != null ? stats : MapStatistics.identity(patch * patch, featureSize, FeatureTerms.earlierSizes(model)));
+        this.mapKind = cfg.map().resolve(stats != null, stats != null && stats.hasStages());
+        if (stats != null && !stats.hasStages() && mapKind.needsStages()) {
+            throw new IllegalArgumentException("the " + mapKind.label() + " map needs the statistics of every stage of the discriminator's features, "
+                    + "and this model was calibrated before they were gathered: run anoscan calibrate again");
+        }
         this.smoothingPixels = cfg.smoothingPixels(mapKind, patch);
         List<String> w = new ArrayList<>(fileWarnings); // the model file's own (e.g. an older format) first
         w.addAll(Thresholds.settingMismatches(cfg, patch, this.info));
@@ -118,7 +122,7 @@ public sealed class AnomalyScanner implements AutoCloseable permits Scanner {
         int patch = loaded.model().spec().imageSize();
         try {
             return MapStatistics.fromExtras(loaded.extra(), loaded.info(), patch * patch,
-                    loaded.model().features().outputShape(loaded.model().imageShape(1)).size());
+                    loaded.model().features().outputShape(loaded.model().imageShape(1)).size(), FeatureTerms.earlierSizes(loaded.model()));
         } catch (IllegalArgumentException e) {
             throw new IOException(file + ": " + e.getMessage());
         }

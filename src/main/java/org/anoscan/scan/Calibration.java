@@ -12,6 +12,7 @@ import org.anoscan.backend.Backend;
 import org.anoscan.io.FloatImage;
 import org.anoscan.io.ModelFile;
 import org.anoscan.nn.Dcgan;
+import org.anoscan.search.FeatureTerms;
 import org.anoscan.tensor.Shape;
 import org.anoscan.tensor.Tensor;
 
@@ -195,7 +196,7 @@ public final class Calibration {
             MapKind kind = cfg.map().resolve(true);
             ScanConfig plain = cfg.withThresholds(Double.NaN, Double.NaN);
             MapStatistics.Accumulator acc = new MapStatistics.Accumulator(patch * patch,
-                    model.features().outputShape(model.imageShape(1)).size());
+                    model.features().outputShape(model.imageShape(1)).size(), FeatureTerms.earlierSizes(model));
             Result r;
             MapStatistics stats;
             try (AnomalyScanner first = new AnomalyScanner(model, Map.of(), null, kind == MapKind.RESIDUAL ? plain : plain.withMap(MapKind.RESIDUAL, 0))) {

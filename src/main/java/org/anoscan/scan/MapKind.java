@@ -18,6 +18,24 @@ public enum MapKind {
     FEATURE(c(MapTerm.FEATURE, false)),
     /** {@link MapTerm#DEVIATION}. */
     DEVIATION(c(MapTerm.DEVIATION, false)),
+    /** {@link MapTerm#DEVIATION_FINE}: f's first stage only. */
+    DEVIATION_FINE(c(MapTerm.DEVIATION_FINE, false)),
+    /** {@link MapTerm#DEVIATION_MIDDLE}: f's middle stages only. */
+    DEVIATION_MIDDLE(c(MapTerm.DEVIATION_MIDDLE, false)),
+    /**
+     * The deviation of every stage of f, summed: fine positions from the early stages, context from the last. It ranks
+     * a smooth stain as normal on grass and gravel: features near their mean are "more normal than normal".
+     */
+    LAYERS(c(MapTerm.DEVIATION_FINE, false), c(MapTerm.DEVIATION_MIDDLE, false), c(MapTerm.DEVIATION, false)),
+    /** {@link MapTerm#ENERGY_PIXELS}. */
+    ENERGY_PIXELS(c(MapTerm.ENERGY_PIXELS, false)),
+    /** {@link MapTerm#ENERGY_FINE}. */
+    ENERGY_FINE(c(MapTerm.ENERGY_FINE, false)),
+    /**
+     * ENERGY_PIXELS + ENERGY_FINE + DEVIATION: how the local statistics of the pixels and of f's first stage depart from
+     * normal, either way, plus how far f's last features lie from normal. Needs no G.
+     */
+    TEXTURE(c(MapTerm.ENERGY_PIXELS, false), c(MapTerm.ENERGY_FINE, false), c(MapTerm.DEVIATION, false)),
     /** RESIDUAL_Z + FEATURE: both in units of normal spread. */
     COMBINED(c(MapTerm.RESIDUAL_Z, false), c(MapTerm.FEATURE, false)),
     /** RESIDUAL_Z + FEATURE + DEVIATION. */
@@ -65,11 +83,22 @@ public enum MapKind {
 
     /** AUTO resolved against whether calibration statistics are present. */
     public MapKind resolve(boolean calibrated) {
-        return this != AUTO ? this : calibrated ? DEVIATION : RESIDUAL;
+        return resolve(calibrated, calibrated);
+    }
+
+    /** AUTO resolved against whether calibration statistics are present, and those of f's earlier stages. */
+    public MapKind resolve(boolean calibrated, boolean stages) {
+        return this != AUTO ? this : !calibrated ? RESIDUAL : stages ? TEXTURE : DEVIATION;
+    }
+
+    /** Whether this map needs the statistics of f's earlier stages. */
+    public boolean needsStages() {
+        return components.stream().anyMatch(c -> c.term() != MapTerm.RESIDUAL && c.term() != MapTerm.RESIDUAL_Z
+                && c.term() != MapTerm.FEATURE && c.term() != MapTerm.DEVIATION);
     }
 
     /** Whether this map needs the feature terms (f(x), f(G(z))) of each patch. */
     public boolean needsFeatures() {
-        return components.stream().anyMatch(c -> c.term() == MapTerm.FEATURE || c.term() == MapTerm.DEVIATION);
+        return components.stream().anyMatch(c -> c.term() != MapTerm.RESIDUAL && c.term() != MapTerm.RESIDUAL_Z);
     }
 }

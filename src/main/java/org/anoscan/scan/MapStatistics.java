@@ -1,14 +1,19 @@
 package org.anoscan.scan;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import org.anoscan.search.FeatureTerms;
 
 /**
  * What normal patches show, per entry: the mean and spread of the residual at each patch pixel (channel mean
  * of {@code |x − G(z)|}), of the feature residual {@code |f(x) − f(G(z))|} and of the features f(x) at each
  * feature and position. Gathered by {@code calibrate} on normal images and stored in the model file as extra
  * tensors (so the file's checksum covers them); the normalised maps ({@link MapKind}) divide by them, so a
- * texture's normally busy entries stop dominating.
+ * texture's normally busy entries stop dominating. Also the mean and spread, per channel and position, of f's
+ * input (stage 0: the patch's pixels) and of the output of each earlier stage of f (finer positions); models
+ * calibrated before those were gathered have none ({@link #hasStages()}).
  */
 public final class MapStatistics {
     public static final String RESIDUAL_MEAN = "calibration.residual_mean";
@@ -17,6 +22,8 @@ public final class MapStatistics {
     public static final String FEATURE_RESIDUAL_STD = "calibration.feature_residual_std";
     public static final String FEATURES_MEAN = "calibration.features_mean";
     public static final String FEATURES_STD = "calibration.features_std";
+    /** Prefix of the earlier stages' tensors: {@code calibration.stage0_features_mean}, ...: stage 0 is f's input (the patch), stage 1 its first conv's output. */
+    public static final String STAGE_PREFIX = "calibration.stage";
     /** The info key holding how many normal patches the statistics came from. */
     public static final String PATCHES_KEY = "calibration.patches";
 
@@ -28,8 +35,11 @@ public final class MapStatistics {
 
     private final float[] residualMean, residualStd, featureResidualMean, featureResidualStd, featuresMean, featuresStd;
     private final long patches;
+    /** Per earlier stage of f, its features' mean and spread; null when the model's calibration predates them. */
+    private final List<float[]> stageMean, stageStd;
 
-    private MapStatistics(float[] rm, float[] rs, float[] frm, float[] frs, float[] fm, float[] fs, long patches) {
+    private MapStatistics(float[] rm, float[] rs, float[] frm, float[] frs, float[] fm, float[] fs, long patches,
+                          List<float[]> stageMean, List<float[]> stageStd) {
         this.residualMean = rm;
         this.residualStd = rs;
         this.featureResidualMean = frm;
@@ -37,12 +47,19 @@ public final class MapStatistics {
         this.featuresMean = fm;
         this.featuresStd = fs;
         this.patches = patches;
+        this.stageMean = stageMean == null || stageMean.isEmpty() ? null : stageMean;
+        this.stageStd = this.stageMean == null ? null : stageStd;
     }
 
     /** Mean 0 and spread 1 everywhere: the normalised maps on their raw scale. */
-    public static MapStatistics identity(int patchPixels, int featureSize) {
+    public static MapStatistics identity(int patchPixels, int featureSize, int... stageSizes) {
+        List<float[]> means = new ArrayList<>(), stds = new ArrayList<>();
+        for (int n : stageSizes) {
+            means.add(new float[n]);
+            stds.add(ones(n));
+        }
         return new MapStatistics(new float[patchPixels], ones(patchPixels), new float[featureSize], ones(featureSize),
-                new float[featureSize], ones(featureSize), 0);
+                new float[featureSize], ones(featureSize), 0, means, stds);
     }
 
     public long patches() { return patches; }
@@ -53,12 +70,21 @@ public final class MapStatistics {
 
     public int featureSize() { return featuresMean.length; }
 
+    /** Whether the statistics of f's earlier stages are there (models calibrated before them have none). */
+    public boolean hasStages() { return stageMean != null; }
+
+    /** The number of earlier stages with statistics (0 when none). */
+    public int stages() { return stageMean == null ? 0 : stageMean.size(); }
+
     /** (v[i] − mean[i]) / std[i] of the residual map (patch pixels). */
     float residualZ(int i, float v) { return (v - residualMean[i]) / residualStd[i]; }
 
     float featureResidualZ(int i, float v) { return (v - featureResidualMean[i]) / featureResidualStd[i]; }
 
     float featuresZ(int i, float v) { return (v - featuresMean[i]) / featuresStd[i]; }
+
+    /** The z of entry i of earlier stage {@code stage} (0: the first conv's output). */
+    float stageZ(int stage, int i, float v) { return (v - stageMean.get(stage)[i]) / stageStd.get(stage)[i]; }
 
     /** The tensors to store, by name (flat vectors). */
     public Map<String, float[]> toExtras() {
@@ -69,16 +95,23 @@ public final class MapStatistics {
         out.put(FEATURE_RESIDUAL_STD, featureResidualStd.clone());
         out.put(FEATURES_MEAN, featuresMean.clone());
         out.put(FEATURES_STD, featuresStd.clone());
+        for (int k = 0; k < stages(); k++) {
+            out.put(stageName(k, "mean"), stageMean.get(k).clone());
+            out.put(stageName(k, "std"), stageStd.get(k).clone());
+        }
         return out;
     }
 
     /**
-     * The statistics stored in a model file's extra tensors and info, or null when it has none.
+     * The statistics stored in a model file's extra tensors and info, or null when it has none. The earlier
+     * stages' are all there or all absent (a calibration older than them).
      *
+     * @param stageSizes the entries per patch of each of f's earlier stages
      * @throws IllegalArgumentException when some are missing, have the wrong size or are not usable (a spread
      *     that is not positive): the file was made for another architecture or damaged
      */
-    public static MapStatistics fromExtras(Map<String, float[]> extra, Map<String, String> info, int patchPixels, int featureSize) {
+    public static MapStatistics fromExtras(Map<String, float[]> extra, Map<String, String> info, int patchPixels, int featureSize,
+                                           int... stageSizes) {
         if (!extra.containsKey(RESIDUAL_MEAN)) return null;
         float[] rm = get(extra, RESIDUAL_MEAN, patchPixels, false), rs = get(extra, RESIDUAL_STD, patchPixels, true);
         float[] frm = get(extra, FEATURE_RESIDUAL_MEAN, featureSize, false), frs = get(extra, FEATURE_RESIDUAL_STD, featureSize, true);
@@ -90,7 +123,24 @@ public final class MapStatistics {
             throw new IllegalArgumentException("calibration statistics: " + PATCHES_KEY + " is not a number");
         }
         if (patches < 1) throw new IllegalArgumentException("calibration statistics: " + PATCHES_KEY + " is missing or not positive");
-        return new MapStatistics(rm, rs, frm, frs, fm, fs, patches);
+        List<float[]> means = null, stds = null;
+        if (stageSizes.length > 0 && extra.containsKey(stageName(0, "mean"))) {
+            means = new ArrayList<>();
+            stds = new ArrayList<>();
+            for (int k = 0; k < stageSizes.length; k++) {
+                means.add(get(extra, stageName(k, "mean"), stageSizes[k], false));
+                stds.add(get(extra, stageName(k, "std"), stageSizes[k], true));
+            }
+        }
+        if (extra.containsKey(stageName(stageSizes.length, "mean"))) {
+            throw new IllegalArgumentException("calibration statistics: tensor " + stageName(stageSizes.length, "mean")
+                    + " is for a stage this model does not have; recalibrate the model");
+        }
+        return new MapStatistics(rm, rs, frm, frs, fm, fs, patches, means, stds);
+    }
+
+    static String stageName(int stage, String what) {
+        return STAGE_PREFIX + stage + "_features_" + what;
     }
 
     private static float[] get(Map<String, float[]> extra, String name, int size, boolean spread) {
@@ -117,11 +167,14 @@ public final class MapStatistics {
     /** Gathers the statistics patch by patch (Welford's running mean and variance, in double). */
     public static final class Accumulator {
         private final Welford residual, featureResidual, features;
+        private final List<Welford> stages = new ArrayList<>();
 
-        public Accumulator(int patchPixels, int featureSize) {
+        /** @param stageSizes the entries per patch of each of f's earlier stages (none: their statistics are not gathered) */
+        public Accumulator(int patchPixels, int featureSize, int... stageSizes) {
             residual = new Welford(patchPixels);
             featureResidual = new Welford(featureSize);
             features = new Welford(featureSize);
+            for (int n : stageSizes) stages.add(new Welford(n));
         }
 
         /**
@@ -130,10 +183,17 @@ public final class MapStatistics {
          * @param residualPixels its residual map, channel mean (patch pixels)
          * @param terms          the batch's feature terms, of which this patch is number {@code index}
          */
-        public void add(float[] residualPixels, org.anoscan.search.FeatureTerms terms, int index) {
+        public void add(float[] residualPixels, FeatureTerms terms, int index) {
             residual.add(residualPixels, 0);
             featureResidual.add(terms.residual(), index * terms.size());
             features.add(terms.features(), index * terms.size());
+            if (!stages.isEmpty() && terms.earlier().size() != stages.size()) {
+                throw new IllegalArgumentException("feature terms with " + terms.earlier().size() + " earlier stages, statistics for " + stages.size());
+            }
+            for (int k = 0; k < stages.size(); k++) {
+                FeatureTerms.StageFeatures st = terms.earlier().get(k);
+                stages.get(k).add(st.values(), index * st.size());
+            }
         }
 
         public long patches() { return residual.n; }
@@ -142,7 +202,8 @@ public final class MapStatistics {
         public MapStatistics result() {
             if (residual.n < 2) throw new IllegalStateException("calibration statistics need at least 2 normal patches, got " + residual.n);
             return new MapStatistics(residual.mean(), residual.std(), featureResidual.mean(), featureResidual.std(),
-                    features.mean(), features.std(), residual.n);
+                    features.mean(), features.std(), residual.n, stages.stream().map(Welford::mean).toList(),
+                    stages.stream().map(Welford::std).toList());
         }
     }
 

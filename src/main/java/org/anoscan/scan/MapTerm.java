@@ -12,5 +12,19 @@ public enum MapTerm {
      */
     FEATURE,
     /** How far f(x) itself lies from normal patches' features (mean |z| over features), at pixel resolution: needs no G. */
-    DEVIATION
+    DEVIATION,
+    /** As ENERGY_FINE, on f's input: the patch's pixels, z-scored per pixel, window {@link LocalMaps#ENERGY_RADIUS_PIXELS}. */
+    ENERGY_PIXELS,
+    /** As DEVIATION, on the output of f's first stage (finest positions: 16x16 for a 32-pixel patch). */
+    DEVIATION_FINE,
+    /** As DEVIATION, on the outputs of f's stages between the first and the last, averaged (8x8 for a 32-pixel patch). */
+    DEVIATION_MIDDLE,
+    /**
+     * The local texture energy of f's first stage against normal, two-sided: per channel the mean of z² over a
+     * window of positions around each position ({@link LocalMaps#ENERGY_RADIUS_FINE}), which normal patches hold
+     * near 1; the term is the mean over channels of |ln(energy + 0.05)|. A smooth stain (features near their mean: low
+     * energy, which DEVIATION ranks as more normal than normal) and a patch of another texture (energy shifted
+     * between channels) both show.
+     */
+    ENERGY_FINE
 }

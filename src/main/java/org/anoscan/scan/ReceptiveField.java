@@ -1,5 +1,7 @@
 package org.anoscan.scan;
 
+import java.util.ArrayList;
+import java.util.List;
 import org.anoscan.nn.Conv2d;
 import org.anoscan.nn.Layer;
 import org.anoscan.nn.Sequential;
@@ -19,24 +21,39 @@ public record ReceptiveField(int size, int jump, int start, int positions) {
 
     /** The receptive field of {@code net}'s output over an input of {@code inputSize} pixels; only 2-d convolutions and layers that keep the size. */
     public static ReceptiveField of(Sequential net, int inputSize) {
+        List<ReceptiveField> stages = ofStages(net, inputSize);
+        return stages.isEmpty() ? new ReceptiveField(1, 1, 0, inputSize) : stages.get(stages.size() - 1);
+    }
+
+    /** Each input pixel sees itself: the field of the stack's input, {@code pixels} positions. */
+    public static ReceptiveField identity(int pixels) {
+        return new ReceptiveField(1, 1, 0, pixels);
+    }
+
+    /** The receptive field of the output of each convolution of {@code net} (nested stacks flattened), first first. */
+    public static List<ReceptiveField> ofStages(Sequential net, int inputSize) {
+        List<ReceptiveField> out = new ArrayList<>();
         int size = 1, jump = 1, start = 0, n = inputSize;
-        for (Layer l : net.layers()) {
-            if (l instanceof Sequential s) {
-                ReceptiveField inner = of(s, n);
-                start += inner.start * jump;
-                size += (inner.size - 1) * jump;
-                jump *= inner.jump;
-                n = inner.positions;
-            } else if (l instanceof Conv2d c) {
+        for (Layer l : flatten(net, new ArrayList<>())) {
+            if (l instanceof Conv2d c) {
                 int k = c.weight().value().shape().dim(3);
                 int stride = c.spec().stride(), pad = c.spec().padding();
                 start -= pad * jump;
                 size += (k - 1) * jump;
                 jump *= stride;
                 n = (n + 2 * pad - k) / stride + 1;
+                out.add(new ReceptiveField(size, jump, start, n));
             }
         }
-        return new ReceptiveField(size, jump, start, n);
+        return out;
+    }
+
+    private static List<Layer> flatten(Sequential net, List<Layer> into) {
+        for (Layer l : net.layers()) {
+            if (l instanceof Sequential s) flatten(s, into);
+            else into.add(l);
+        }
+        return into;
     }
 
     /**

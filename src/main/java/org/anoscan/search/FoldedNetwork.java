@@ -90,6 +90,9 @@ final class FoldedNetwork implements AutoCloseable {
         return cur;
     }
 
+    /** Each stage's output of the last forward (the last is forward's result), owned by this network. */
+    List<Tensor> stageOutputs() { return java.util.Collections.unmodifiableList(outputs); }
+
     /** dL/dinput of the last forward, given dL/doutput; a new tensor owned by the caller. */
     Tensor backward(Tensor dy) {
         try (TensorScope scope = new TensorScope()) {

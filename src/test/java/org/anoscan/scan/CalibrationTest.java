@@ -88,7 +88,7 @@ class CalibrationTest {
         assertEquals(Quantiles.of(sv, 0.5), r.imageThreshold(), 0.0);
         double[] pv = pixels.stream().mapToDouble(Float::doubleValue).toArray();
         double exactPixel = Quantiles.of(pv, 0.5);
-        // within one histogram bin: the calibrated model's heatmaps are the deviation map, binned over the normalised range
+        // within one histogram bin: the calibrated model's heatmaps are the texture map, binned over the normalised range
         double bin = PixelQuantile.NORMALISED_RANGE / PixelQuantile.BINS;
         assertTrue(r.pixelThreshold() >= exactPixel && r.pixelThreshold() <= exactPixel + bin,
                 r.pixelThreshold() + " vs " + exactPixel);
@@ -135,7 +135,8 @@ class CalibrationTest {
         MapStatistics expected;
         try (Dcgan model = TestImages.tinyModel(cpu, 3L);
              AnomalyScanner plain = new AnomalyScanner(model, Map.of(), CFG.withMap(MapKind.RESIDUAL, 0))) {
-            MapStatistics.Accumulator acc = new MapStatistics.Accumulator(32 * 32, model.features().outputShape(model.imageShape(1)).size());
+            MapStatistics.Accumulator acc = new MapStatistics.Accumulator(32 * 32, model.features().outputShape(model.imageShape(1)).size(),
+                    org.anoscan.search.FeatureTerms.earlierSizes(model));
             plain.scanFiles(normals, new ScanListener() {
                 @Override
                 public void onResult(Path f, ScanResult r) { }
@@ -151,6 +152,8 @@ class CalibrationTest {
             assertNotNull(stored, "calibrate stores the statistics");
             assertEquals(expected.patches(), stored.patches());
             assertEquals(2 * 2 + 2 * 2, stored.patches(), "patches of a 40x44 and a 48x40 image at stride 16 (edge-aligned last rows and columns)");
+            assertTrue(stored.hasStages(), "and those of the discriminator's earlier stages");
+            assertEquals(expected.toExtras().keySet(), stored.toExtras().keySet());
             for (Map.Entry<String, float[]> e : expected.toExtras().entrySet()) {
                 assertArrayEquals(e.getValue(), stored.toExtras().get(e.getKey()), 1e-6f, e.getKey());
             }
@@ -158,7 +161,7 @@ class CalibrationTest {
         Map<String, String> info = ModelFile.readInfo(file);
         assertEquals("auto", info.get(ScoringSettings.Setting.MAP.key()), "the pixel threshold is on the map scans will show");
         try (AnomalyScanner s = AnomalyScanner.open(file, cpu, CFG)) {
-            assertEquals(MapKind.DEVIATION, s.mapKind(), "a calibrated model's scans show the deviation map by default");
+            assertEquals(MapKind.TEXTURE, s.mapKind(), "a calibrated model's scans show the texture map by default");
             assertEquals(List.of(), s.warnings());
         }
         try (AnomalyScanner s = AnomalyScanner.open(file, cpu, CFG.withMap(MapKind.RESIDUAL, 0))) {
@@ -170,10 +173,13 @@ class CalibrationTest {
         long headerLength = java.nio.ByteBuffer.wrap(bytes, 0, 8).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong();
         com.fasterxml.jackson.databind.JsonNode header = new com.fasterxml.jackson.databind.ObjectMapper()
                 .readTree(new String(bytes, 8, (int) headerLength, java.nio.charset.StandardCharsets.UTF_8));
-        long at = 8 + headerLength + header.get(MapStatistics.RESIDUAL_STD).get("data_offsets").get(0).asLong();
-        bytes[(int) at + 2] ^= 0x10;
-        Path damaged = Files.write(dir.resolve("damaged.safetensors"), bytes);
-        IOException e = assertThrows(IOException.class, () -> ModelFile.load(damaged, cpu));
-        assertTrue(e.getMessage().contains("SHA-256"), e.getMessage());
+        for (String name : List.of(MapStatistics.RESIDUAL_STD, MapStatistics.STAGE_PREFIX + "1_features_mean")) {
+            byte[] copy = bytes.clone();
+            long at = 8 + headerLength + header.get(name).get("data_offsets").get(0).asLong();
+            copy[(int) at + 2] ^= 0x10;
+            Path damaged = Files.write(dir.resolve("damaged.safetensors"), copy);
+            IOException e = assertThrows(IOException.class, () -> ModelFile.load(damaged, cpu), name);
+            assertTrue(e.getMessage().contains("SHA-256"), e.getMessage());
+        }
     }
 }

@@ -7,12 +7,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.EnumMap;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.anoscan.backend.cpu.CpuBackend;
 import org.anoscan.io.FloatImage;
+import org.anoscan.nn.Conv2d;
 import org.anoscan.nn.Dcgan;
 import org.anoscan.nn.DcganSpec;
+import org.anoscan.nn.Layer;
+import org.anoscan.nn.Sequential;
 import org.anoscan.search.FeatureTerms;
 import org.anoscan.tensor.Shape;
 import org.anoscan.tensor.Tensor;
@@ -128,7 +132,9 @@ class LocalMapsTest {
             assertClose(feat, maps.term(MapTerm.FEATURE, residual, t, b), "feature");
             assertClose(dev, maps.term(MapTerm.DEVIATION, residual, t, b), "deviation");
             Map<MapTerm, FloatImage> termMaps = new EnumMap<>(MapTerm.class);
-            for (MapTerm term : MapTerm.values()) termMaps.put(term, FloatImage.map(P, P, maps.term(term, residual, t, b), "t"));
+            for (MapTerm term : List.of(MapTerm.RESIDUAL, MapTerm.RESIDUAL_Z, MapTerm.FEATURE, MapTerm.DEVIATION)) {
+                termMaps.put(term, FloatImage.map(P, P, maps.term(term, residual, t, b), "t"));
+            }
             double[] comb = new double[P * P], combDev = new double[P * P], departure = new double[P * P];
             for (int i = 0; i < comb.length; i++) {
                 comb[i] = rz[i] + feat[i];
@@ -143,11 +149,145 @@ class LocalMapsTest {
         }
     }
 
+    /** The output of f's first {@code stages} stages on x, layer by layer (batch norm unfolded). */
+    private float[] prefixFeatures(float[] x, int stages) {
+        Sequential prefix = prefix(stages);
+        try (Tensor t = cpu.fromHost(x, model.imageShape(B))) {
+            float[] out = prefix.forward(t, false).toHost();
+            prefix.releaseActivations();
+            return out;
+        }
+    }
+
+    /** f's layers up to (not including) the convolution of stage {@code stages + 1}. */
+    private Sequential prefix(int stages) {
+        List<Layer> layers = model.features().layers();
+        int convs = 0, end = 0;
+        while (end < layers.size() && !(layers.get(end) instanceof Conv2d && ++convs > stages)) end++;
+        return new Sequential(layers.subList(0, end));
+    }
+
+    /** Per position of one stage map (C x side x side at {@code off}): mean over channels of |z| (energy false) or of |ln(window mean z² + floor)|. */
+    private static double[] naivePerPosition(float[] v, int off, Shape ss, float[] mean, float[] std, boolean energy, int radius) {
+        int side = ss.h(), pos = side * side;
+        double[] out = new double[pos];
+        for (int jy = 0; jy < side; jy++) {
+            for (int jx = 0; jx < side; jx++) {
+                double sum = 0;
+                for (int c = 0; c < ss.c(); c++) {
+                    if (!energy) {
+                        int e = c * pos + jy * side + jx;
+                        sum += Math.abs((v[off + e] - mean[e]) / std[e]);
+                        continue;
+                    }
+                    double z2 = 0;
+                    int count = 0;
+                    for (int wy = jy - radius; wy <= jy + radius; wy++) {
+                        for (int wx = jx - radius; wx <= jx + radius; wx++) {
+                            if (wy < 0 || wx < 0 || wy >= side || wx >= side) continue;
+                            int e = c * pos + wy * side + wx;
+                            double z = (v[off + e] - mean[e]) / std[e];
+                            z2 += z * z;
+                            count++;
+                        }
+                    }
+                    sum += Math.abs(Math.log(z2 / count + LocalMaps.ENERGY_FLOOR));
+                }
+                out[jy * side + jx] = sum / ss.c();
+            }
+        }
+        return out;
+    }
+
+    /** Per-position values of a stage brought to pixels: each pixel the mean over the positions whose support (found tap by tap) holds it. */
+    private double[] naivePixels(double[] perPosition, int stage, int side) {
+        if (stage == 0) return perPosition; // f's input: each pixel is its own position
+        Sequential prefix = prefix(stage);
+        boolean[][] support = new boolean[side][];
+        for (int j = 0; j < side; j++) support[j] = ReceptiveFieldTest.naiveSupport(prefix, P, j);
+        double[] out = new double[P * P];
+        for (int y = 0; y < P; y++) {
+            for (int xx = 0; xx < P; xx++) {
+                double sum = 0;
+                int count = 0;
+                for (int jy = 0; jy < side; jy++) {
+                    for (int jx = 0; jx < side; jx++) {
+                        if (!support[jy][y] || !support[jx][xx]) continue;
+                        count++;
+                        sum += perPosition[jy * side + jx];
+                    }
+                }
+                out[y * P + xx] = sum / count;
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void stageMapsMatchANaiveLoop() {
+        Shape fs = model.features().outputShape(model.imageShape(1));
+        int per = fs.size();
+        int[] stageSizes = FeatureTerms.earlierSizes(model);
+        assertEquals(3, stageSizes.length, "DCGAN-32: f's input and two stages before the last");
+        float[] x = random(B * 3 * P * P, 0.5), g = random(B * 3 * P * P, 0.5);
+        FeatureTerms t = FeatureTerms.compute(model, x, g, B);
+        assertEquals(3, t.earlier().size());
+        Map<String, float[]> extra = new HashMap<>(MapStatistics.identity(P * P, per).toExtras());
+        float[][] means = new float[3][], stds = new float[3][];
+        for (int k = 0; k < 3; k++) {
+            float[] naive = k == 0 ? x : prefixFeatures(x, k);
+            assertEquals(stageSizes[k], t.earlier().get(k).size());
+            assertEquals(B * stageSizes[k], naive.length);
+            assertTrue(TestModels.relativeDifference(t.earlier().get(k).values(), naive) < 1e-5, "stage " + k + " features");
+            means[k] = random(stageSizes[k], 0.3);
+            stds[k] = positive(stageSizes[k]);
+            extra.put(MapStatistics.stageName(k, "mean"), means[k]);
+            extra.put(MapStatistics.stageName(k, "std"), stds[k]);
+        }
+        Map<String, String> info = Map.of(MapStatistics.PATCHES_KEY, "10");
+        MapStatistics stats = MapStatistics.fromExtras(extra, info, P * P, per, stageSizes);
+        assertTrue(stats.hasStages());
+        List<ReceptiveField> fields = ReceptiveField.ofStages(model.features(), P);
+        LocalMaps maps = new LocalMaps(P, 3, fields.get(2), LocalMaps.earlierFields(fields, P), stats);
+        for (int b = 0; b < B; b++) {
+            double[][] dev = new double[3][], energy = new double[3][];
+            int[] radius = {LocalMaps.ENERGY_RADIUS_PIXELS, LocalMaps.ENERGY_RADIUS_FINE, LocalMaps.ENERGY_RADIUS_FINE};
+            for (int k = 0; k < 3; k++) {
+                Shape ss = t.earlier().get(k).perPatch();
+                float[] v = t.earlier().get(k).values();
+                dev[k] = naivePixels(naivePerPosition(v, b * stageSizes[k], ss, means[k], stds[k], false, 0), k, ss.h());
+                energy[k] = naivePixels(naivePerPosition(v, b * stageSizes[k], ss, means[k], stds[k], true, radius[k]), k, ss.h());
+            }
+            assertClose(dev[1], maps.term(MapTerm.DEVIATION_FINE, null, t, b), "deviation-fine");
+            assertClose(dev[2], maps.term(MapTerm.DEVIATION_MIDDLE, null, t, b), "deviation-middle");
+            assertClose(energy[0], maps.term(MapTerm.ENERGY_PIXELS, null, t, b), "energy-pixels");
+            assertClose(energy[1], maps.term(MapTerm.ENERGY_FINE, null, t, b), "energy-fine");
+            float[] last = maps.term(MapTerm.DEVIATION, null, t, b);
+            Map<MapTerm, FloatImage> termMaps = new EnumMap<>(MapTerm.class);
+            for (MapTerm term : List.of(MapTerm.DEVIATION, MapTerm.DEVIATION_FINE, MapTerm.DEVIATION_MIDDLE, MapTerm.ENERGY_PIXELS, MapTerm.ENERGY_FINE)) {
+                termMaps.put(term, FloatImage.map(P, P, maps.term(term, null, t, b), "t"));
+            }
+            double[] layers = new double[P * P], texture = new double[P * P];
+            for (int i = 0; i < layers.length; i++) {
+                layers[i] = dev[1][i] + dev[2][i] + last[i];
+                texture[i] = energy[0][i] + energy[1][i] + last[i];
+            }
+            assertClose(layers, LocalMaps.compose(MapKind.LAYERS, termMaps::get).data(), "layers");
+            assertClose(texture, LocalMaps.compose(MapKind.TEXTURE, termMaps::get).data(), "texture");
+        }
+        // statistics without the stages (an older calibration): the stage terms refuse with a message
+        LocalMaps old = new LocalMaps(P, 3, fields.get(2), LocalMaps.earlierFields(fields, P),
+                MapStatistics.fromExtras(MapStatistics.identity(P * P, per).toExtras(), info, P * P, per, stageSizes));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> old.term(MapTerm.ENERGY_PIXELS, null, t, 0));
+        assertTrue(e.getMessage().contains("recalibrate"), e.getMessage());
+    }
+
     @Test
     void statisticsAreTheMeanAndFlooredSpreadOfTheAddedPatches() {
         Shape fs = model.features().outputShape(model.imageShape(1));
         int per = fs.size(), n = 5;
-        MapStatistics.Accumulator acc = new MapStatistics.Accumulator(P * P, per);
+        int[] stageSizes = FeatureTerms.earlierSizes(model);
+        MapStatistics.Accumulator acc = new MapStatistics.Accumulator(P * P, per, stageSizes);
         float[] x = random(n * 3 * P * P, 0.5), g = random(n * 3 * P * P, 0.5);
         FeatureTerms t = FeatureTerms.compute(model, x, g, n);
         float[][] res = new float[n][];
@@ -174,6 +314,23 @@ class LocalMapsTest {
         double m0 = 0;
         for (int b = 0; b < n; b++) m0 += t.features()[b * per + 3] / (double) n;
         assertEquals(m0, e.get(MapStatistics.FEATURES_MEAN)[3], 1e-5);
+        for (int k = 0; k < stageSizes.length; k++) { // the earlier stages' too, entry by entry
+            float[] v = t.earlier().get(k).values();
+            int size = stageSizes[k];
+            double[] m = new double[size], sdk = new double[size];
+            double avgK = 0;
+            for (int i = 0; i < size; i++) {
+                for (int b = 0; b < n; b++) m[i] += v[b * size + i] / (double) n;
+                for (int b = 0; b < n; b++) sdk[i] += Math.pow(v[b * size + i] - m[i], 2) / (n - 1);
+                sdk[i] = Math.sqrt(sdk[i]);
+                avgK += sdk[i] / size;
+            }
+            for (int i = 0; i < size; i++) {
+                assertEquals(m[i], e.get(MapStatistics.stageName(k, "mean"))[i], 1e-5, "stage " + (k + 1) + " mean " + i);
+                assertEquals(Math.max(sdk[i], MapStatistics.SPREAD_FLOOR * avgK + 1e-6), e.get(MapStatistics.stageName(k, "std"))[i], 1e-5,
+                        "stage " + (k + 1) + " spread " + i);
+            }
+        }
         assertThrows(IllegalStateException.class, () -> new MapStatistics.Accumulator(4, 4).result(), "one patch has no spread");
     }
 
@@ -191,6 +348,18 @@ class LocalMapsTest {
         assertTrue(e.getMessage().contains("recalibrate"), e.getMessage());
         extra.put(MapStatistics.FEATURES_STD, new float[fs.size()]);
         assertThrows(IllegalArgumentException.class, () -> MapStatistics.fromExtras(extra, info, P * P, fs.size()), "spread 0");
+
+        int[] stageSizes = FeatureTerms.earlierSizes(model);
+        Map<String, float[]> staged = new HashMap<>(MapStatistics.identity(P * P, fs.size(), stageSizes).toExtras());
+        assertTrue(MapStatistics.fromExtras(staged, info, P * P, fs.size(), stageSizes).hasStages());
+        assertEquals(false, MapStatistics.fromExtras(ok.toExtras(), info, P * P, fs.size(), stageSizes).hasStages(), "an older calibration");
+        staged.remove(MapStatistics.stageName(1, "std"));
+        e = assertThrows(IllegalArgumentException.class, () -> MapStatistics.fromExtras(staged, info, P * P, fs.size(), stageSizes));
+        assertTrue(e.getMessage().contains("stage1_features_std"), e.getMessage());
+        staged.put(MapStatistics.stageName(1, "std"), new float[stageSizes[1] + 1]);
+        assertThrows(IllegalArgumentException.class, () -> MapStatistics.fromExtras(staged, info, P * P, fs.size(), stageSizes), "wrong size");
+        assertThrows(IllegalArgumentException.class, () -> MapStatistics.fromExtras(
+                MapStatistics.identity(P * P, fs.size(), stageSizes).toExtras(), info, P * P, fs.size(), stageSizes[0]), "a stage too many");
     }
 
     private float[] positive(int n) {
