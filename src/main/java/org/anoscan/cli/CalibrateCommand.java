@@ -89,9 +89,9 @@ final class CalibrateCommand implements Callable<Integer> {
         for (InputFiles.Entry e : files) paths.add(e.file());
         long start = System.nanoTime();
         Calibration.Result r;
-        try (Backend backend = settings.openBackend(cmd);
+        try (DeviceSet devices = settings.openDevices(cmd);
              ScanProgress progress = new ScanProgress("calibrate", paths.size() * Calibration.passes(cfg), !settings.noProgress)) {
-            r = Calibration.calibrate(settings.model, backend, settings.forBackend(cmd, cfg, backend), paths, quantile, progress.around("anoscan calibrate: ", new ScanListener() {
+            r = Calibration.calibrate(settings.model, devices.all(), settings.forBackend(cmd, cfg, devices.first()), paths, quantile, progress.around("anoscan calibrate: ", new ScanListener() {
                 @Override
                 public void onResult(Path file, ScanResult result) {
                     progress.imageDone(String.format(Locale.ROOT, "%s %.4g", file.getFileName(), result.topKMean()));
@@ -135,9 +135,10 @@ final class CalibrateCommand implements Callable<Integer> {
         };
         long start = System.nanoTime();
         Calibration.Result r;
-        try (Backend backend = settings.openBackend(cmd);
+        try (DeviceSet devices = settings.openDevices(cmd);
              ScanProgress progress = new ScanProgress("calibrate", normal.count(), !settings.noProgress)) {
-            r = Calibration.calibrate(settings.model, backend, settings.forBackend(cmd, cfg, backend), images, quantile, res -> progress.patchImagesDone(1));
+            r = Calibration.calibrate(settings.model, devices.all(), settings.forBackend(cmd, cfg, devices.first()), images, quantile,
+                    res -> progress.patchImagesDone(1), m -> System.err.println("anoscan calibrate: " + m));
         }
         report(r, cfg, model, (System.nanoTime() - start) / 1e9);
         return ExitCodes.OK;

@@ -120,9 +120,10 @@ final class EvalCommand implements Callable<Integer> {
                     + "a defect type" + (maskDir == null ? " (no ground_truth/: image metrics only)" : ", masks from " + maskDir));
             checkBothClasses(images.stream().filter(i -> !i.anomalous()).count(), images.stream().filter(LabelledFolders.Image::anomalous).count(),
                     dir.toString());
-            try (Backend backend = settings.openBackend(cmd); AnomalyScanner scanner = AnomalyScanner.open(settings.model, backend,
-                    settings.forBackend(cmd, cfg, backend))) {
-                device = backend.description();
+            try (DeviceSet devices = settings.openDevices(cmd); AnomalyScanner scanner = AnomalyScanner.open(settings.model, devices.all(),
+                    settings.forBackend(cmd, cfg, devices.first()), m -> System.err.println("anoscan eval: " + m))) {
+                Backend backend = devices.first();
+                device = devices.description();
                 scored = scanFolders(scanner, images, maskDir != null, unlisted);
                 precision = backend.precision().label(); // as the scanner set it
                 run.put("input", maskDir == null ? Map.of("folder", dir.toString(), "layout", mvtec ? "mvtec" : "good/bad")

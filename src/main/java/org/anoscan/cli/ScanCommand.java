@@ -108,8 +108,9 @@ final class ScanCommand implements Callable<Integer> {
         int patchPixels = (int) Math.round(model.imageSize() / cfg.scale()); // a patch in the original image's pixels
         OutputFolder.Mode mode = resume ? OutputFolder.Mode.RESUME : overwrite ? OutputFolder.Mode.OVERWRITE : OutputFolder.Mode.NEW;
         try (StopSignals stop = StopSignals.install();
-             Backend backend = settings.openBackend(cmd);
-             AnomalyScanner scanner = AnomalyScanner.open(settings.model, backend, settings.forBackend(cmd, cfg, backend));
+             DeviceSet devices = settings.openDevices(cmd);
+             AnomalyScanner scanner = AnomalyScanner.open(settings.model, devices.all(), settings.forBackend(cmd, cfg, devices.first()),
+                     m -> System.err.println("anoscan scan: " + m));
              OutputFolder folder = OutputFolder.open(out, mode, RunFingerprint.of(settings.model, cfg, colorMap))) {
             scanner.setMaxImagePixels(Math.round(maxMegapixels * 1e6));
             try (ScanOutputs outputs = folder.resumed() ? ScanOutputs.resume(out, colorMap, thumbnails, truth, patchPixels)
@@ -241,6 +242,10 @@ final class ScanCommand implements Callable<Integer> {
         run.put("model", settings.model.toString());
         run.put("architecture", s.describe());
         run.put("device", scanner.backend().description());
+        if (scanner.engines().size() > 1) { // several devices: who searched how many patches, and what failed
+            run.put("patches_per_engine", scanner.patchesPerEngine());
+            run.put("engine_failures", scanner.engineFailures());
+        }
         run.put("precision", scanner.backend().precision().label()); // what the search ran in (the CPU: fp32 always)
         run.put("patch", s.imageSize());
         run.put("stride", scanner.tiler().stride());

@@ -2,6 +2,7 @@ package org.anoscan.cli;
 
 import java.nio.file.Path;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
@@ -28,7 +29,8 @@ final class ScanSettings {
     Path model;
 
     @Option(names = "--device", defaultValue = "auto", paramLabel = "DEV",
-            description = "auto, cpu, cuda or cuda:N (default: ${DEFAULT-VALUE}).")
+            description = "auto, cpu, cuda or cuda:N, or several: cuda:0,cuda:1 or cuda:all (one engine per device, batches shared "
+                    + "from one queue) (default: ${DEFAULT-VALUE}).")
     String device;
 
     @Option(names = "--precision", paramLabel = "P",
@@ -202,19 +204,38 @@ final class ScanSettings {
 
     /** {@code cfg} with the CPU's default batch when the search runs on the CPU and --batch was not given. */
     ScanConfig forBackend(CommandLine cmd, ScanConfig cfg, Backend backend) {
-        boolean cpu = backend.name().equals("cpu");
+        return forDevice(cmd, cfg, backend.name().equals("cpu"));
+    }
+
+    /** {@code cfg} with the CPU's default batch when {@code cpu} and --batch was not given. */
+    static ScanConfig forDevice(CommandLine cmd, ScanConfig cfg, boolean cpu) {
         return cpu && !cmd.getParseResult().hasMatchedOption("--batch") ? cfg.withBatchSize(CPU_BATCH) : cfg;
     }
 
-    /** Opens --device; a malformed choice is a usage error, a missing device a failure. */
+    /** Opens --device (one device only); a malformed choice is a usage error, a missing device a failure. */
     Backend openBackend(CommandLine cmd) {
-        if (!device.trim().toLowerCase(java.util.Locale.ROOT).matches("auto|cpu|cuda(:\\d+)?")) {
-            throw new CommandLine.ParameterException(cmd, "--device '" + device + "': use auto, cpu, cuda or cuda:N");
-        }
+        checkDevice(cmd);
+        if (Devices.isList(device)) throw new CommandLine.ParameterException(cmd, "--device '" + device + "': this command runs on one device");
         Precision p = precision(cmd, precision);
         Backend b = Devices.open(device, notice -> System.err.println("anoscan: " + notice));
         apply(b, p);
         return b;
+    }
+
+    /** Opens every device --device names (one or a list); a malformed choice is a usage error, a missing device a failure. */
+    DeviceSet openDevices(CommandLine cmd) {
+        checkDevice(cmd);
+        Precision p = precision(cmd, precision);
+        List<Backend> all = Devices.openAll(device, notice -> System.err.println("anoscan: " + notice));
+        for (Backend b : all) apply(b, p);
+        return new DeviceSet(all);
+    }
+
+    private void checkDevice(CommandLine cmd) {
+        if (!device.trim().toLowerCase(java.util.Locale.ROOT).matches(Devices.CHOICE_PATTERN)) {
+            throw new CommandLine.ParameterException(cmd, "--device '" + device + "': use auto, cpu, cuda, cuda:N, a list of them "
+                    + "(cuda:0,cuda:1) or cuda:all");
+        }
     }
 
     private static void atMost(CommandLine cmd, String name, int value, int max) {

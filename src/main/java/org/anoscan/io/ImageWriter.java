@@ -236,12 +236,13 @@ public final class ImageWriter {
         }
     }
 
-    /** Writes PNG bytes to {@code file}, creating its folder. */
+    /**
+     * Writes PNG bytes to {@code file}, creating its folder; atomically ({@link AtomicFiles}), so a writer killed
+     * midway leaves the old file or none, and one run again (a retried Spark task) replaces it whole.
+     */
     public static void write(Path file, byte[] png) throws IOException {
         try {
-            Path parent = file.toAbsolutePath().getParent();
-            if (parent != null) Files.createDirectories(parent);
-            Files.write(file, png);
+            AtomicFiles.write(file, png);
         } catch (IOException e) {
             throw new IOException(file + ": cannot write (" + e.getMessage() + "); check the directory and permissions", e);
         }

@@ -133,12 +133,30 @@ public final class ScanOutputs implements AutoCloseable {
      * @param name a short name, unique among the run's images (e.g. the path below the scanned folder)
      */
     public ScoredImage write(Path file, String name, ScanResult r) throws IOException {
-        String stem = uniqueStem(name);
+        Maps m = writeMaps(dir, file.toString(), name, uniqueStem(name), r, colorMap, patchSize, labels == null ? null : labels.labelOf(file));
+        ScoredImage s = m.image();
+        add(s, m.panelPng(), m.scale());
+        if (s.flaggedWithoutRegions() && s.topPatch() != null && patchSize > 0 && topPatches.size() < Math.max(thumbnailCount, 1)) {
+            topPatches.put(s.name(), topPatchPanel(r, s.topPatch(), m.scale()));
+        }
+        return s;
+    }
+
+    /** One image's PNGs as written: its record, its panel (for the report's thumbnails) and the heatmap's colour scale. */
+    public record Maps(ScoredImage image, byte[] panelPng, HeatScale scale) {}
+
+    /**
+     * Writes one image's PNGs into {@code dir}/maps as {@code stem.heatmap.png}, {@code .overlay.png}, {@code .mask.png}
+     * (with a pixel threshold) and {@code .panel.png}, each atomically (a retried writer replaces them whole), and
+     * returns its record; no rows. {@link #write} does this per image; a distributed scan does it where the image was
+     * scanned and hands the records to {@link #add}.
+     */
+    public static Maps writeMaps(Path dir, String file, String name, String stem, ScanResult r, ColorMap colorMap, int patchSize,
+                                 Boolean label) throws IOException {
         String heat = MAPS + "/" + stem + ".heatmap.png", overlay = MAPS + "/" + stem + ".overlay.png";
         String mask = r.mask() == null ? null : MAPS + "/" + stem + ".mask.png";
         String panel = MAPS + "/" + stem + ".panel.png";
         HeatScale scale = scaleOf(r);
-        lastScale = scale;
         byte[] heatPng = ImageWriter.heatmapPng(r.heatmap(), scale, colorMap);
         ImageWriter.write(dir.resolve(heat), heatPng);
         ImageWriter.writeOverlay(dir.resolve(overlay), r.image(), r.heatmap(), scale, colorMap, OVERLAY_ALPHA);
@@ -154,18 +172,23 @@ public final class ScanOutputs implements AutoCloseable {
         ImageWriter.write(dir.resolve(panel), panelPng);
         PatchScore top = null;
         for (PatchScore p : r.patches()) if (top == null || p.score() > top.score()) top = p;
-        ScoredImage s = new ScoredImage(file.toString(), name, r.image().height(), r.image().width(), r.maxScore(),
+        ScoredImage s = new ScoredImage(file, name, r.image().height(), r.image().width(), r.maxScore(),
                 r.topKMean(), r.topK(), r.anomalous(), r.regions(), r.patches().size(), r.skippedPatches(),
-                r.searchSeconds(), heat, overlay, mask, labels == null ? null : labels.labelOf(file), panel, top, patchSize,
-                r.heatmap().max());
+                r.searchSeconds(), heat, overlay, mask, label, panel, top, patchSize, r.heatmap().max());
+        return new Maps(s, panelPng, scale);
+    }
+
+    /**
+     * Records an image whose PNGs {@link #writeMaps} wrote (here or elsewhere): its rows, and its panel for the
+     * report when it is among the highest-scoring ({@code panelPng} may be null when it is surely not).
+     */
+    public void add(ScoredImage s, byte[] panelPng, HeatScale scale) throws IOException {
+        lastScale = scale;
+        stems.add(s.heatmap().substring(MAPS.length() + 1, s.heatmap().length() - ".heatmap.png".length()));
         csv.write(s);
         jsonLines.write(s);
         images.add(s);
-        keepThumbnail(s, panelPng);
-        if (s.flaggedWithoutRegions() && top != null && patchSize > 0 && topPatches.size() < Math.max(thumbnailCount, 1)) {
-            topPatches.put(s.name(), topPatchPanel(r, top, scale));
-        }
-        return s;
+        if (panelPng != null) keepThumbnail(s, panelPng);
     }
 
     /** The patch that made the score: its image and heatmap, cut out, side by side. */
@@ -279,7 +302,7 @@ public final class ScanOutputs implements AutoCloseable {
 
 
     /** A relative path from {@code name} without its extension, that cannot leave its folder. */
-    static String safeStem(String name) {
+    public static String safeStem(String name) {
         List<String> parts = new ArrayList<>();
         for (String part : name.replace('\\', '/').split("/")) {
             if (!part.isEmpty() && !part.equals(".") && !part.equals("..")) parts.add(part); // stay inside the folder

@@ -13,6 +13,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
+import java.util.concurrent.CompletableFuture;
 import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -47,6 +48,10 @@ import org.bytedeco.opencv.opencv_core.Mat;
  * backend (they lock the backend object, so scanners sharing one backend also take turns), while tiling,
  * stitching and thresholding run in the calling threads.
  *
+ * <p>Several devices ({@code open(file, "cuda:0,cuda:1", log)}, {@link #open(Path, List, ScanConfig)}): one
+ * engine per device, each with its own model copy, takes the next patch batch from one queue
+ * ({@link EngineScheduler}); results are stitched in input order as before.
+ *
  * <p>Closing frees the model when the scanner loaded it, and the backend when the scanner opened it.
  */
 public sealed class AnomalyScanner implements AutoCloseable permits Scanner {
@@ -57,12 +62,16 @@ public sealed class AnomalyScanner implements AutoCloseable permits Scanner {
     private final ScanConfig cfg;
     private final Tiler tiler;
     private final LatentSearch search;
+    private final SearchEngine primary;
+    private List<BatchEngine> extraEngines = List.of(); // set once by useEngines, before the scanner is shared
+    private EngineScheduler scheduler; // null with one engine
     private final Thresholds thresholds;
     private final List<String> warnings;
     private final LocalMaps maps;
     private final MapKind mapKind;
     private final double smoothingPixels;
     private volatile boolean closed;
+    private final java.util.concurrent.atomic.AtomicLong primarySearched = new java.util.concurrent.atomic.AtomicLong(); // with no scheduler
     private volatile long maxImagePixels = ImageReader.DEFAULT_MAX_PIXELS;
 
     /**
@@ -97,6 +106,7 @@ public sealed class AnomalyScanner implements AutoCloseable permits Scanner {
         if (perBatch > Integer.MAX_VALUE) throw new IllegalArgumentException("batch x restarts is too large: " + perBatch);
         // one scan batch is one search batch: the batcher already sized it to fill the backend
         this.search = new LatentSearch(model, s.withMaxBatch(Math.max(s.maxBatch(), (int) perBatch)));
+        this.primary = new SearchEngine(engineName(0, model.backend()), model, search, cfg, false, null); // closed with the scanner
         this.thresholds = Thresholds.resolve(cfg, this.info);
         List<ReceptiveField> fields = ReceptiveField.ofStages(model.features(), patch);
         int featureSize = model.features().outputShape(model.imageShape(1)).size();
@@ -137,7 +147,25 @@ public sealed class AnomalyScanner implements AutoCloseable permits Scanner {
     }
 
     /**
-     * Opens {@code device} ({@code auto | cpu | cuda:N}) and loads {@code modelFile} onto it with the scoring
+     * Loads {@code modelFile} onto each of {@code backends} (they stay the caller's) and scans with one engine per
+     * backend, sharing the patch batches through one queue; {@code cfg} is used as given.
+     *
+     * @param log told when a device fails (its batch is retried on another)
+     */
+    public static AnomalyScanner open(Path modelFile, List<Backend> backends, ScanConfig cfg, Consumer<String> log) throws IOException {
+        if (backends.isEmpty()) throw new IllegalArgumentException("no backends");
+        AnomalyScanner s = open(modelFile, backends.get(0), cfg);
+        try {
+            s.addEngines(modelFile, backends.subList(1, backends.size()), false, log);
+            return s;
+        } catch (IOException | RuntimeException e) {
+            s.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Opens {@code device} ({@code auto | cpu | cuda:N}, or several: {@code cuda:0,cuda:1}, {@code cuda:all}) and loads {@code modelFile} onto it with the scoring
      * settings the model was calibrated with ({@link ScoringSettings}; {@link ScanConfig#defaults()} for the
      * rest, and for all of them when the model is not calibrated). Closing the scanner closes both.
      *
@@ -180,13 +208,80 @@ public sealed class AnomalyScanner implements AutoCloseable permits Scanner {
 
     static <S extends AnomalyScanner> S openOn(Path modelFile, String device, Function<Map<String, String>, ScanConfig> config,
                                                Consumer<String> log, Maker<S> maker) throws IOException {
-        Backend backend = Devices.open(device, log);
+        List<Backend> backends = Devices.openAll(device, log);
+        S s;
         try {
-            return load(modelFile, backend, backend, config, log, maker);
+            s = load(modelFile, backends.get(0), backends.get(0), config, log, maker);
         } catch (IOException | RuntimeException e) {
-            backend.close();
+            for (Backend b : backends) b.close();
             throw e;
         }
+        try {
+            s.addEngines(modelFile, backends.subList(1, backends.size()), true, log);
+            return s;
+        } catch (IOException | RuntimeException e) {
+            s.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Loads the model file again onto each of {@code backends} as further engines (closing the backends with the
+     * scanner when {@code ownBackends}; on failure those not yet taken are closed then too).
+     */
+    final void addEngines(Path modelFile, List<Backend> backends, boolean ownBackends, Consumer<String> log) throws IOException {
+        if (backends.isEmpty()) return;
+        List<BatchEngine> engines = new ArrayList<>();
+        int i = 0;
+        try {
+            for (; i < backends.size(); i++) {
+                Backend b = backends.get(i);
+                Dcgan copy = ModelFile.load(modelFile, b).model();
+                engines.add(new SearchEngine(engineName(i + 1, b), copy, new LatentSearch(copy, search.config()), cfg, true,
+                        ownBackends ? b : null));
+            }
+        } catch (IOException | RuntimeException e) {
+            for (BatchEngine en : engines) en.close();
+            if (ownBackends) for (int j = i; j < backends.size(); j++) backends.get(j).close();
+            throw e;
+        }
+        useEngines(engines, log);
+    }
+
+    /**
+     * Scans with these engines besides this scanner's own from now on (they are closed with it): the scheduler's
+     * entry for other devices, and for tests. Call once, before the scanner is shared.
+     */
+    void useEngines(List<? extends BatchEngine> engines, Consumer<String> log) {
+        if (scheduler != null) throw new IllegalStateException("engines are set already");
+        if (engines.isEmpty()) return;
+        extraEngines = List.copyOf(engines);
+        List<BatchEngine> all = new ArrayList<>();
+        all.add(primary);
+        all.addAll(extraEngines);
+        scheduler = new EngineScheduler(all, log);
+    }
+
+    private static String engineName(int index, Backend backend) {
+        return "engine " + index + " (" + backend.name() + ")";
+    }
+
+    /** The engines' names, one per device, in order. */
+    public List<String> engines() {
+        List<String> names = new ArrayList<>();
+        names.add(primary.name());
+        for (BatchEngine e : extraEngines) names.add(e.name());
+        return names;
+    }
+
+    /** Patches each engine has searched so far (a batch that failed on one engine counts for the one that redid it). */
+    public Map<String, Long> patchesPerEngine() {
+        return scheduler != null ? scheduler.patchesPerEngine() : Map.of(primary.name(), primarySearched.get());
+    }
+
+    /** Engines that failed and were retired (one line each, their batches redone on others); empty when none. */
+    public List<String> engineFailures() {
+        return scheduler != null ? scheduler.failures() : List.of();
     }
 
     static <S extends AnomalyScanner> S load(Path modelFile, Backend backend, Backend owned,
@@ -334,44 +429,85 @@ public sealed class AnomalyScanner implements AutoCloseable permits Scanner {
         PatchBatcher batcher = new PatchBatcher(tiled, tiler, model.spec().channels(), cfg.batchSize(), cfg.flatStd());
         int patchLength = model.imageShape(1).size();
         Map<Integer, InFlight> inFlight = new HashMap<>();
-        while (batcher.hasNext()) {
-            PatchBatch batch = batcher.next();
-            int n = batch.count();
-            if (n > 0) {
-                long[] ids = new long[n];
-                for (int i = 0; i < n; i++) ids[i] = patchId(batch.patches().get(i).position());
-                float[] data = n * patchLength == batch.data().length ? batch.data() : Arrays.copyOf(batch.data(), n * patchLength);
-                long t0 = System.nanoTime();
-                List<SearchResult> results = searchLocked(data, ids);
-                FeatureTerms terms = features ? featureTermsLocked(data, results) : null;
-                double share = (System.nanoTime() - t0) / 1e9 / n;
-                for (int i = 0; i < n; i++) {
-                    PatchRef ref = batch.patches().get(i);
-                    SearchResult r = results.get(i);
-                    if (Float.isNaN(r.score())) {
-                        throw new IllegalStateException(ref.image().source() + ": the latent search diverged (NaN) at patch (" + ref.position().y()
-                                + ", " + ref.position().x() + "): the model gives non-finite values there; check the model file or retrain it");
+        EngineScheduler engines = scheduler;
+        // with several engines, up to two batches per engine are queued ahead; results are taken in batch order
+        int ahead = engines == null ? 0 : 2 * engines.engineCount();
+        Deque<Queued> queued = new ArrayDeque<>();
+        try {
+            while (true) {
+                while (queued.size() <= ahead && batcher.hasNext()) {
+                    PatchBatch batch = batcher.next();
+                    int n = batch.count();
+                    CompletableFuture<BatchScores> scores = null;
+                    if (n > 0) {
+                        long[] ids = new long[n];
+                        for (int i = 0; i < n; i++) ids[i] = patchId(batch.patches().get(i).position());
+                        // the batcher reuses its buffer: a queued batch needs its own copy
+                        float[] data = engines == null && n * patchLength == batch.data().length ? batch.data()
+                                : Arrays.copyOf(batch.data(), n * patchLength);
+                        if (engines != null) {
+                            scores = engines.submit(data, ids, features);
+                        } else {
+                            scores = CompletableFuture.completedFuture(primary.score(data, ids, features));
+                            primarySearched.addAndGet(n);
+                        }
                     }
-                    InFlight f = inFlight.computeIfAbsent(ref.imageIndex(), k -> new InFlight(ref.image()));
-                    if (observer != null) observer.onPatch(ref.image(), ref.position(), r.residualMap(), terms, i);
-                    for (Map.Entry<MapTerm, Stitcher> e : f.stitchers.entrySet()) {
-                        // the plain residual goes in with its channels (the stitcher averages them)
-                        e.getValue().add(ref.position(), e.getKey() == MapTerm.RESIDUAL ? r.residualMap()
-                                : maps.term(e.getKey(), r.residualMap(), terms, i), 0);
-                    }
-                    f.scores.add(new PatchScore(ref.position(), r.score(), false));
-                    f.seconds += share;
+                    queued.addLast(new Queued(batch, scores));
+                }
+                Queued q = queued.pollFirst();
+                if (q == null) break;
+                stitch(q.batch(), q.scores() == null ? null : await(q.scores()), inFlight, observer);
+                batchDone.accept(q.batch().count() + q.batch().skipped().size());
+                for (int done : q.batch().completedImages()) {
+                    consumer.accept(finish(inFlight.remove(done), originals.pollFirst())); // results come in input order
                 }
             }
-            for (PatchRef ref : batch.skipped()) {
+        } finally {
+            for (Queued q : queued) if (q.scores() != null) q.scores().cancel(false); // a failed scan leaves no work queued
+        }
+    }
+
+    private record Queued(PatchBatch batch, CompletableFuture<BatchScores> scores) {}
+
+    private static BatchScores await(CompletableFuture<BatchScores> f) {
+        try {
+            return f.join();
+        } catch (java.util.concurrent.CompletionException e) { // the engine's own exception, as one engine would throw it
+            if (e.getCause() instanceof RuntimeException r) throw r;
+            if (e.getCause() instanceof Error err) throw err;
+            throw e;
+        }
+    }
+
+    /** Adds one batch's results (null when it held only skipped patches) to its images' maps and scores. */
+    private void stitch(PatchBatch batch, BatchScores scores, Map<Integer, InFlight> inFlight, PatchObserver observer) {
+        int n = batch.count();
+        if (n > 0) {
+            List<SearchResult> results = scores.results();
+            FeatureTerms terms = scores.terms();
+            double share = scores.seconds() / n;
+            for (int i = 0; i < n; i++) {
+                PatchRef ref = batch.patches().get(i);
+                SearchResult r = results.get(i);
+                if (Float.isNaN(r.score())) {
+                    throw new IllegalStateException(ref.image().source() + ": the latent search diverged (NaN) at patch (" + ref.position().y()
+                            + ", " + ref.position().x() + "): the model gives non-finite values there; check the model file or retrain it");
+                }
                 InFlight f = inFlight.computeIfAbsent(ref.imageIndex(), k -> new InFlight(ref.image()));
-                for (Stitcher st : f.stitchers.values()) st.addSkipped(ref.position());
-                f.scores.add(new PatchScore(ref.position(), 0f, true));
+                if (observer != null) observer.onPatch(ref.image(), ref.position(), r.residualMap(), terms, i);
+                for (Map.Entry<MapTerm, Stitcher> e : f.stitchers.entrySet()) {
+                    // the plain residual goes in with its channels (the stitcher averages them)
+                    e.getValue().add(ref.position(), e.getKey() == MapTerm.RESIDUAL ? r.residualMap()
+                            : maps.term(e.getKey(), r.residualMap(), terms, i), 0);
+                }
+                f.scores.add(new PatchScore(ref.position(), r.score(), false));
+                f.seconds += share;
             }
-            batchDone.accept(n + batch.skipped().size());
-            for (int done : batch.completedImages()) {
-                consumer.accept(finish(inFlight.remove(done), originals.pollFirst())); // results come in input order
-            }
+        }
+        for (PatchRef ref : batch.skipped()) {
+            InFlight f = inFlight.computeIfAbsent(ref.imageIndex(), k -> new InFlight(ref.image()));
+            for (Stitcher st : f.stitchers.values()) st.addSkipped(ref.position());
+            f.scores.add(new PatchScore(ref.position(), 0f, true));
         }
     }
 
@@ -388,26 +524,6 @@ public sealed class AnomalyScanner implements AutoCloseable permits Scanner {
     public void scanFiles(List<Path> files, ScanListener listener, PatchObserver observer) {
         Deque<Path> order = new ArrayDeque<>();
         scanAll(new FileImages(files, listener, order), r -> listener.onResult(order.removeFirst(), r), listener::onBatch, observer);
-    }
-
-    private List<SearchResult> searchLocked(float[] data, long[] ids) {
-        // Layers keep activations between forward and backward: one search at a time per backend.
-        synchronized (model.backend()) {
-            checkOpen();
-            // set per search: scanners sharing a backend may ask for different precisions
-            model.backend().setPrecision(cfg.precisionFor(model.backend()));
-            return search.search(data, ids);
-        }
-    }
-
-    private FeatureTerms featureTermsLocked(float[] data, List<SearchResult> results) {
-        int per = model.imageShape(1).size();
-        float[] generated = new float[results.size() * per];
-        for (int i = 0; i < results.size(); i++) System.arraycopy(results.get(i).generated(), 0, generated, i * per, per);
-        synchronized (model.backend()) {
-            checkOpen();
-            return FeatureTerms.compute(model, data, generated, results.size());
-        }
     }
 
     /** @param original the image as given when it was resampled for tiling, else null */
@@ -444,9 +560,12 @@ public sealed class AnomalyScanner implements AutoCloseable permits Scanner {
 
     @Override
     public void close() {
+        if (scheduler != null) scheduler.close(); // after the batches in flight
+        for (BatchEngine e : extraEngines) e.close();
         synchronized (model.backend()) { // waits for a search in flight
             if (closed) return;
             closed = true;
+            primary.close(); // a search that gets past checkOpen finds the engine closed
             if (ownsModel) model.close();
             if (ownedBackend != null) ownedBackend.close();
         }

@@ -158,8 +158,19 @@ public final class Calibration {
      */
     public static Result calibrate(Path modelFile, Backend backend, ScanConfig cfg, List<Path> normals, double quantile,
                                    ScanListener listener) throws IOException {
+        return calibrate(modelFile, List.of(backend), cfg, normals, quantile, listener);
+    }
+
+    /**
+     * As {@link #calibrate(Path, Backend, ScanConfig, List, double, ScanListener)} on several devices (one engine
+     * each, the batches shared through one queue); the file is re-saved from the first. Failures of a device are
+     * told to {@code listener}'s {@link ScanListener#onNotice}.
+     */
+    public static Result calibrate(Path modelFile, List<Backend> backends, ScanConfig cfg, List<Path> normals, double quantile,
+                                   ScanListener listener) throws IOException {
         Quantiles.rank(quantile, 1); // checks the quantile before a long scan
-        return calibrate(modelFile, backend, cfg, (scanner, observer) -> compute(scanner, normals, quantile, listener, observer));
+        return calibrate(modelFile, backends, cfg, (scanner, observer) -> compute(scanner, normals, quantile, listener, observer),
+                listener == null ? m -> {} : listener::onNotice);
     }
 
     /**
@@ -169,17 +180,23 @@ public final class Calibration {
      */
     public static Result calibrate(Path modelFile, Backend backend, ScanConfig cfg, Iterator<FloatImage> normals, double quantile,
                                    Consumer<ScanResult> done) throws IOException {
+        return calibrate(modelFile, List.of(backend), cfg, normals, quantile, done, m -> {});
+    }
+
+    /** As the one-backend version, on several devices; {@code log} hears when a device fails. */
+    public static Result calibrate(Path modelFile, List<Backend> backends, ScanConfig cfg, Iterator<FloatImage> normals, double quantile,
+                                   Consumer<ScanResult> done, Consumer<String> log) throws IOException {
         Quantiles.rank(quantile, 1); // checks the quantile before a long scan
         List<FloatImage> images = new ArrayList<>(); // a second pass needs them again
         normals.forEachRemaining(images::add);
-        return calibrate(modelFile, backend, cfg, (scanner, observer) -> {
+        return calibrate(modelFile, backends, cfg, (scanner, observer) -> {
             Collector c = new Collector(scanner.mapKind());
             scanner.scanAll(images.iterator(), r -> {
                 c.add(r);
                 if (done != null) done.accept(r);
             }, observer);
             return c.result(quantile);
-        });
+        }, log);
     }
 
     /** One scan of the normal images with a scanner, telling an observer (may be null) every patch's terms. */
@@ -187,7 +204,10 @@ public final class Calibration {
         Result scan(AnomalyScanner scanner, PatchObserver observer);
     }
 
-    private static Result calibrate(Path modelFile, Backend backend, ScanConfig cfg, Pass pass) throws IOException {
+    private static Result calibrate(Path modelFile, List<Backend> backends, ScanConfig cfg, Pass pass, Consumer<String> log)
+            throws IOException {
+        Backend backend = backends.get(0);
+        List<Backend> others = backends.subList(1, backends.size());
         ModelFile.Loaded loaded = ModelFile.load(modelFile, backend);
         List<Tensor> extras = new ArrayList<>();
         try {
@@ -200,12 +220,14 @@ public final class Calibration {
             Result r;
             MapStatistics stats;
             try (AnomalyScanner first = new AnomalyScanner(model, Map.of(), null, kind == MapKind.RESIDUAL ? plain : plain.withMap(MapKind.RESIDUAL, 0))) {
+                first.addEngines(modelFile, others, false, log);
                 LocalMaps raw = first.maps();
                 r = pass.scan(first, (image, p, residual, terms, index) -> acc.add(raw.residualPixels(residual), terms, index));
                 stats = acc.result();
             }
             if (kind != MapKind.RESIDUAL) {
                 try (AnomalyScanner second = new AnomalyScanner(model, Map.of(), stats, plain)) {
+                    second.addEngines(modelFile, others, false, log);
                     r = pass.scan(second, null);
                 }
             }

@@ -1,0 +1,129 @@
+package org.anoscan.spark;
+
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.anoscan.cli.ScanOptions;
+import org.anoscan.io.ColorMap;
+import org.anoscan.report.ImageLabels;
+import org.anoscan.report.ScanOutputs;
+import org.anoscan.scan.AnomalyScanner;
+import org.anoscan.scan.ScanListener;
+import org.anoscan.scan.ScanResult;
+import org.anoscan.scan.Thresholds;
+import org.apache.spark.TaskContext;
+import org.apache.spark.api.java.function.MapPartitionsFunction;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
+
+/**
+ * AnoScan on Spark: a Dataset of images in, a Dataset of results out ({@link ResultRows#SCHEMA}), each image's
+ * heatmap, overlay, mask and panel PNGs written into the output folder's {@code maps/} by the task that scanned it.
+ *
+ * <p>A partition is scanned as one stream by its executor's scanner ({@link ExecutorScanners}), so patches of its
+ * images share search batches, as in {@code anoscan scan}. A file that cannot be read or scanned is a row with its
+ * error; the job goes on. Every PNG is written atomically and named after its image only, so a task that is killed
+ * and retried (or run twice speculatively) replaces its files whole: one set of outputs.
+ *
+ * <p>Images are read by path, so they must lie on storage every node mounts (a {@code file:} path, e.g. NFS).
+ */
+public final class SparkScan {
+    private SparkScan() {}
+
+    /** Failures the test hook injected in this JVM ({@link ScanSpec#failFirstAttemptAfter}). */
+    static final java.util.concurrent.atomic.AtomicInteger INJECTED_FAILURES = new java.util.concurrent.atomic.AtomicInteger();
+
+    /** The image files matching {@code globs} (Spark's binaryFile source lists them; the bytes are not read), column {@code path}. */
+    public static Dataset<Row> list(SparkSession spark, List<String> globs) {
+        StringBuilder ext = new StringBuilder("(?i).*\\.(");
+        ext.append(String.join("|", ScanOptions.imageExtensions().stream().sorted().toList())).append(")$");
+        return spark.read().format("binaryFile").load(globs.toArray(new String[0])).select("path")
+                .where(functions.col("path").rlike(ext.toString()));
+    }
+
+    /**
+     * Scans the images of {@code images} (a column {@code path}: a local path or a {@code file:} URI, as the binaryFile
+     * source gives). Lazy, as Datasets are: write or cache the result once, since each evaluation scans again.
+     */
+    public static Dataset<Row> scan(Dataset<Row> images, ScanSpec spec) {
+        return images.select("path").mapPartitions((MapPartitionsFunction<Row, Row>) rows -> scanPartition(rows, spec),
+                Encoders.row(ResultRows.SCHEMA));
+    }
+
+    /** A local path from a path or a {@code file:} URI; anything else is refused with what to do. */
+    static Path localPath(String path) {
+        if (path.startsWith("file:")) return Path.of(URI.create(path));
+        if (path.matches("^[a-zA-Z][a-zA-Z0-9+.-]*://.*")) {
+            throw new IllegalArgumentException(path + ": only files on storage every node mounts (file: paths) can be scanned");
+        }
+        return Path.of(path);
+    }
+
+    /** The name of an image (its path below the inputs' folder), from which its maps are named. */
+    static String name(String path, String baseDir) {
+        String p = path.startsWith("file:") ? localPath(path).toString() : path;
+        if (baseDir != null && !baseDir.isEmpty() && p.startsWith(baseDir)) return p.substring(baseDir.length()).replaceFirst("^/+", "");
+        return Path.of(p).getFileName().toString();
+    }
+
+    private static Iterator<Row> scanPartition(Iterator<Row> rows, ScanSpec spec) throws IOException {
+        TaskContext task = TaskContext.get();
+        String device = ExecutorScanners.device(task);
+        AnomalyScanner scanner = ExecutorScanners.get(spec, device);
+        String mode = scanner.config().search().mode().label();
+        List<Row> out = new ArrayList<>();
+        List<Path> files = new ArrayList<>();
+        Map<Path, String> uris = new HashMap<>();
+        while (rows.hasNext()) {
+            String path = rows.next().getString(0);
+            try {
+                Path file = localPath(path);
+                files.add(file);
+                uris.put(file, path);
+            } catch (IllegalArgumentException e) {
+                out.add(ResultRows.failed(path, name(path, null), mode, device, e.getMessage()));
+            }
+        }
+        if (files.isEmpty()) return out.iterator();
+        Thresholds t = scanner.thresholds();
+        Path dir = Path.of(spec.out());
+        ColorMap colors = ColorMap.valueOf(spec.colorMap().toUpperCase(Locale.ROOT));
+        ImageLabels labels = ImageLabels.fromFolders();
+        int patchSize = scanner.spec().imageSize();
+        boolean failing = spec.failFirstAttemptAfter() >= 0 && task != null && task.attemptNumber() == 0 && task.partitionId() == 0;
+        int[] written = {0};
+        scanner.scanFiles(files, new ScanListener() {
+            @Override
+            public void onResult(Path file, ScanResult r) {
+                if (failing && written[0] == spec.failFirstAttemptAfter()) {
+                    INJECTED_FAILURES.incrementAndGet();
+                    throw new IllegalStateException("injected failure after " + written[0] + " image(s) (test hook)");
+                }
+                String name = name(file.toString(), spec.baseDir());
+                try {
+                    ScanOutputs.Maps m = ScanOutputs.writeMaps(dir, file.toString(), name, ScanOutputs.safeStem(name), r, colors, patchSize,
+                            labels.labelOf(file));
+                    out.add(ResultRows.scored(uris.get(file), m.image(), t.image(), t.pixel(), mode, device));
+                    written[0]++;
+                } catch (IOException | RuntimeException e) {
+                    onFailure(file, file + ": cannot write its outputs: " + e.getMessage());
+                }
+            }
+
+            @Override
+            public void onFailure(Path file, String message) {
+                out.add(ResultRows.failed(uris.get(file), name(file.toString(), spec.baseDir()), mode, device, message));
+            }
+        });
+        return out.iterator();
+    }
+}
