@@ -21,7 +21,8 @@ import org.anoscan.train.EncoderTrainConfig;
 /**
  * The MNIST one-class benchmark over several scoring modes ({@code OneClassBenchmark --modes}): each digit's
  * DCGAN and encoder are trained once (or read from a cache folder) and every mode scores the same test images
- * with the same model, one mode after the other, so that AUROCs and patches/s compare like for like.
+ * with the same model, one mode after the other, so that AUROCs and patches/s compare like for like; with
+ * {@code --rounds R} the modes are run R times in turn on each digit and patches/s counts all rounds.
  */
 final class ModeComparison {
     private ModeComparison() {}
@@ -42,7 +43,7 @@ final class ModeComparison {
     }
 
     static void run(String device, Precision precision, Mnist.Set train, Mnist.Set test, List<Integer> digits, MnistOneClass.Settings s,
-                    String setting, String[] args, List<String> modeSpecs, EncoderTrainConfig enc, Path cache) throws IOException {
+                    String setting, String[] args, List<String> modeSpecs, EncoderTrainConfig enc, Path cache, int rounds) throws IOException {
         List<SearchConfig> modes = new ArrayList<>();
         for (String m : modeSpecs) modes.add(parseMode(m, s.search()));
         if (cache != null) Files.createDirectories(cache);
@@ -64,10 +65,11 @@ final class ModeComparison {
                 int d = digits.get(di);
                 double[] trainS = new double[2];
                 try (Dcgan model = trainedModel(backend, train, d, s, enc, cache, trainS)) {
-                    for (SearchConfig m : modes) {
+                    for (int round = 0; round < rounds; round++) for (SearchConfig m : modes) { // rounds alternate the modes in time
                         MnistOneClass.Settings ms = new MnistOneClass.Settings(s.spec(), s.train(), m, s.maxTrain(), s.maxNormal(), s.maxAnomalous());
                         MnistOneClass.Outcome o = MnistOneClass.evaluate(model, test, d, ms, trainS[0]);
                         String l = label(m);
+                        if (round > 0 && o.auroc() != auroc.get(l)[di]) throw new IllegalStateException("AUROC moved between rounds: " + l);
                         auroc.get(l)[di] = o.auroc();
                         seconds.get(l)[0] += o.scoreSeconds();
                         patches.get(l)[0] += o.normals() + o.anomalies();

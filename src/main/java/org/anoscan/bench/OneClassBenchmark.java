@@ -20,7 +20,7 @@ import org.anoscan.train.TrainConfig;
  *
  * <p>usage: OneClassBenchmark [--quick | --full] [--digits 0,1,..] [--device D] [--mnist DIR] [--steps N]
  * [--iterations N] [--normal N] [--anomalous N] [--width ngf=ndf] [--nz N] [--restarts K] [--precision fp32|tf32]
- * [--modes search:100,search:500,encoder,hybrid:20 --encoder-steps N --cache DIR]
+ * [--modes search:100,search:500,encoder,hybrid:20 --encoder-steps N --cache DIR --rounds R]
  *
  * <p>With {@code --modes} each digit's DCGAN and encoder are trained once (or read from {@code --cache DIR}, where
  * they are kept for the next run) and every scoring mode is run on the same model and test images, one after the
@@ -64,6 +64,7 @@ public final class OneClassBenchmark {
         List<String> modes = null;
         int encoderSteps = 600;
         Path cache = null;
+        int rounds = 1;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--quick" -> { s = quick(); setting = "quick"; }
@@ -92,6 +93,7 @@ public final class OneClassBenchmark {
                 case "--modes" -> modes = List.of(args[++i].split(","));
                 case "--encoder-steps" -> encoderSteps = Integer.parseInt(args[++i]);
                 case "--cache" -> cache = Path.of(args[++i]);
+                case "--rounds" -> rounds = Integer.parseInt(args[++i]);
                 case "--anomalous" -> s = new MnistOneClass.Settings(s.spec(), s.train(), s.search(), s.maxTrain(), s.maxNormal(), Integer.parseInt(args[++i]));
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]);
             }
@@ -100,7 +102,7 @@ public final class OneClassBenchmark {
         Mnist.Set test = Mnist.read(mnist, "t10k");
         if (modes != null) {
             ModeComparison.run(device, precision, train, test, digits, s, setting, args, modes,
-                    EncoderTrainConfig.defaults(encoderSteps), cache);
+                    EncoderTrainConfig.defaults(encoderSteps), cache, rounds);
             return;
         }
         try (Backend backend = Devices.open(device, System.out::println)) {

@@ -119,7 +119,7 @@ public final class ScoringSettings {
     }
 
     /** Search steps per patch in hybrid mode when neither the caller nor the model's calibration says. */
-    public static final int DEFAULT_HYBRID_ITERATIONS = 20;
+    public static final int DEFAULT_HYBRID_ITERATIONS = 10;
 
     /**
      * The mode when neither the caller ({@code modeGiven}) nor the model's calibration chose one: hybrid, with

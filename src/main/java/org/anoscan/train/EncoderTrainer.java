@@ -25,7 +25,6 @@ import org.anoscan.tensor.Tensor;
  * continues exactly, as {@link GanTrainer}.
  */
 public final class EncoderTrainer implements AutoCloseable {
-    private static final String ADAM = "adam.";
     private final Dcgan model;
     private final Encoder encoder;
     private final EncoderTrainConfig cfg;
@@ -62,23 +61,19 @@ public final class EncoderTrainer implements AutoCloseable {
             throw new IllegalArgumentException("train-encoder: patches are " + source.channels() + "x" + source.patchSize() + "x"
                     + source.patchSize() + " but the model expects " + model.imageShape(1));
         }
-        long start = System.nanoTime();
-        int first = step;
-        while (step < cfg.steps()) {
-            float[] losses = trainStep(source);
-            double seconds = (System.nanoTime() - start) / 1e9;
-            if (listener != null) {
-                listener.onStep(step, cfg.steps(), losses[0] + losses[1], losses[1], (step - first) * (double) cfg.batchSize() / seconds);
+        return TrainingLoop.run(new TrainingLoop.Steps() {
+            @Override
+            public int step() { return step; }
+
+            @Override
+            public float[] trainStep(PatchSource src) {
+                float[] terms = EncoderTrainer.this.trainStep(src);
+                return new float[] {terms[0] + terms[1], terms[1]};
             }
-            boolean stop = listener != null && listener.stopRequested();
-            boolean due = cfg.checkpointEvery() > 0 && step % cfg.checkpointEvery() == 0;
-            if (checkpointFile != null && (due || stop || step == cfg.steps())) {
-                saveCheckpoint(checkpointFile);
-                if (listener != null) listener.onCheckpoint(step, checkpointFile);
-            }
-            if (stop) return step == cfg.steps();
-        }
-        return true;
+
+            @Override
+            public void saveCheckpoint(Path file) throws IOException { EncoderTrainer.this.saveCheckpoint(file); }
+        }, cfg.steps(), cfg.batchSize(), cfg.checkpointEvery(), source, listener, checkpointFile);
     }
 
     /** One Adam step of E on a batch; returns {image term, feature term} of the batch's loss before the step. */
@@ -141,10 +136,7 @@ public final class EncoderTrainer implements AutoCloseable {
     /** Saves the model with its encoder, the training step and the Adam moments (so {@link #resume} continues exactly). */
     public void saveCheckpoint(Path file) throws IOException {
         Map<String, Tensor> extra = new LinkedHashMap<>();
-        for (AdamState s : adamStates) {
-            extra.put(ADAM + s.param.name() + ".m", s.m);
-            extra.put(ADAM + s.param.name() + ".v", s.v);
-        }
+        for (AdamState s : adamStates) s.putMoments(extra);
         Map<String, String> info = new LinkedHashMap<>();
         info.put("encoder.steps", Integer.toString(step));
         info.put("encoder.batch_size", Integer.toString(cfg.batchSize()));
@@ -167,16 +159,10 @@ public final class EncoderTrainer implements AutoCloseable {
         }
         EncoderTrainer t = new EncoderTrainer(loaded.model(), cfg);
         for (AdamState s : t.adamStates) {
-            float[] m = loaded.extra().get(ADAM + s.param.name() + ".m");
-            float[] v = loaded.extra().get(ADAM + s.param.name() + ".v");
-            if (m == null || v == null) {
+            if (!s.restoreMoments(loaded.extra())) {
                 t.close();
                 loaded.model().close();
                 throw new IOException(file + ": not an encoder checkpoint (no Adam moments for " + s.param.name() + ")");
-            }
-            try (Tensor tm = backend.fromHost(m, s.m.shape()); Tensor tv = backend.fromHost(v, s.v.shape())) {
-                backend.copyInto(tm, s.m);
-                backend.copyInto(tv, s.v);
             }
         }
         t.step = Integer.parseInt(loaded.info().getOrDefault("encoder.steps", "0"));

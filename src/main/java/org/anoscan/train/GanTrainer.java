@@ -58,23 +58,16 @@ public final class GanTrainer implements AutoCloseable {
             throw new IllegalArgumentException("train: patches are " + source.channels() + "x" + source.patchSize() + "x"
                     + source.patchSize() + " but the model expects " + model.imageShape(1));
         }
-        long start = System.nanoTime();
-        int first = step;
-        while (step < cfg.steps()) {
-            float[] losses = trainStep(source);
-            double seconds = (System.nanoTime() - start) / 1e9;
-            if (listener != null) {
-                listener.onStep(step, cfg.steps(), losses[0], losses[1], (step - first) * (double) cfg.batchSize() / seconds);
-            }
-            boolean stop = listener != null && listener.stopRequested();
-            boolean due = cfg.checkpointEvery() > 0 && step % cfg.checkpointEvery() == 0;
-            if (checkpointFile != null && (due || stop || step == cfg.steps())) {
-                saveCheckpoint(checkpointFile);
-                if (listener != null) listener.onCheckpoint(step, checkpointFile);
-            }
-            if (stop) return step == cfg.steps();
-        }
-        return true;
+        return TrainingLoop.run(new TrainingLoop.Steps() {
+            @Override
+            public int step() { return step; }
+
+            @Override
+            public float[] trainStep(PatchSource src) { return GanTrainer.this.trainStep(src); }
+
+            @Override
+            public void saveCheckpoint(Path file) throws IOException { GanTrainer.this.saveCheckpoint(file); }
+        }, cfg.steps(), cfg.batchSize(), cfg.checkpointEvery(), source, listener, checkpointFile);
     }
 
     /** One D step and one G step; returns {lossD, lossG}. */
@@ -135,8 +128,7 @@ public final class GanTrainer implements AutoCloseable {
     /** Saves the model, the training step and the Adam moments (so {@link #resume} continues exactly). */
     public void saveCheckpoint(Path file) throws IOException {
         Map<String, Tensor> extra = new LinkedHashMap<>();
-        for (AdamState s : gAdam) putMoments(extra, s);
-        for (AdamState s : dAdam) putMoments(extra, s);
+        for (AdamState s : allStates()) s.putMoments(extra);
         Map<String, String> info = new LinkedHashMap<>();
         info.put("steps", Integer.toString(step));
         info.put("batch_size", Integer.toString(cfg.batchSize()));
@@ -147,26 +139,15 @@ public final class GanTrainer implements AutoCloseable {
         ModelFile.save(file, model, info, extra);
     }
 
-    private static void putMoments(Map<String, Tensor> extra, AdamState s) {
-        extra.put("adam." + s.param.name() + ".m", s.m);
-        extra.put("adam." + s.param.name() + ".v", s.v);
-    }
-
     /** Continues training from a checkpoint with cfg (its steps are the new total). */
     public static GanTrainer resume(Path file, Backend backend, TrainConfig cfg) throws IOException {
         ModelFile.Loaded loaded = ModelFile.load(file, backend);
         GanTrainer t = new GanTrainer(loaded.model(), cfg);
         for (AdamState s : t.allStates()) {
-            float[] m = loaded.extra().get("adam." + s.param.name() + ".m");
-            float[] v = loaded.extra().get("adam." + s.param.name() + ".v");
-            if (m == null || v == null) {
+            if (!s.restoreMoments(loaded.extra())) {
                 t.close();
                 loaded.model().close();
                 throw new IOException(file + ": not a checkpoint (no Adam moments for " + s.param.name() + ")");
-            }
-            try (Tensor tm = backend.fromHost(m, s.m.shape()); Tensor tv = backend.fromHost(v, s.v.shape())) {
-                backend.copyInto(tm, s.m);
-                backend.copyInto(tv, s.v);
             }
         }
         t.step = Integer.parseInt(loaded.info().getOrDefault("steps", "0"));

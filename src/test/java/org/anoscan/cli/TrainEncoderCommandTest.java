@@ -46,7 +46,7 @@ class TrainEncoderCommandTest {
         assertEquals(ExitCodes.OK, r.code(), r.err());
         info = ModelFile.readInfo(model);
         assertEquals("hybrid", info.get("scoring.mode"));
-        assertEquals("20", info.get("scoring.iterations"));
+        assertEquals(Integer.toString(org.anoscan.scan.ScoringSettings.DEFAULT_HYBRID_ITERATIONS), info.get("scoring.iterations"));
         assertTrue(ModelFile.hasEncoder(model), "calibrate keeps the encoder");
 
         // a scan in another mode is warned: the thresholds were calibrated in hybrid mode
