@@ -42,7 +42,8 @@ fi
 RESULTS=${1:-bench/results/spark-scaling-$(date -u +%F).txt}
 mvn -q -B -DskipTests package
 mkdir -p $work
-mvn -q -B dependency:build-classpath -Dmdep.includeScope=provided -Dmdep.outputFile=$work/spark-classpath.txt >/dev/null
+# the pom leaves Spark's groups out of every dependency-plugin run (spark.closure.groups): here they are wanted
+mvn -q -B dependency:build-classpath -Dmdep.includeScope=provided -Dspark.closure.groups= -Dmdep.outputFile=$work/spark-classpath.txt >/dev/null
 rm -rf $work/images $work/out-*
 java -cp target/anoscan.jar:"target/lib/*" org.anoscan.bench.SparkScalingImages data/textures/brick.png $work/images "$N" 128
 CP="target/anoscan.jar:target/lib/*:$(cat $work/spark-classpath.txt)"

@@ -66,7 +66,8 @@ class ModelFileBadInputTest {
         double seconds = (System.nanoTime() - t0) / 1e9;
         CliAssert.oneLine(r, ExitCodes.FAILED, reason);
         assertTrue(r.err().contains(m + ": "), "the line names " + m + ": " + r.err());
-        assertTrue(seconds < 1.0, "refused in " + seconds + " s");
+        // before anything is built: building the edited architectures would take minutes (the limit allows a loaded machine)
+        assertTrue(seconds < 15.0, "refused in " + seconds + " s");
         try (var s = Files.list(out)) {
             assertEquals(List.of(out.resolve("earlier.txt")), s.toList(), "nothing written into the output folder");
         }

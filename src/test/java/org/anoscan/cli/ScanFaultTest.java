@@ -93,8 +93,9 @@ class ScanFaultTest {
             if (code == bySignal || text.contains("anoscan: " + sig + " received")) {
                 effective.merge(sig, 1, Integer::sum);
             }
-            if (code != bySignal) { // the signal came as the last images were finished, or once the run was complete and exiting
-                assertTrue(!sig.equals("KILL"), code + "\n" + text);
+            // the signal came as the last images were finished, or once the run was complete and exiting (even SIGKILL: a
+            // child that exited between isAlive() and kill is a zombie that takes the signal and keeps its exit code)
+            if (code != bySignal) {
                 assertEquals(OutputFolder.State.COMPLETE, OutputFolder.status(out), text);
                 assertEquals(ExitCodes.PARTIAL, code, text);
             }
