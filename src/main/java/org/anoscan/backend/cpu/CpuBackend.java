@@ -31,7 +31,6 @@ public final class CpuBackend implements Backend {
     private final AtomicLong liveBytes = new AtomicLong();
     private final CpuConvolutions conv;
     private final CpuOps ops;
-    private final CpuSquaredError squaredError = new CpuSquaredError(this);
     private final CpuFolding folding;
     private final CpuBufferPool buffers = new CpuBufferPool();
     private volatile boolean closed;
@@ -291,7 +290,7 @@ public final class CpuBackend implements Backend {
 
     @Override
     public LossAndGrad l2LossWithGrad(Tensor pred, Tensor target, float weight) {
-        return squaredError.l2LossWithGrad(pred, target, weight);
+        return ops.l2LossWithGrad(pred, target, weight);
     }
 
     @Override

@@ -72,6 +72,10 @@ final class CpuOps {
         return reductions.l1LossWithGrad(pred, target, weight);
     }
 
+    LossAndGrad l2LossWithGrad(Tensor pred, Tensor target, float weight) {
+        return reductions.l2LossWithGrad(pred, target, weight);
+    }
+
     LossAndGrad bceWithLogits(Tensor logits, float target) {
         return reductions.bceWithLogits(logits, target);
     }

@@ -53,33 +53,73 @@ final class CpuReductions {
     }
 
     LossAndGrad l1LossWithGrad(Tensor pred, Tensor target, float weight) {
-        String op = "l1LossWithGrad";
-        FloatBuffer pb = cpu.buf(op, "pred", pred);
-        FloatBuffer tb = cpu.buf(op, "target", target);
-        Checks.sameShape(op, pred, target);
-        if (!Float.isFinite(weight)) {
-            throw new IllegalArgumentException(op + ": weight must be finite, got " + weight + " (pred " + pred.shape() + ")");
-        }
-        int n = pred.shape().n(), per = pred.shape().perSample();
-        CpuTensor loss = null, grad = null;
-        try {
-            loss = cpu.alloc(Shape.of(n));
-            grad = cpu.allocUninitialised(pred.shape()); // every element written below
-        } catch (RuntimeException | Error e) {
-            CpuLoops.closeAll(loss, grad);
-            throw e;
-        }
-        FloatBuffer lb = loss.buffer, gb = grad.buffer;
-        CpuLoops.items(cpu, n, per, i -> {
+        PerSampleLoss l = PerSampleLoss.open(cpu, "l1LossWithGrad", pred, target, weight);
+        CpuLoops.items(cpu, l.n, l.per, i -> {
             double sum = 0;
-            for (int j = i * per, end = j + per; j < end; j++) {
-                float d = pb.get(j) - tb.get(j);
+            for (int j = i * l.per, end = j + l.per; j < end; j++) {
+                float d = l.pb.get(j) - l.tb.get(j);
                 sum += Math.abs(d);
-                gb.put(j, d > 0 ? weight : d < 0 ? -weight : d == 0 ? 0f : Float.NaN);
+                l.gb.put(j, d > 0 ? weight : d < 0 ? -weight : d == 0 ? 0f : Float.NaN);
             }
-            lb.put(i, (float) (weight * sum));
+            l.lb.put(i, (float) (weight * sum));
         });
-        return new LossAndGrad(loss, grad);
+        return l.result();
+    }
+
+    /** weight * sum((pred - target)^2) per sample and its gradient 2 * weight * (pred - target) (the encoder's training loss). */
+    LossAndGrad l2LossWithGrad(Tensor pred, Tensor target, float weight) {
+        PerSampleLoss l = PerSampleLoss.open(cpu, "l2LossWithGrad", pred, target, weight);
+        float twice = 2f * weight;
+        CpuLoops.items(cpu, l.n, l.per, i -> {
+            double sum = 0;
+            for (int j = i * l.per, end = j + l.per; j < end; j++) {
+                float d = l.pb.get(j) - l.tb.get(j);
+                sum += (double) d * d;
+                l.gb.put(j, twice * d);
+            }
+            l.lb.put(i, (float) (weight * sum));
+        });
+        return l.result();
+    }
+
+    /** The checked inputs and freshly allocated outputs (loss [N], gradient like pred) of a weighted per-sample loss. */
+    private static final class PerSampleLoss {
+        final FloatBuffer pb, tb, lb, gb;
+        final int n, per;
+        final CpuTensor loss, grad;
+
+        private PerSampleLoss(FloatBuffer pb, FloatBuffer tb, CpuTensor loss, CpuTensor grad, int n, int per) {
+            this.pb = pb;
+            this.tb = tb;
+            this.loss = loss;
+            this.grad = grad;
+            this.lb = loss.buffer;
+            this.gb = grad.buffer;
+            this.n = n;
+            this.per = per;
+        }
+
+        static PerSampleLoss open(CpuBackend cpu, String op, Tensor pred, Tensor target, float weight) {
+            FloatBuffer pb = cpu.buf(op, "pred", pred);
+            FloatBuffer tb = cpu.buf(op, "target", target);
+            Checks.sameShape(op, pred, target);
+            if (!Float.isFinite(weight)) {
+                throw new IllegalArgumentException(op + ": weight must be finite, got " + weight + " (pred " + pred.shape() + ")");
+            }
+            CpuTensor loss = null, grad = null;
+            try {
+                loss = cpu.alloc(Shape.of(pred.shape().n()));
+                grad = cpu.allocUninitialised(pred.shape()); // every element written by the loss
+            } catch (RuntimeException | Error e) {
+                CpuLoops.closeAll(loss, grad);
+                throw e;
+            }
+            return new PerSampleLoss(pb, tb, loss, grad, pred.shape().n(), pred.shape().perSample());
+        }
+
+        LossAndGrad result() {
+            return new LossAndGrad(loss, grad);
+        }
     }
 
     LossAndGrad bceWithLogits(Tensor logits, float target) {
