@@ -88,6 +88,17 @@ public final class TextureLocalisation {
                     train.learningRate(), train.seed());
         }
 
+        /**
+         * {@link #training()} as written before DcganSpec gained blocks and scaling: the same network for a plain
+         * DCGAN, so models cached then are still reused rather than trained again.
+         */
+        String trainingBeforeCompoundScaling() {
+            if (spec.blocks() != 0 || !spec.scaling().isNone()) return training();
+            String plain = String.format(Locale.ROOT, "DcganSpec[imageSize=%d, channels=%d, nz=%d, ngf=%d, ndf=%d]", spec.imageSize(),
+                    spec.channels(), spec.nz(), spec.ngf(), spec.ndf());
+            return training().replace(spec.toString(), plain);
+        }
+
         @Override
         public String toString() {
             return String.format(Locale.ROOT, "%s, search %d iterations (lambda %.2g), %d test images %dx%d, %d calibration images, stride %d, seed %d",
@@ -440,7 +451,8 @@ public final class TextureLocalisation {
     }
 
     private static Dcgan cachedModel(Backend backend, Path file, FloatImage texture, Settings s) throws IOException {
-        if (Files.exists(file) && s.training().equals(ModelFile.readInfo(file).get("benchmark.training"))) {
+        String stored = Files.exists(file) ? ModelFile.readInfo(file).get("benchmark.training") : null;
+        if (s.training().equals(stored) || s.trainingBeforeCompoundScaling().equals(stored)) {
             System.err.println("using the trained model " + file);
             return ModelFile.load(file, backend).model();
         }
