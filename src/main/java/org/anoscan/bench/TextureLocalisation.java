@@ -481,12 +481,12 @@ public final class TextureLocalisation {
     }
 
     /** The map a calibrated model's scans show by default, with its default smoothing. */
-    public static final Variant DEFAULT = new Variant(MapKind.AUTO.resolve(true), ScanConfig.DEFAULT_SMOOTHING);
+    public static final Variant DEFAULT = new Variant(MapKind.AUTO.resolve(true), ScanConfig.defaults().smoothingStrides(MapKind.AUTO.resolve(true)));
 
     /** README rows: the plain residual, the deviation and texture maps, PaDiM's, the window maps, and the default map. */
     private static void markdownRows(Outcome o, String texture, List<String> out) {
         List<Variant> shown = List.of(VARIANTS.get(0), new Variant(MapKind.DEVIATION, 0.25), new Variant(MapKind.TEXTURE, 0.25),
-                new Variant(MapKind.MAHALANOBIS, 0.25), new Variant(MapKind.WINDOW_MEAN, 0.25), new Variant(MapKind.WINDOW, 0.375), DEFAULT);
+                new Variant(MapKind.MAHALANOBIS, 0.25), new Variant(MapKind.WINDOW_MEAN, 0.25), new Variant(MapKind.WINDOW, 0.25), DEFAULT);
         for (Variant v : shown) {
             Map<String, Score> sc = o.scores().get(v);
             if (sc == null) continue;

@@ -19,7 +19,7 @@ public final class LocalMaps {
     public static final int ENERGY_RADIUS_PIXELS = 4;
     /** Window radius (positions) of the ENERGY_FINE term: 5x5 of the first stage's positions (about 13x13 pixels). */
     public static final int ENERGY_RADIUS_FINE = 2;
-    /** Window radius (positions of f's first stage) of the WINDOW terms: 5x5 positions (about 13x13 pixels); radius 1 and 3 did worse. */
+    /** Window radius (positions of f's first stage) of the WINDOW terms: 5x5 positions (about 13x13 pixels); radius 1 did worse, 3 no better. */
     public static final int WINDOW_RADIUS = 2;
     /** Added to the local energy before its logarithm: a flat region (energy 0) counts as ln(1/0.05) = 3. */
     static final double ENERGY_FLOOR = 0.05;

@@ -59,10 +59,10 @@ public enum MapKind {
      */
     DEPARTURE(c(MapTerm.RESIDUAL_Z, true), c(MapTerm.FEATURE, true), c(MapTerm.DEVIATION, false)),
     /**
-     * DEVIATION when the model carries calibration statistics, else RESIDUAL. Chosen by {@code TextureLocalisation}:
-     * on brick the residual-based maps do well, but on grass and gravel G reproduces pasted squares and stains
-     * better than the texture itself, so every residual term ranks them below normal; only DEVIATION holds up on
-     * all three (see the README).
+     * The best map the model's calibration allows ({@link #resolve(boolean, boolean, boolean)}: WINDOW for a current
+     * one). Chosen by {@code TextureLocalisation}: on brick the residual-based maps do well, but on grass and gravel G
+     * reproduces pasted squares and stains better than the texture itself, so every residual term ranks them below
+     * normal; the maps that read D's features against normal patches hold up on all three (see the README).
      */
     AUTO();
 

@@ -49,6 +49,13 @@ class FeatureGaussianTest {
         return FeatureTerms.compute(model, x, x.clone(), count);
     }
 
+    /** The statistics of the first {@code n} patches of {@code t}. */
+    private MapStatistics fit(FeatureTerms t, int n) {
+        MapStatistics.Accumulator acc = new MapStatistics.Accumulator(P * P, t.size(), FeatureTerms.earlierSizes(model));
+        for (int b = 0; b < n; b++) acc.add(new float[P * P], t, b);
+        return acc.result();
+    }
+
     /** The vector of view v at position p of patch b, read straight from the stage tensors (nearest position on coarser grids). */
     private static double[] vector(FeatureView v, FeatureTerms t, int b, int p) {
         List<Shape> shapes = v.shapes();
@@ -69,9 +76,10 @@ class FeatureGaussianTest {
     void theViewsAreTheStagesAloneAndStacked() {
         FeatureTerms t = terms(1);
         List<FeatureView> views = FeatureView.all(FeatureView.shapes(t));
-        assertEquals(List.of("stage1", "stage2", "features", "stacked"), views.stream().map(FeatureView::name).toList());
+        assertEquals(List.of(FeatureView.STAGE1, FeatureView.STACKED), views.stream().map(FeatureView::name).toList());
         assertEquals(FeatureView.shapes(model), FeatureView.shapes(t), "a model's stage shapes are its terms'");
-        FeatureView stacked = views.get(3);
+        assertEquals(4, views.get(0).dims());
+        FeatureView stacked = views.get(1);
         assertEquals(4 + 8 + 16, stacked.dims());
         assertEquals(16 * 16, stacked.positions());
     }
@@ -79,9 +87,7 @@ class FeatureGaussianTest {
     @Test
     void theGaussianIsThePooledCovarianceAndItsInverse() {
         FeatureTerms t = terms(N);
-        MapStatistics.Accumulator acc = new MapStatistics.Accumulator(P * P, t.size(), FeatureTerms.earlierSizes(model));
-        for (int b = 0; b < N; b++) acc.add(new float[P * P], t, b);
-        MapStatistics stats = acc.result();
+        MapStatistics stats = fit(t, N);
         assertTrue(stats.hasGaussians());
         for (FeatureGaussian g : stats.gaussians()) {
             FeatureView v = g.view();
@@ -127,63 +133,113 @@ class FeatureGaussianTest {
     }
 
     @Test
-    void theWindowDivergenceMatchesTheKlDivergenceOfTheRawWindow() {
+    void theWindowDivergenceMatchesTheWindowsMeanAndWhitenedVariances() {
         FeatureTerms t = terms(N);
-        MapStatistics.Accumulator acc = new MapStatistics.Accumulator(P * P, t.size(), FeatureTerms.earlierSizes(model));
-        for (int b = 0; b < N; b++) acc.add(new float[P * P], t, b);
-        FeatureGaussian g = acc.result().gaussian("stage1");
+        FeatureGaussian g = fit(t, N).gaussian(FeatureView.STAGE1);
         FeatureView v = g.view();
         int d = v.dims(), h = v.height(), w = v.width(), radius = 2;
         double[][] precision = new double[d][d];
         for (int i = 0; i < d; i++) for (int j = 0; j < d; j++) precision[i][j] = g.precision()[i * d + j];
-        double[][] sigma = gaussJordanInverse(precision);
-        double logDetPrecision = logDet(precision);
+        double[][] l = crout(precision); // precision = L Lᵀ; whitened u = Lᵀ (x − m), so uᵀu = (x − m)ᵀ P (x − m)
         FeatureTerms probe = terms(2);
+        double[][] whitened = g.whitened(probe, 1);
         float[] both = g.windowDivergence(probe, 1, radius, true, true);
         float[] meanOnly = g.windowDivergence(probe, 1, radius, true, false);
-        float[] covOnly = g.windowDivergence(probe, 1, radius, false, true);
-        for (int y = 0; y < h; y += 3) {
-            for (int x = 0; x < w; x += 2) {
-                // window vectors minus the Gaussian's mean at their positions
+        float[] spreadOnly = g.windowDivergence(probe, 1, radius, false, true);
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) {
                 List<double[]> win = new java.util.ArrayList<>();
                 for (int yy = Math.max(0, y - radius); yy <= Math.min(h - 1, y + radius); yy++) {
                     for (int xx = Math.max(0, x - radius); xx <= Math.min(w - 1, x + radius); xx++) {
                         double[] e = vector(v, probe, 1, yy * w + xx);
                         for (int i = 0; i < d; i++) e[i] -= g.mean()[(yy * w + xx) * d + i];
-                        win.add(e);
+                        double[] u = new double[d];
+                        for (int i = 0; i < d; i++) for (int k = 0; k < d; k++) u[i] += l[k][i] * e[k];
+                        for (int i = 0; i < d; i++) {
+                            assertEquals(u[i], whitened[yy * w + xx][i], 1e-4 * (1 + Math.abs(u[i])), "whitened at " + yy + "," + xx);
+                        }
+                        win.add(e); // raw (minus the mean), then whitened
+                        win.add(u);
                     }
                 }
-                int n = win.size();
-                double[] m = new double[d];
-                for (double[] e : win) for (int i = 0; i < d; i++) m[i] += e[i] / n;
-                double[][] s = new double[d][d];
-                for (double[] e : win) for (int i = 0; i < d; i++) for (int j = 0; j < d; j++) s[i][j] += (e[i] - m[i]) * (e[j] - m[j]) / n;
-                // whitened: μᵀμ = mᵀ Σ⁻¹ m; tr C' = tr(Σ⁻¹ S) + floor d; det C' = det(S + floor Σ) det(Σ⁻¹)
-                double meanTerm = 0, trace = FeatureGaussian.WINDOW_FLOOR * d;
+                int n = win.size() / 2;
+                double[] m = new double[d], mu = new double[d], var = new double[d];
+                for (int k = 0; k < n; k++) {
+                    for (int i = 0; i < d; i++) {
+                        m[i] += win.get(2 * k)[i] / n;
+                        mu[i] += win.get(2 * k + 1)[i] / n;
+                    }
+                }
+                for (int k = 0; k < n; k++) for (int i = 0; i < d; i++) var[i] += Math.pow(win.get(2 * k + 1)[i] - mu[i], 2) / n;
+                double meanTerm = 0, spreadTerm = 0; // the mean part from the raw window mean and the precision: no whitening
                 for (int i = 0; i < d; i++) {
-                    for (int j = 0; j < d; j++) {
-                        meanTerm += m[i] * precision[i][j] * m[j];
-                        trace += precision[i][j] * s[j][i];
-                    }
+                    for (int j = 0; j < d; j++) meanTerm += m[i] * precision[i][j] * m[j];
+                    double vf = var[i] + FeatureGaussian.WINDOW_FLOOR;
+                    spreadTerm += vf - 1 - Math.log(vf);
                 }
-                double[][] floored = new double[d][d];
-                for (int i = 0; i < d; i++) for (int j = 0; j < d; j++) floored[i][j] = s[i][j] + FeatureGaussian.WINDOW_FLOOR * sigma[i][j];
-                double covTerm = 0.5 * (trace - d - (logDet(floored) + logDetPrecision)) / d;
                 meanTerm = 0.5 * meanTerm / d;
+                spreadTerm = 0.5 * spreadTerm / d;
                 int at = y * w + x;
                 assertEquals(meanTerm, meanOnly[at], 1e-3 * (1 + meanTerm), "mean part at " + y + "," + x);
-                assertEquals(covTerm, covOnly[at], 1e-3 * (1 + covTerm), "covariance part at " + y + "," + x);
-                assertEquals(meanTerm + covTerm, both[at], 1e-3 * (1 + meanTerm + covTerm), "both at " + y + "," + x);
+                assertEquals(spreadTerm, spreadOnly[at], 1e-3 * (1 + spreadTerm), "spread part at " + y + "," + x);
+                assertEquals(meanTerm + spreadTerm, both[at], 1e-3 * (1 + meanTerm + spreadTerm), "both at " + y + "," + x);
             }
         }
     }
 
     @Test
+    void aFlatPatchShowsInTheWindowMapsAndTheWindowMapWeighsItsParts() {
+        FeatureTerms t = terms(N);
+        MapStatistics stats = fit(t, N);
+        FeatureGaussian g = stats.gaussian(FeatureView.STAGE1);
+        // a patch whose first-stage features sit at their normal mean everywhere: a smooth stain at its most extreme
+        Shape s1 = t.earlier().get(1).perPatch();
+        int d = s1.c(), plane = s1.h() * s1.w();
+        float[] flat = new float[s1.size()];
+        for (int c = 0; c < d; c++) for (int p = 0; p < plane; p++) flat[c * plane + p] = g.mean()[p * d + c];
+        List<FeatureTerms.StageFeatures> earlier = new java.util.ArrayList<>(t.earlier().stream()
+                .map(st -> new FeatureTerms.StageFeatures(java.util.Arrays.copyOf(st.values(), st.size()), st.perPatch())).toList());
+        earlier.set(1, new FeatureTerms.StageFeatures(flat, s1));
+        FeatureTerms flatTerms = new FeatureTerms(java.util.Arrays.copyOf(t.features(), t.size()), java.util.Arrays.copyOf(t.residual(), t.size()),
+                t.perPatch(), earlier);
+        double floorKl = 0.5 * (FeatureGaussian.WINDOW_FLOOR - 1 - Math.log(FeatureGaussian.WINDOW_FLOOR));
+        for (float m : g.windowDivergence(flatTerms, 0, 2, true, false)) assertEquals(0, m, 1e-5, "at the mean");
+        for (float m : g.windowDivergence(flatTerms, 0, 2, false, true)) assertEquals(floorKl, m, 1e-4, "no spread: the floor's divergence");
+        assertTrue(floorKl > 1, "far above a normal window's (about 0 to 0.5)");
+
+        java.util.List<ReceptiveField> fields = ReceptiveField.ofStages(model.features(), P);
+        LocalMaps maps = new LocalMaps(P, 1, fields.get(fields.size() - 1), LocalMaps.earlierFields(fields, P), stats);
+        float[] spread = maps.term(MapTerm.WINDOW_SPREAD, null, flatTerms, 0), mean = maps.term(MapTerm.WINDOW_MEAN, null, flatTerms, 0);
+        float[] expected = fields.get(0).toPixels(g.windowDivergence(flatTerms, 0, LocalMaps.WINDOW_RADIUS, false, true), P);
+        assertEquals(java.util.Arrays.toString(expected), java.util.Arrays.toString(spread), "brought to pixels by the first stage's field");
+        org.anoscan.io.FloatImage m = org.anoscan.io.FloatImage.map(P, P, mean, "m"), sp = org.anoscan.io.FloatImage.map(P, P, spread, "s");
+        float[] window = LocalMaps.compose(MapKind.WINDOW, term -> term == MapTerm.WINDOW_MEAN ? m : sp).data();
+        for (int i = 0; i < window.length; i++) assertEquals(mean[i] + 0.2 * spread[i], window[i], 1e-5, "WINDOW = mean + 0.2 spread");
+        float[] pad = maps.term(MapTerm.MAHALANOBIS, null, t, 2);
+        assertEquals(P * P, pad.length);
+    }
+
+    /** The Cholesky factor by the Crout column order (columns left to right), independent of SymmetricInverse's row order. */
+    private static double[][] crout(double[][] a) {
+        int n = a.length;
+        double[][] l = new double[n][n];
+        for (int j = 0; j < n; j++) {
+            double s = a[j][j];
+            for (int k = 0; k < j; k++) s -= l[j][k] * l[j][k];
+            l[j][j] = Math.sqrt(s);
+            for (int i = j + 1; i < n; i++) {
+                double t = a[i][j];
+                for (int k = 0; k < j; k++) t -= l[i][k] * l[j][k];
+                l[i][j] = t / l[j][j];
+            }
+        }
+        return l;
+    }
+
+    @Test
     void storedGaussiansAreAllOrNoneAndChecked() {
         FeatureTerms t = terms(3);
-        MapStatistics.Accumulator acc = new MapStatistics.Accumulator(P * P, t.size(), FeatureTerms.earlierSizes(model));
-        for (int b = 0; b < 3; b++) acc.add(new float[P * P], t, b);
-        MapStatistics stats = acc.result();
+        MapStatistics stats = fit(t, 3);
         Map<String, float[]> extra = new HashMap<>(stats.toExtras());
         Map<String, String> info = Map.of(MapStatistics.PATCHES_KEY, "3");
         List<FeatureView> views = FeatureView.all(FeatureView.shapes(model));
@@ -196,7 +252,7 @@ class FeatureGaussianTest {
         older.keySet().removeIf(k -> k.startsWith(MapStatistics.GAUSSIAN_PREFIX));
         MapStatistics old = MapStatistics.fromExtras(older, info, P * P, t.size(), FeatureTerms.earlierSizes(model)).withGaussians(older, views);
         assertEquals(false, old.hasGaussians(), "a calibration older than the Gaussians");
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> old.gaussian("stage1"));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> old.gaussian(FeatureView.STAGE1));
         assertTrue(e.getMessage().contains("recalibrate"), e.getMessage());
 
         Map<String, float[]> partial = new HashMap<>(extra);
@@ -207,9 +263,9 @@ class FeatureGaussianTest {
         wrong.put(MapStatistics.GAUSSIAN_PREFIX + "stage1_mean", new float[5]);
         assertThrows(IllegalArgumentException.class, () -> stats.withGaussians(wrong, views), "wrong size");
         Map<String, float[]> nan = new HashMap<>(extra);
-        float[] p = nan.get(MapStatistics.GAUSSIAN_PREFIX + "features_precision").clone();
+        float[] p = nan.get(MapStatistics.GAUSSIAN_PREFIX + "stacked_precision").clone();
         p[0] = Float.NaN;
-        nan.put(MapStatistics.GAUSSIAN_PREFIX + "features_precision", p);
+        nan.put(MapStatistics.GAUSSIAN_PREFIX + "stacked_precision", p);
         assertThrows(IllegalArgumentException.class, () -> stats.withGaussians(nan, views), "not finite");
     }
 
@@ -251,26 +307,5 @@ class FeatureGaussianTest {
         double[][] inv = new double[n][n];
         for (int i = 0; i < n; i++) System.arraycopy(m[i], n, inv[i], 0, n);
         return inv;
-    }
-
-    /** ln |det a| by elimination with partial pivoting. */
-    private static double logDet(double[][] a) {
-        int n = a.length;
-        double[][] m = new double[n][];
-        for (int i = 0; i < n; i++) m[i] = a[i].clone();
-        double s = 0;
-        for (int c = 0; c < n; c++) {
-            int piv = c;
-            for (int r = c + 1; r < n; r++) if (Math.abs(m[r][c]) > Math.abs(m[piv][c])) piv = r;
-            double[] tmp = m[c];
-            m[c] = m[piv];
-            m[piv] = tmp;
-            s += Math.log(Math.abs(m[c][c]));
-            for (int r = c + 1; r < n; r++) {
-                double f = m[r][c] / m[c][c];
-                for (int k = c; k < n; k++) m[r][k] -= f * m[c][k];
-            }
-        }
-        return s;
     }
 }
