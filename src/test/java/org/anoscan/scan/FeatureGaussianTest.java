@@ -255,6 +255,18 @@ class FeatureGaussianTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> old.gaussian(FeatureView.STAGE1));
         assertTrue(e.getMessage().contains("recalibrate"), e.getMessage());
 
+        try (AnomalyScanner s = new AnomalyScanner(model, Map.of(), old, ScanConfig.defaults())) {
+            assertEquals(MapKind.TEXTURE, s.mapKind(), "auto on a calibration older than the Gaussians: the texture map");
+        }
+        e = assertThrows(IllegalArgumentException.class,
+                () -> new AnomalyScanner(model, Map.of(), old, ScanConfig.defaults().withMap(MapKind.WINDOW, 0)).close());
+        assertTrue(e.getMessage().contains("calibrate again"), e.getMessage());
+        try (AnomalyScanner s = new AnomalyScanner(model, Map.of(), loaded, ScanConfig.defaults())) {
+            assertEquals(MapKind.WINDOW, s.mapKind(), "auto with the Gaussians: the window map");
+            assertEquals(6.0, ScanConfig.defaults().smoothingPixels(s.mapKind(), P), "0.375 of the default stride, 16 pixels");
+            assertEquals(4.0, ScanConfig.defaults().smoothingPixels(MapKind.TEXTURE, P), "the other maps: a quarter stride");
+        }
+
         Map<String, float[]> partial = new HashMap<>(extra);
         partial.remove(MapStatistics.GAUSSIAN_PREFIX + "stacked_precision");
         e = assertThrows(IllegalArgumentException.class, () -> stats.withGaussians(partial, views));
