@@ -39,17 +39,6 @@ class TextureLocalisationTest {
     Path dir;
 
     @Test
-    void aPlainModelCachedBeforeCompoundScalingKeepsItsTrainingKey() {
-        // the key such a file holds (texture-localisation-quick.txt's brick model, written before DcganSpec had blocks)
-        assertEquals("DcganSpec[imageSize=32, channels=1, nz=48, ngf=24, ndf=24], 800 steps of 64, lr 2.0E-4, seed 1",
-                TextureLocalisation.quick().trainingBeforeCompoundScaling());
-        TextureLocalisation.Settings scaled = new TextureLocalisation.Settings(new DcganSpec(32, 1, 16, 8, 8, 2,
-                org.anoscan.nn.CompoundScaling.NONE), TINY.train(), TINY.search(), 64, 10, 2, 16, 3L);
-        assertEquals(scaled.training(), scaled.trainingBeforeCompoundScaling(), "a network with extra blocks had no old form");
-        assertFalse(TINY.training().equals(TINY.trainingBeforeCompoundScaling()), "the plain spec's current form names blocks");
-    }
-
-    @Test
     void metricsAreThoseOfTheReturnedHeatmapsAndMasks() throws Exception {
         FloatImage brick = ImageReader.read(Path.of("data/textures/brick.png"), 1);
         FloatImage gravel = ImageReader.read(Path.of("data/textures/gravel.png"), 1);
