@@ -56,11 +56,14 @@ import org.anoscan.train.TrainListener;
  * mean score), overall and per defect kind (that kind's images with all normal ones).
  *
  * <p>usage: TextureLocalisation [--quick | --full] [--texture brick,grass,gravel] [--donor T] [--textures-dir data/textures]
- * [--models DIR] [--steps N] [--iterations N] [--images N] [--calibration N] [--size PX] [--stride PX] [--seed S]
+ * [--models DIR] [--steps N] [--iterations N] [--images N] [--calibration N] [--size PX] [--stride PX] [--seed S] [--image-seed S]
  * [--device D] [--out DIR] [--mode search|encoder|hybrid] [--encoder-steps N]
  *
  * <p>{@code --mode encoder|hybrid} scores with the model's encoder ({@code --iterations} is then the hybrid's N), which is
  * trained for {@code --encoder-steps} (default 800) on the same training crops and kept with the cached model.
+ *
+ * <p>{@code --image-seed S} draws other test and calibration crops (from the same held-out columns) for the same
+ * models: a check, on images nobody tuned on, of map settings chosen on the default crops.
  *
  * <p>Trained models are kept in {@code --models} (default OUT/models) and reused when their settings match, so
  * a second run with other maps costs only the scans.
@@ -359,6 +362,8 @@ public final class TextureLocalisation {
                     s = s.with(new TrainConfig(t.steps(), t.batchSize(), t.learningRate(), t.beta1(), t.realLabel(), seed, 0),
                             s.search().withSeed(seed), s.imageSize(), s.images(), s.calibration(), s.stride(), seed);
                 }
+                // new test and calibration crops for the same models: a held-out check of settings chosen on the default crops
+                case "--image-seed" -> s = s.with(t, s.search(), s.imageSize(), s.images(), s.calibration(), s.stride(), Long.parseLong(value(args, ++i)));
                 default -> throw new IllegalArgumentException("unknown argument " + a + " (see the class comment for the options)");
             }
         }
