@@ -24,7 +24,7 @@ class OneDnnSearchTest {
     private static final DcganSpec SPEC = new DcganSpec(32, 1, 16, 8, 8);
     /**
      * Largest relative difference of a patch's score, oneDNN alone vs batched and oneDNN vs the per-sample
-     * reference. Measured here (24 patches, 25 iterations): see the printed medians and maxima; the same
+     * reference. Measured here (16 patches, 20 iterations): alone vs batched 0 (every bit kept), vs the reference max 1.3e-7 (24 patches, 25 iterations): see the printed medians and maxima; the same
      * bound as the wide-GEMM path's {@link LatentSearchTest#WIDE_SCORE_TOLERANCE}, for the same reason (a
      * last-bit difference carried through the Adam steps).
      */
@@ -32,9 +32,9 @@ class OneDnnSearchTest {
 
     @Test
     void oneDnnSearchesAreRepeatableAndWithinTheToleranceOfAloneAndOfTheReference() {
-        int n = 24;
+        int n = 16;
         int threads = Runtime.getRuntime().availableProcessors();
-        SearchConfig cfg = SearchConfig.defaults().withIterations(25).withSeed(9);
+        SearchConfig cfg = SearchConfig.defaults().withIterations(20).withSeed(9);
         try (CpuBackend dnnl = new CpuBackend(threads, ConvBatching.WIDE, ConvLibrary.ONEDNN);
              CpuBackend reference = new CpuBackend(threads, ConvBatching.PER_SAMPLE);
              Dcgan model = new Dcgan(dnnl, SPEC, 7L); Dcgan referenceModel = new Dcgan(reference, SPEC, 7L)) {

@@ -34,13 +34,23 @@ import org.bytedeco.javacpp.Pointer;
  * layouts between layers would need blocked tensors in the backend (not done). Calls are serialised:
  * oneDNN spreads each one over its OpenMP threads (all cores) itself.
  *
+ * <p>Threads: oneDNN runs on its own OpenMP threads, as many as OMP_NUM_THREADS says (default: every core
+ * the process may use); the calls come from the backend's caller, one at a time. GNU OpenMP's default wait
+ * policy spins its idle threads for a while after each call, which on a loaded machine costs a time slice per
+ * call: with {@code OMP_WAIT_POLICY=PASSIVE} (the launcher and the tests set it) they sleep instead.
+ *
  * <p>Errors: the C++ API throws on every status other than success (JavaCPP turns it into a
  * RuntimeException); {@link #run} rethrows it with the op's shape, and a plan that fails to build leaves
  * nothing behind.
  */
 final class OneDnnConvolutions implements AutoCloseable {
-    /** Channels below which a layer stays on the GEMM path under {@link ConvLibrary#PER_LAYER}. */
-    static final int MIN_CHANNELS = 32;
+    /**
+     * Channels below which a layer stays on the GEMM path under {@link ConvLibrary#PER_LAYER}: measured with
+     * bench ConvLibraryComparison, oneDNN lost on every layer with 1 channel on a side and on the 1x1 maps, and won on
+     * the 64-256-channel ones. 64 rather than 32 keeps the small models (widths 16: the one-class quick setting) on
+     * the GEMM path, where oneDNN's per-call cost outweighs its kernels.
+     */
+    static final int MIN_CHANNELS = 64;
     /** Plans kept before the cache is emptied (each holds blocked buffers of its batch). */
     private static final int MAX_PLANS = 64;
 

@@ -61,6 +61,7 @@ class OneDnnConvolutionsTest {
         assertTrue(!OneDnnConvolutions.suits(new OneDnnConvolutions.Key(true, 64, 64, 16, 16, 1, 32, 32, 4, 2, 1, false, Activation.TANH)));
         assertTrue(!OneDnnConvolutions.suits(new OneDnnConvolutions.Key(false, 64, 1, 32, 32, 64, 16, 16, 4, 2, 1, false, null)));
         assertTrue(!OneDnnConvolutions.suits(new OneDnnConvolutions.Key(true, 64, 100, 1, 1, 256, 4, 4, 4, 1, 0, true, Activation.RELU)));
+        assertTrue(!OneDnnConvolutions.suits(new OneDnnConvolutions.Key(false, 64, 32, 8, 8, 64, 4, 4, 4, 2, 1, false, null))); // widths 16
     }
 
     @Test
