@@ -9,7 +9,8 @@ public enum ConvLibrary {
     GEMM,
     /**
      * oneDNN's direct convolutions on the layers where they measured faster on the machines tried (see
-     * {@link OneDnnConvolutions#suits}), the GEMM path on the rest: the default when oneDNN loads.
+     * {@link OneDnnConvolutions#suits}), the GEMM path on the rest: the default when oneDNN is on the class path
+     * (GEMMs only if its native library then fails to load).
      */
     PER_LAYER,
     /** oneDNN on every layer it can run (all but inexact geometries): for measuring the per-layer rule. */

@@ -44,10 +44,13 @@ public final class CpuBackend implements Backend {
         this(threads, ConvBatching.WIDE);
     }
 
-    /** Wide batching: oneDNN on the layers it suits when it loads here and this backend has every core, else GEMMs only. */
+    /**
+     * Wide batching: oneDNN on the layers it suits when its jars are here and this backend has every core, else
+     * GEMMs only (also when its native library then fails to load, on first use).
+     */
     public CpuBackend(int threads, ConvBatching batching) {
         this(threads, batching, batching == ConvBatching.WIDE && threads == Runtime.getRuntime().availableProcessors()
-                && OneDnnLibrary.unavailableReason() == null ? ConvLibrary.PER_LAYER : ConvLibrary.GEMM);
+                && OneDnnLibrary.present() ? ConvLibrary.PER_LAYER : ConvLibrary.GEMM);
     }
 
     /**
@@ -62,7 +65,7 @@ public final class CpuBackend implements Backend {
         if (library != ConvLibrary.GEMM && batching == ConvBatching.PER_SAMPLE) {
             throw new IllegalArgumentException("cpu: the per-sample mode runs GEMMs only, not " + library);
         }
-        String missing = library == ConvLibrary.GEMM ? null : OneDnnLibrary.unavailableReason();
+        String missing = library == ConvLibrary.ONEDNN ? OneDnnLibrary.unavailableReason() : null;
         if (missing != null) throw new IllegalStateException("cpu: oneDNN is not available: " + missing);
         this.threads = threads;
         this.batching = batching;

@@ -149,7 +149,7 @@ final class CpuConvolutions implements AutoCloseable {
         if (big.h() + 2 * p - k != (small.h() - 1) * s || big.w() + 2 * p - k != (small.w() - 1) * s) return null;
         OneDnnConvolutions.Key key = new OneDnnConvolutions.Key(deconv, src.n(), src.c(), src.h(), src.w(), dst.c(), dst.h(), dst.w(), k,
                 s, p, bias != null, a);
-        return library == ConvLibrary.ONEDNN || OneDnnConvolutions.suits(key) ? key : null;
+        return (library == ConvLibrary.ONEDNN || OneDnnConvolutions.suits(key)) && OneDnnLibrary.unavailableReason() == null ? key : null;
     }
 
     boolean usesOneDnn(boolean deconv, Shape src, Shape dst, Shape w, ConvSpec spec) {

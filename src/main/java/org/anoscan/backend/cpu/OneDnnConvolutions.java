@@ -29,8 +29,9 @@ import org.bytedeco.javacpp.Pointer;
  * primitive's bias and eltwise post-op.
  *
  * <p>One {@link Plan} per op shape (batch size included), built on first use and kept: the primitive in the
- * layouts oneDNN picks (blocked), the reorders between those and the backend's NCHW tensors and weights,
- * and the blocked buffers. Reordering costs a pass over input, weight and output per call; keeping blocked
+ * layouts oneDNN picks (NHWC activations and blocked weights on avx2), and the reorders between those and the
+ * backend's NCHW tensors and weights. The reordered copies live in three scratch buffers shared by all plans
+ * (calls are serialised), so a plan holds no batch-sized memory. Reordering costs a pass over input, weight and output per call; keeping blocked
  * layouts between layers would need blocked tensors in the backend (not done). Calls are serialised:
  * oneDNN spreads each one over its OpenMP threads (all cores) itself.
  *
@@ -72,6 +73,9 @@ final class OneDnnConvolutions implements AutoCloseable {
     private final engine eng;
     private final stream strm;
     private final Map<Key, Plan> plans = new HashMap<>();
+    private final ScratchBuffer srcScratch = new ScratchBuffer("oneDNN source in its layout");
+    private final ScratchBuffer weightScratch = new ScratchBuffer("oneDNN weights in its layout");
+    private final ScratchBuffer dstScratch = new ScratchBuffer("oneDNN destination in its layout");
 
     OneDnnConvolutions() {
         this.eng = new engine(engine.kind.cpu, 0);
@@ -122,6 +126,7 @@ final class OneDnnConvolutions implements AutoCloseable {
         private final memory src, w, dst;
         private final reorder srcIn, wIn, dstOut;
         private final IntMemoryMap args;
+        private final long srcFloats, weightFloats, dstFloats;
 
         Plan(Key k) {
             try {
@@ -164,9 +169,12 @@ final class OneDnnConvolutions implements AutoCloseable {
                 userW = own(new memory(userWDesc, eng, (Pointer) null));
                 userDst = own(new memory(nchwDst, eng, (Pointer) null));
                 userBias = k.bias() ? own(new memory(biasDesc, eng, (Pointer) null)) : null;
-                src = pSrc.equals(nchwSrc) ? userSrc : own(new memory(pSrc, eng));
-                w = pW.equals(userWDesc) ? userW : own(new memory(pW, eng));
-                dst = pDst.equals(nchwDst) ? userDst : own(new memory(pDst, eng));
+                src = pSrc.equals(nchwSrc) ? userSrc : own(new memory(pSrc, eng, (Pointer) null));
+                w = pW.equals(userWDesc) ? userW : own(new memory(pW, eng, (Pointer) null));
+                dst = pDst.equals(nchwDst) ? userDst : own(new memory(pDst, eng, (Pointer) null));
+                srcFloats = floats(pSrc);
+                weightFloats = floats(pW);
+                dstFloats = floats(pDst);
                 srcIn = src == userSrc ? null : own(new reorder(userSrc, src));
                 wIn = w == userW ? null : own(new reorder(userW, w));
                 dstOut = dst == userDst ? null : own(new reorder(dst, userDst));
@@ -186,6 +194,9 @@ final class OneDnnConvolutions implements AutoCloseable {
             userW.set_data_handle(wt.pointer);
             userDst.set_data_handle(d.pointer);
             if (userBias != null) userBias.set_data_handle(b.pointer);
+            if (src != userSrc) src.set_data_handle(scratch(srcScratch, srcFloats));
+            if (w != userW) w.set_data_handle(scratch(weightScratch, weightFloats));
+            if (dst != userDst) dst.set_data_handle(scratch(dstScratch, dstFloats));
             if (srcIn != null) srcIn.execute(strm, userSrc, src);
             if (wIn != null) wIn.execute(strm, userW, w);
             conv.execute(strm, args);
@@ -205,6 +216,15 @@ final class OneDnnConvolutions implements AutoCloseable {
         }
     }
 
+    private static long floats(memory.desc d) {
+        return (d.get_size() + 3) / 4;
+    }
+
+    private static Pointer scratch(ScratchBuffer b, long floats) {
+        b.ensure(floats);
+        return b.pointer();
+    }
+
     private static dnnl.algorithm algorithm(Activation a) {
         return switch (a) {
             case RELU, LEAKY_RELU -> dnnl.algorithm.eltwise_relu; // alpha: the negative slope
@@ -216,6 +236,9 @@ final class OneDnnConvolutions implements AutoCloseable {
     @Override
     public synchronized void close() {
         clearPlans();
+        srcScratch.close();
+        weightScratch.close();
+        dstScratch.close();
         strm.close();
         eng.close();
     }
