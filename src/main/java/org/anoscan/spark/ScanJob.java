@@ -127,8 +127,8 @@ public final class ScanJob implements Callable<Integer> {
         fingerprint.put("options", String.join(" ", scoring));
         long start = System.nanoTime();
         try (OutputFolder folder = OutputFolder.open(dir, overwrite ? OutputFolder.Mode.OVERWRITE : OutputFolder.Mode.NEW, fingerprint)) {
-            Dataset<Row> images = SparkScan.list(spark, inputs);
-            long count = images.count();
+            List<String> files = SparkScan.listFiles(spark, inputs);
+            long count = files.size();
             if (count == 0) {
                 System.err.println("anoscan ScanJob: no image files match " + inputs);
                 folder.interrupted(0, 0, "no image files");
@@ -138,14 +138,18 @@ public final class ScanJob implements Callable<Integer> {
             int n = partitions != null ? partitions : (int) Math.max(slots, Math.min(Integer.MAX_VALUE, (count + 255) / 256));
             ScanSpec spec = new ScanSpec(model.toAbsolutePath().toString(), dir.toString(), scoring, nan(threshold), nan(pixelThreshold),
                     colorMap.name(), baseDir(inputs), failAfter);
-            Dataset<Row> results = SparkScan.scan(images.repartition(n), spec);
+            long listed = System.nanoTime();
+            Dataset<Row> results = SparkScan.scan(SparkScan.paths(spark, files, n), spec);
             results.write().mode(SaveMode.Overwrite).parquet(dir.resolve(PARQUET).toString());
+            long scanned = System.nanoTime();
             List<Row> rows = new ArrayList<>(spark.read().parquet(dir.resolve(PARQUET).toString()).orderBy("path").collectAsList());
-            double seconds = (System.nanoTime() - start) / 1e9;
-            int[] counts = report(dir, rows, seconds, n, slots);
+            int[] counts = report(dir, rows, (System.nanoTime() - start) / 1e9, n, slots);
             folder.complete(counts[0], counts[1]);
-            System.out.printf(Locale.ROOT, "scanned %d of %d file(s) in %.1f s (%.2f images/s) on Spark (%d partitions, %d task slots)%n",
-                    counts[0], rows.size(), seconds, counts[0] / Math.max(seconds, 1e-9), n, slots);
+            long end = System.nanoTime();
+            double seconds = (end - start) / 1e9;
+            System.out.printf(Locale.ROOT, "scanned %d of %d file(s) in %.1f s (%.2f images/s) on Spark (%d partitions, %d task slots; "
+                    + "listing %.1f s, scanning and results.parquet %.1f s, report %.1f s)%n", counts[0], rows.size(), seconds,
+                    counts[0] / Math.max(seconds, 1e-9), n, slots, (listed - start) / 1e9, (scanned - listed) / 1e9, (end - scanned) / 1e9);
             System.out.println("outputs: " + dir + " (" + PARQUET + ", " + ScanOutputs.CSV + ", " + ScanOutputs.JSON + ", "
                     + ScanOutputs.REPORT + ", " + ScanOutputs.MAPS + "/)");
             return counts[0] == 0 ? 1 : counts[1] > 0 ? 3 : 0;

@@ -9,6 +9,8 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import org.anoscan.cli.ScanOptions;
 import org.anoscan.io.ColorMap;
 import org.anoscan.report.ImageLabels;
@@ -17,13 +19,21 @@ import org.anoscan.scan.AnomalyScanner;
 import org.anoscan.scan.ScanListener;
 import org.anoscan.scan.ScanResult;
 import org.anoscan.scan.Thresholds;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
 import org.apache.spark.TaskContext;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.functions;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
 
 /**
  * AnoScan on Spark: a Dataset of images in, a Dataset of results out ({@link ResultRows#SCHEMA}), each image's
@@ -48,6 +58,42 @@ public final class SparkScan {
         ext.append(String.join("|", ScanOptions.imageExtensions().stream().sorted().toList())).append(")$");
         return spark.read().format("binaryFile").load(globs.toArray(new String[0])).select("path")
                 .where(functions.col("path").rlike(ext.toString()));
+    }
+
+    /**
+     * The image files matching {@code globs}, listed on the driver through Hadoop's file system (the globs Spark's
+     * sources take; a folder named outright stands for the files in it), sorted, as {@code file:} URIs like binaryFile's.
+     * No Spark job runs: listing is one pass over the folders, where the binaryFile source plans a job and its
+     * repartition a shuffle.
+     */
+    public static List<String> listFiles(SparkSession spark, List<String> globs) throws IOException {
+        Set<String> extensions = ScanOptions.imageExtensions();
+        Configuration conf = spark.sparkContext().hadoopConfiguration();
+        TreeSet<String> files = new TreeSet<>();
+        for (String glob : globs) {
+            org.apache.hadoop.fs.Path pattern = new org.apache.hadoop.fs.Path(glob);
+            FileSystem fs = pattern.getFileSystem(conf);
+            FileStatus[] matches = fs.globStatus(pattern);
+            if (matches == null) continue;
+            boolean named = !glob.matches(".*[*?\\[{].*"); // a folder named outright stands for its files; one a glob matches does not
+            for (FileStatus m : matches) {
+                for (FileStatus f : m.isDirectory() && named ? fs.listStatus(m.getPath()) : new FileStatus[] {m}) {
+                    String name = f.getPath().getName();
+                    int dot = name.lastIndexOf('.');
+                    // hidden files are left out, as anoscan scan leaves them out of a folder
+                    if (f.isFile() && !name.startsWith(".") && dot >= 0 && extensions.contains(name.substring(dot + 1).toLowerCase(Locale.ROOT))) {
+                        files.add(f.getPath().toUri().toString());
+                    }
+                }
+            }
+        }
+        return new ArrayList<>(files);
+    }
+
+    /** {@code paths} as a Dataset with a column {@code path}, in {@code partitions} contiguous slices (no shuffle). */
+    public static Dataset<Row> paths(SparkSession spark, List<String> paths, int partitions) {
+        JavaRDD<Row> rows = JavaSparkContext.fromSparkContext(spark.sparkContext()).parallelize(paths, partitions).map(RowFactory::create);
+        return spark.createDataFrame(rows, new StructType().add("path", DataTypes.StringType, false));
     }
 
     /**

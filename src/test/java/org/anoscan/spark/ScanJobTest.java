@@ -135,4 +135,24 @@ class ScanJobTest {
         }
         assertEquals(GOOD + 1, Files.readAllLines(spark.resolve("scores.csv")).size(), "header and one row per image");
     }
+
+    @Test
+    void listingOnTheDriverTakesGlobsAndFoldersAndLeavesOutHiddenAndOtherFiles() throws IOException {
+        Path listed = dir.resolve("listed");
+        TestImages.writeTexture(listed.resolve("a.png"), 8, 8, 1);
+        TestImages.writeTexture(listed.resolve("B.PNG"), 8, 8, 2);
+        TestImages.writeTexture(listed.resolve(".hidden.png"), 8, 8, 3);
+        Files.writeString(listed.resolve("notes.txt"), "not an image");
+        Files.createDirectories(listed.resolve("sub.png")); // a folder with an image's name is not a file
+        TestImages.writeTexture(listed.resolve("sub.png").resolve("deeper.png"), 8, 8, 4);
+
+        List<String> byFolder = SparkScan.listFiles(SharedSpark.get(), List.of(listed.toString()));
+        assertEquals(List.of(listed.resolve("B.PNG").toUri().toString(), listed.resolve("a.png").toUri().toString()),
+                byFolder.stream().map(u -> Path.of(java.net.URI.create(u)).toUri().toString()).toList(), "sorted file: URIs, images only, no hidden file");
+        List<String> byGlob = SparkScan.listFiles(SharedSpark.get(), List.of(listed + "/*.png", listed + "/a.*"));
+        assertEquals(List.of(listed.resolve("a.png").toUri().toString()),
+                byGlob.stream().map(u -> Path.of(java.net.URI.create(u)).toUri().toString()).toList(), "two globs matching one file list it once");
+        assertTrue(SparkScan.listFiles(SharedSpark.get(), List.of(listed + "/none*.png")).isEmpty());
+        assertEquals(2, SparkScan.paths(SharedSpark.get(), byFolder, 2).rdd().getNumPartitions(), "the partitions asked for, no shuffle");
+    }
 }
