@@ -143,25 +143,13 @@ final class OneDnnConvolutions implements AutoCloseable {
                 memory.desc anySrc = own(desc(srcDims, memory.format_tag.any)), anyDst = own(desc(dstDims, memory.format_tag.any));
                 memory.desc anyW = own(desc(wDims, memory.format_tag.any));
                 memory.desc biasDesc = own(k.bias() ? desc(new long[] {k.cDst()}, memory.format_tag.x) : new memory.desc());
-                primitive_desc pd;
-                memory.desc pSrc, pW, pDst;
-                if (k.deconv()) {
-                    deconvolution_forward.primitive_desc d = own(new deconvolution_forward.primitive_desc(eng, dnnl.prop_kind.forward_inference,
-                            dnnl.algorithm.deconvolution_direct, anySrc, anyW, biasDesc, anyDst, strides, pad, pad, attr, false));
-                    pd = d;
-                    pSrc = own(d.src_desc());
-                    pW = own(d.weights_desc());
-                    pDst = own(d.dst_desc());
-                    conv = own(new deconvolution_forward(d));
-                } else {
-                    convolution_forward.primitive_desc c = own(new convolution_forward.primitive_desc(eng, dnnl.prop_kind.forward_inference,
-                            dnnl.algorithm.convolution_direct, anySrc, anyW, biasDesc, anyDst, strides, pad, pad, attr, false));
-                    pd = c;
-                    pSrc = own(c.src_desc());
-                    pW = own(c.weights_desc());
-                    pDst = own(c.dst_desc());
-                    conv = own(new convolution_forward(c));
-                }
+                primitive_desc pd = k.deconv()
+                        ? own(new deconvolution_forward.primitive_desc(eng, dnnl.prop_kind.forward_inference, dnnl.algorithm.deconvolution_direct,
+                                anySrc, anyW, biasDesc, anyDst, strides, pad, pad, attr, false))
+                        : own(new convolution_forward.primitive_desc(eng, dnnl.prop_kind.forward_inference, dnnl.algorithm.convolution_direct,
+                                anySrc, anyW, biasDesc, anyDst, strides, pad, pad, attr, false));
+                memory.desc pSrc = own(pd.src_desc()), pW = own(pd.weights_desc()), pDst = own(pd.dst_desc());
+                conv = own(new primitive(pd));
                 impl = pd.impl_info_str().getString();
                 memory.desc nchwSrc = own(desc(srcDims, memory.format_tag.nchw)), nchwDst = own(desc(dstDims, memory.format_tag.nchw));
                 memory.desc userWDesc = own(desc(wDims, k.deconv() ? memory.format_tag.iohw : memory.format_tag.oihw));

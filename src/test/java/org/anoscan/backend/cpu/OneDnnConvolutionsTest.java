@@ -90,30 +90,9 @@ class OneDnnConvolutionsTest {
                 assertNear(what + ": forward", RefOps.activation(a, pre), y, TOL);
                 assertNear(what + ": forward without activation", pre, plain.toHost(), TOL);
                 double[] conv = c.refForward(toDouble(v), toDouble(w), null);
-                assertAdjoint(what + ": backward-data", dxPlain.toHost(), v, dy, null, y, conv);
-                assertAdjoint(what + ": backward-data through the activation", dx.toHost(), v, dy, a, y, conv);
+                ConvCase.assertAdjoint(what + ": backward-data", dxPlain.toHost(), v, dy, null, y, conv, TOL);
+                ConvCase.assertAdjoint(what + ": backward-data through the activation", dx.toHost(), v, dy, a, y, conv, TOL);
             }
         }
-    }
-
-    /** {@code <dx, v> = <dy * a'(y), conv(v)>} in double (a null: no activation). */
-    private static void assertAdjoint(String what, float[] dx, float[] v, float[] dy, Activation a, float[] y, double[] conv) {
-        double lhs = 0, rhs = 0, scale = 0;
-        for (int i = 0; i < dx.length; i++) lhs += (double) dx[i] * v[i];
-        for (int i = 0; i < dy.length; i++) {
-            double term = dy[i] * (a == null ? 1 : derivative(a, y[i])) * conv[i];
-            rhs += term;
-            scale += Math.abs(term);
-        }
-        assertEquals(rhs, lhs, TOL * Math.max(1, scale), what + " (adjoint identity)");
-    }
-
-    private static double derivative(Activation a, double y) {
-        return switch (a) {
-            case RELU -> y > 0 ? 1 : 0;
-            case LEAKY_RELU -> y > 0 ? 1 : Activation.LEAKY_SLOPE;
-            case TANH -> 1 - y * y;
-            case SIGMOID -> y * (1 - y);
-        };
     }
 }
