@@ -84,8 +84,15 @@ public final class TextureLocalisation {
                            int stride, long seed) {
         /** What the model depends on: a cached model is reused only when this matches. */
         public String training() {
-            return String.format(Locale.ROOT, "%s, %d steps of %d, lr %s, seed %d", spec, train.steps(), train.batchSize(),
+            return String.format(Locale.ROOT, "%s, %d steps of %d, lr %s, seed %d", specLabel(), train.steps(), train.batchSize(),
                     train.learningRate(), train.seed());
+        }
+
+        /** The spec as models cached before DcganSpec had blocks and scaling name it, when it has neither (so they are reused). */
+        private String specLabel() {
+            DcganSpec plain = new DcganSpec(spec.imageSize(), spec.channels(), spec.nz(), spec.ngf(), spec.ndf());
+            return !spec.equals(plain) ? spec.toString() : String.format(Locale.ROOT, "DcganSpec[imageSize=%d, channels=%d, nz=%d, ngf=%d, ndf=%d]",
+                    spec.imageSize(), spec.channels(), spec.nz(), spec.ngf(), spec.ndf());
         }
 
         @Override
@@ -108,11 +115,10 @@ public final class TextureLocalisation {
 
     /** The variants scored by default: the plain residual (AnoGAN's map) first. */
     public static final List<Variant> VARIANTS = List.of(new Variant(MapKind.RESIDUAL, 0), new Variant(MapKind.RESIDUAL, 0.25),
-            new Variant(MapKind.RESIDUAL_Z, 0.25), new Variant(MapKind.FEATURE, 0.25), new Variant(MapKind.DEVIATION, 0.25),
-            new Variant(MapKind.COMBINED, 0.25), new Variant(MapKind.COMBINED_DEVIATION, 0.25), new Variant(MapKind.DEPARTURE, 0.25),
-            new Variant(MapKind.DEVIATION_FINE, 0.25), new Variant(MapKind.DEVIATION_MIDDLE, 0.25), new Variant(MapKind.LAYERS, 0.25),
-            new Variant(MapKind.ENERGY_PIXELS, 0.25), new Variant(MapKind.ENERGY_FINE, 0.25), new Variant(MapKind.TEXTURE, 0.125),
-            new Variant(MapKind.TEXTURE, 0.25), new Variant(MapKind.TEXTURE, 0.5));
+            new Variant(MapKind.COMBINED, 0.25), new Variant(MapKind.DEVIATION, 0.25), new Variant(MapKind.LAYERS, 0.25),
+            new Variant(MapKind.ENERGY_PIXELS, 0.25), new Variant(MapKind.TEXTURE, 0.25), new Variant(MapKind.MAHALANOBIS, 0.25),
+            new Variant(MapKind.WINDOW_MEAN, 0.25), new Variant(MapKind.WINDOW_SPREAD, 0.25), new Variant(MapKind.WINDOW, 0.25),
+            new Variant(MapKind.WINDOW, 0.375), new Variant(MapKind.WINDOW, 0.5));
 
     /** Pixel AUROC, AUPRO and image AUROC of one map on one group of images. */
     public record Score(double pixelAuroc, double aupro, double imageAuroc, int regions) {}
@@ -475,12 +481,12 @@ public final class TextureLocalisation {
     }
 
     /** The map a calibrated model's scans show by default, with its default smoothing. */
-    public static final Variant DEFAULT = new Variant(MapKind.AUTO.resolve(true), ScanConfig.DEFAULT_SMOOTHING);
+    public static final Variant DEFAULT = new Variant(MapKind.AUTO.resolve(true), ScanConfig.defaults().smoothingStrides(MapKind.AUTO.resolve(true)));
 
-    /** README rows: the plain residual, the combined map, the deviation of the last and of every stage, the pixel energy, and the default map. */
+    /** README rows: the plain residual, the deviation and texture maps, PaDiM's, the window maps, and the default map. */
     private static void markdownRows(Outcome o, String texture, List<String> out) {
-        List<Variant> shown = List.of(VARIANTS.get(0), new Variant(MapKind.COMBINED, 0.25), new Variant(MapKind.DEVIATION, 0.25),
-                new Variant(MapKind.LAYERS, 0.25), new Variant(MapKind.ENERGY_PIXELS, 0.25), DEFAULT);
+        List<Variant> shown = List.of(VARIANTS.get(0), new Variant(MapKind.DEVIATION, 0.25), new Variant(MapKind.TEXTURE, 0.25),
+                new Variant(MapKind.MAHALANOBIS, 0.25), new Variant(MapKind.WINDOW_MEAN, 0.25), new Variant(MapKind.WINDOW, 0.25), DEFAULT);
         for (Variant v : shown) {
             Map<String, Score> sc = o.scores().get(v);
             if (sc == null) continue;

@@ -112,9 +112,13 @@ public sealed class AnomalyScanner implements AutoCloseable permits Scanner {
         int featureSize = model.features().outputShape(model.imageShape(1)).size();
         this.maps = new LocalMaps(patch, model.spec().channels(), fields.get(fields.size() - 1), LocalMaps.earlierFields(fields, patch),
                 stats != null ? stats : MapStatistics.identity(patch * patch, featureSize, FeatureTerms.earlierSizes(model)));
-        this.mapKind = cfg.map().resolve(stats != null, stats != null && stats.hasStages());
+        this.mapKind = cfg.map().resolve(stats != null, stats != null && stats.hasStages(), stats != null && stats.hasGaussians());
         if (stats != null && !stats.hasStages() && mapKind.needsStages()) {
             throw new IllegalArgumentException("the " + mapKind.label() + " map needs the statistics of every stage of the discriminator's features, "
+                    + "and this model was calibrated before they were gathered: run anoscan calibrate again");
+        }
+        if (stats != null && !stats.hasGaussians() && mapKind.needsGaussians()) {
+            throw new IllegalArgumentException("the " + mapKind.label() + " map needs the Gaussians of the discriminator's features on normal patches, "
                     + "and this model was calibrated before they were gathered: run anoscan calibrate again");
         }
         this.smoothingPixels = cfg.smoothingPixels(mapKind, patch);
@@ -131,8 +135,10 @@ public sealed class AnomalyScanner implements AutoCloseable permits Scanner {
     static MapStatistics statistics(Path file, ModelFile.Loaded loaded) throws IOException {
         int patch = loaded.model().spec().imageSize();
         try {
-            return MapStatistics.fromExtras(loaded.extra(), loaded.info(), patch * patch,
-                    loaded.model().features().outputShape(loaded.model().imageShape(1)).size(), FeatureTerms.earlierSizes(loaded.model()));
+            Dcgan m = loaded.model();
+            MapStatistics stats = MapStatistics.fromExtras(loaded.extra(), loaded.info(), patch * patch,
+                    m.features().outputShape(m.imageShape(1)).size(), FeatureTerms.earlierSizes(m));
+            return stats == null ? null : stats.withGaussians(loaded.extra(), FeatureView.all(FeatureView.shapes(m)));
         } catch (IllegalArgumentException e) {
             throw new IOException(file + ": " + e.getMessage());
         }

@@ -19,6 +19,8 @@ public final class LocalMaps {
     public static final int ENERGY_RADIUS_PIXELS = 4;
     /** Window radius (positions) of the ENERGY_FINE term: 5x5 of the first stage's positions (about 13x13 pixels). */
     public static final int ENERGY_RADIUS_FINE = 2;
+    /** Window radius (positions of f's first stage) of the WINDOW terms: 5x5 positions (about 13x13 pixels); radius 1 did worse, 3 no better. */
+    public static final int WINDOW_RADIUS = 2;
     /** Added to the local energy before its logarithm: a flat region (energy 0) counts as ln(1/0.05) = 3. */
     static final double ENERGY_FLOOR = 0.05;
 
@@ -83,6 +85,9 @@ public final class LocalMaps {
             case DEVIATION_FINE -> stageDeviation(terms, index, 1);
             case DEVIATION_MIDDLE -> middleDeviation(terms, index);
             case ENERGY_FINE -> stageEnergy(terms, index, 1, ENERGY_RADIUS_FINE);
+            case MAHALANOBIS -> gaussianMap(terms, index, FeatureView.STACKED, g -> g.distances(terms, index));
+            case WINDOW_MEAN -> gaussianMap(terms, index, FeatureView.STAGE1, g -> g.windowDivergence(terms, index, WINDOW_RADIUS, true, false));
+            case WINDOW_SPREAD -> gaussianMap(terms, index, FeatureView.STAGE1, g -> g.windowDivergence(terms, index, WINDOW_RADIUS, false, true));
         };
     }
 
@@ -94,11 +99,11 @@ public final class LocalMaps {
         List<MapKind.Component> parts = kind.components();
         if (parts.isEmpty()) throw new IllegalArgumentException("resolve " + kind.label() + " before composing a map");
         FloatImage first = termMap.apply(parts.get(0).term());
-        if (parts.size() == 1 && !parts.get(0).twoSided()) return first;
+        if (parts.size() == 1 && !parts.get(0).twoSided() && parts.get(0).weight() == 1) return first;
         float[] out = new float[first.data().length];
         for (MapKind.Component c : parts) {
             float[] v = termMap.apply(c.term()).data();
-            for (int i = 0; i < out.length; i++) out[i] += c.twoSided() ? Math.abs(v[i]) : v[i];
+            for (int i = 0; i < out.length; i++) out[i] += (float) (c.weight() * (c.twoSided() ? Math.abs(v[i]) : v[i]));
         }
         return FloatImage.map(first.height(), first.width(), out, first.source());
     }
@@ -127,6 +132,14 @@ public final class LocalMaps {
             for (int i = 0; i < out.length; i++) out[i] += m[i] / (stages - 2);
         }
         return out;
+    }
+
+    /** A per-position map of the Gaussian of the named view, brought to pixels by the receptive field of the view's grid. */
+    private float[] gaussianMap(FeatureTerms t, int index, String view, Function<FeatureGaussian, float[]> map) {
+        FeatureGaussian g = stats.gaussian(view);
+        int grid = g.view().gridStage();
+        ReceptiveField rf = grid == t.earlier().size() ? field : earlierFields.get(grid);
+        return rf.toPixels(map.apply(g), patchSize);
     }
 
     /** The fields {@link #LocalMaps(int, int, ReceptiveField, List, MapStatistics)} takes: f's input's, then all of {@code stages} but the last. */

@@ -36,6 +36,18 @@ public enum MapKind {
      * normal, either way, plus how far f's last features lie from normal. Needs no G.
      */
     TEXTURE(c(MapTerm.ENERGY_PIXELS, false), c(MapTerm.ENERGY_FINE, false), c(MapTerm.DEVIATION, false)),
+    /** {@link MapTerm#MAHALANOBIS}: PaDiM's map on D's features. */
+    MAHALANOBIS(c(MapTerm.MAHALANOBIS, false)),
+    /** {@link MapTerm#WINDOW_MEAN}. */
+    WINDOW_MEAN(c(MapTerm.WINDOW_MEAN, false)),
+    /** {@link MapTerm#WINDOW_SPREAD}. */
+    WINDOW_SPREAD(c(MapTerm.WINDOW_SPREAD, false)),
+    /**
+     * WINDOW_MEAN + 0.2 WINDOW_SPREAD: whether a window of f's first stage features, whitened by their Gaussian on
+     * normal patches, has their mean and spread. Needs no G. The weight was chosen by TextureLocalisation (0.5 helps
+     * gravel's pasted squares and hurts grass's).
+     */
+    WINDOW(c(MapTerm.WINDOW_MEAN, false), w(MapTerm.WINDOW_SPREAD, 0.2)),
     /** RESIDUAL_Z + FEATURE: both in units of normal spread. */
     COMBINED(c(MapTerm.RESIDUAL_Z, false), c(MapTerm.FEATURE, false)),
     /** RESIDUAL_Z + FEATURE + DEVIATION. */
@@ -47,15 +59,15 @@ public enum MapKind {
      */
     DEPARTURE(c(MapTerm.RESIDUAL_Z, true), c(MapTerm.FEATURE, true), c(MapTerm.DEVIATION, false)),
     /**
-     * DEVIATION when the model carries calibration statistics, else RESIDUAL. Chosen by {@code TextureLocalisation}:
-     * on brick the residual-based maps do well, but on grass and gravel G reproduces pasted squares and stains
-     * better than the texture itself, so every residual term ranks them below normal; only DEVIATION holds up on
-     * all three (see the README).
+     * The best map the model's calibration allows ({@link #resolve(boolean, boolean, boolean)}: WINDOW for a current
+     * one). Chosen by {@code TextureLocalisation}: on brick the residual-based maps do well, but on grass and gravel G
+     * reproduces pasted squares and stains better than the texture itself, so every residual term ranks them below
+     * normal; the maps that read D's features against normal patches hold up on all three (see the README).
      */
     AUTO();
 
     /** A term of a map; a two-sided one counts by its absolute value once stitched and smoothed. */
-    public record Component(MapTerm term, boolean twoSided) {}
+    public record Component(MapTerm term, boolean twoSided, double weight) {}
 
     private final List<Component> components;
 
@@ -64,7 +76,11 @@ public enum MapKind {
     }
 
     private static Component c(MapTerm t, boolean twoSided) {
-        return new Component(t, twoSided);
+        return new Component(t, twoSided, 1);
+    }
+
+    private static Component w(MapTerm t, double weight) {
+        return new Component(t, false, weight);
     }
 
     /** The terms summed into this map (empty for AUTO: resolve it first). */
@@ -88,13 +104,26 @@ public enum MapKind {
 
     /** AUTO resolved against whether calibration statistics are present, and those of f's earlier stages. */
     public MapKind resolve(boolean calibrated, boolean stages) {
-        return this != AUTO ? this : !calibrated ? RESIDUAL : stages ? TEXTURE : DEVIATION;
+        return resolve(calibrated, stages, stages);
+    }
+
+    /**
+     * AUTO resolved against what the calibration gathered: WINDOW with the feature Gaussians, TEXTURE with only the
+     * earlier stages' statistics, DEVIATION with only the last stage's, RESIDUAL with none.
+     */
+    public MapKind resolve(boolean calibrated, boolean stages, boolean gaussians) {
+        return this != AUTO ? this : !calibrated ? RESIDUAL : stages && gaussians ? WINDOW : stages ? TEXTURE : DEVIATION;
     }
 
     /** Whether this map needs the statistics of f's earlier stages. */
     public boolean needsStages() {
         return components.stream().anyMatch(c -> c.term() != MapTerm.RESIDUAL && c.term() != MapTerm.RESIDUAL_Z
                 && c.term() != MapTerm.FEATURE && c.term() != MapTerm.DEVIATION);
+    }
+
+    /** Whether this map needs the feature Gaussians of normal patches. */
+    public boolean needsGaussians() {
+        return components.stream().anyMatch(c -> c.term() == MapTerm.MAHALANOBIS || c.term() == MapTerm.WINDOW_MEAN || c.term() == MapTerm.WINDOW_SPREAD);
     }
 
     /** Whether this map needs the feature terms (f(x), f(G(z))) of each patch. */

@@ -24,6 +24,8 @@ public final class MapStatistics {
     public static final String FEATURES_STD = "calibration.features_std";
     /** Prefix of the earlier stages' tensors: {@code calibration.stage0_features_mean}, ...: stage 0 is f's input (the patch), stage 1 its first conv's output. */
     public static final String STAGE_PREFIX = "calibration.stage";
+    /** Prefix of the feature Gaussians' tensors ({@link FeatureGaussian}): {@code calibration.gaussian_stacked_mean}, ... */
+    public static final String GAUSSIAN_PREFIX = "calibration.gaussian_";
     /** The info key holding how many normal patches the statistics came from. */
     public static final String PATCHES_KEY = "calibration.patches";
 
@@ -37,9 +39,11 @@ public final class MapStatistics {
     private final long patches;
     /** Per earlier stage of f, its features' mean and spread; null when the model's calibration predates them. */
     private final List<float[]> stageMean, stageStd;
+    /** The Gaussians of f's feature vectors ({@link FeatureView#all}); empty when the calibration predates them. */
+    private final List<FeatureGaussian> gaussians;
 
     private MapStatistics(float[] rm, float[] rs, float[] frm, float[] frs, float[] fm, float[] fs, long patches,
-                          List<float[]> stageMean, List<float[]> stageStd) {
+                          List<float[]> stageMean, List<float[]> stageStd, List<FeatureGaussian> gaussians) {
         this.residualMean = rm;
         this.residualStd = rs;
         this.featureResidualMean = frm;
@@ -49,6 +53,7 @@ public final class MapStatistics {
         this.patches = patches;
         this.stageMean = stageMean == null || stageMean.isEmpty() ? null : stageMean;
         this.stageStd = this.stageMean == null ? null : stageStd;
+        this.gaussians = List.copyOf(gaussians);
     }
 
     /** Mean 0 and spread 1 everywhere: the normalised maps on their raw scale. */
@@ -59,7 +64,7 @@ public final class MapStatistics {
             stds.add(ones(n));
         }
         return new MapStatistics(new float[patchPixels], ones(patchPixels), new float[featureSize], ones(featureSize),
-                new float[featureSize], ones(featureSize), 0, means, stds);
+                new float[featureSize], ones(featureSize), 0, means, stds, List.of());
     }
 
     public long patches() { return patches; }
@@ -75,6 +80,25 @@ public final class MapStatistics {
 
     /** The number of earlier stages with statistics (0 when none). */
     public int stages() { return stageMean == null ? 0 : stageMean.size(); }
+
+    /** Whether the feature Gaussians are there (models calibrated before them have none). */
+    public boolean hasGaussians() { return !gaussians.isEmpty(); }
+
+    public List<FeatureGaussian> gaussians() { return gaussians; }
+
+    /** The Gaussian of the view named {@code name} ({@link FeatureView#all}). */
+    FeatureGaussian gaussian(String name) {
+        for (FeatureGaussian g : gaussians) if (g.view().name().equals(name)) return g;
+        throw new IllegalArgumentException("the Mahalanobis maps need the Gaussian of f's " + name
+                + " on normal patches, which this model's calibration predates: recalibrate the model");
+    }
+
+    /** These statistics with the feature Gaussians stored in a model file's extra tensors (none: as they are). */
+    public MapStatistics withGaussians(Map<String, float[]> extra, List<FeatureView> views) {
+        List<FeatureGaussian> g = FeatureGaussian.fromExtras(extra, views);
+        return new MapStatistics(residualMean, residualStd, featureResidualMean, featureResidualStd, featuresMean, featuresStd, patches,
+                stageMean, stageStd, g);
+    }
 
     /** (v[i] − mean[i]) / std[i] of the residual map (patch pixels). */
     float residualZ(int i, float v) { return (v - residualMean[i]) / residualStd[i]; }
@@ -98,6 +122,10 @@ public final class MapStatistics {
         for (int k = 0; k < stages(); k++) {
             out.put(stageName(k, "mean"), stageMean.get(k).clone());
             out.put(stageName(k, "std"), stageStd.get(k).clone());
+        }
+        for (FeatureGaussian g : gaussians) {
+            out.put(g.meanName(), g.mean().clone());
+            out.put(g.precisionName(), g.precision().clone());
         }
         return out;
     }
@@ -136,7 +164,7 @@ public final class MapStatistics {
             throw new IllegalArgumentException("calibration statistics: tensor " + stageName(stageSizes.length, "mean")
                     + " is for a stage this model does not have; recalibrate the model");
         }
-        return new MapStatistics(rm, rs, frm, frs, fm, fs, patches, means, stds);
+        return new MapStatistics(rm, rs, frm, frs, fm, fs, patches, means, stds, List.of());
     }
 
     static String stageName(int stage, String what) {
@@ -168,6 +196,8 @@ public final class MapStatistics {
     public static final class Accumulator {
         private final Welford residual, featureResidual, features;
         private final List<Welford> stages = new ArrayList<>();
+        /** Made at the first patch, from its feature terms' shapes. */
+        private List<FeatureGaussian.Accumulator> gaussians;
 
         /** @param stageSizes the entries per patch of each of f's earlier stages (none: their statistics are not gathered) */
         public Accumulator(int patchPixels, int featureSize, int... stageSizes) {
@@ -194,6 +224,10 @@ public final class MapStatistics {
                 FeatureTerms.StageFeatures st = terms.earlier().get(k);
                 stages.get(k).add(st.values(), index * st.size());
             }
+            if (gaussians == null) {
+                gaussians = FeatureView.all(FeatureView.shapes(terms)).stream().map(FeatureGaussian.Accumulator::new).toList();
+            }
+            for (FeatureGaussian.Accumulator g : gaussians) g.add(terms, index);
         }
 
         public long patches() { return residual.n; }
@@ -203,7 +237,7 @@ public final class MapStatistics {
             if (residual.n < 2) throw new IllegalStateException("calibration statistics need at least 2 normal patches, got " + residual.n);
             return new MapStatistics(residual.mean(), residual.std(), featureResidual.mean(), featureResidual.std(),
                     features.mean(), features.std(), residual.n, stages.stream().map(Welford::mean).toList(),
-                    stages.stream().map(Welford::std).toList());
+                    stages.stream().map(Welford::std).toList(), gaussians.stream().map(FeatureGaussian.Accumulator::result).toList());
         }
     }
 

@@ -26,5 +26,18 @@ public enum MapTerm {
      * energy, which DEVIATION ranks as more normal than normal) and a patch of another texture (energy shifted
      * between channels) both show.
      */
-    ENERGY_FINE
+    ENERGY_FINE,
+    /**
+     * PaDiM's map on D's features: at each position of f's first stage, the Mahalanobis distance of the vector of
+     * every stage of f there ({@link FeatureView#STACKED}) from normal ({@link FeatureGaussian}), over the square root
+     * of its dimension.
+     */
+    MAHALANOBIS,
+    /**
+     * The mean part of {@link FeatureGaussian#windowDivergence} on f's first stage, window radius
+     * {@link LocalMaps#WINDOW_RADIUS}: how far the window's mean whitened feature vector lies from normal.
+     */
+    WINDOW_MEAN,
+    /** The spread part of {@link FeatureGaussian#windowDivergence}, same window: how the whitened variances depart from 1, either way. */
+    WINDOW_SPREAD
 }

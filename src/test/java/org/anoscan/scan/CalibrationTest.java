@@ -153,6 +153,8 @@ class CalibrationTest {
             assertEquals(expected.patches(), stored.patches());
             assertEquals(2 * 2 + 2 * 2, stored.patches(), "patches of a 40x44 and a 48x40 image at stride 16 (edge-aligned last rows and columns)");
             assertTrue(stored.hasStages(), "and those of the discriminator's earlier stages");
+            assertTrue(stored.hasGaussians(), "and the Gaussians of its feature vectors");
+            assertEquals(List.of(FeatureView.STAGE1, FeatureView.STACKED), stored.gaussians().stream().map(g -> g.view().name()).toList());
             assertEquals(expected.toExtras().keySet(), stored.toExtras().keySet());
             for (Map.Entry<String, float[]> e : expected.toExtras().entrySet()) {
                 assertArrayEquals(e.getValue(), stored.toExtras().get(e.getKey()), 1e-6f, e.getKey());
@@ -161,7 +163,7 @@ class CalibrationTest {
         Map<String, String> info = ModelFile.readInfo(file);
         assertEquals("auto", info.get(ScoringSettings.Setting.MAP.key()), "the pixel threshold is on the map scans will show");
         try (AnomalyScanner s = AnomalyScanner.open(file, cpu, CFG)) {
-            assertEquals(MapKind.TEXTURE, s.mapKind(), "a calibrated model's scans show the texture map by default");
+            assertEquals(MapKind.WINDOW, s.mapKind(), "a calibrated model's scans show the window map by default");
             assertEquals(List.of(), s.warnings());
         }
         try (AnomalyScanner s = AnomalyScanner.open(file, cpu, CFG.withMap(MapKind.RESIDUAL, 0))) {
@@ -173,7 +175,8 @@ class CalibrationTest {
         long headerLength = java.nio.ByteBuffer.wrap(bytes, 0, 8).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong();
         com.fasterxml.jackson.databind.JsonNode header = new com.fasterxml.jackson.databind.ObjectMapper()
                 .readTree(new String(bytes, 8, (int) headerLength, java.nio.charset.StandardCharsets.UTF_8));
-        for (String name : List.of(MapStatistics.RESIDUAL_STD, MapStatistics.STAGE_PREFIX + "1_features_mean")) {
+        for (String name : List.of(MapStatistics.RESIDUAL_STD, MapStatistics.STAGE_PREFIX + "1_features_mean",
+                MapStatistics.GAUSSIAN_PREFIX + "stage1_precision", MapStatistics.GAUSSIAN_PREFIX + "stacked_mean")) {
             byte[] copy = bytes.clone();
             long at = 8 + headerLength + header.get(name).get("data_offsets").get(0).asLong();
             copy[(int) at + 2] ^= 0x10;
