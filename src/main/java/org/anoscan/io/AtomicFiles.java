@@ -8,8 +8,8 @@ import java.nio.file.attribute.PosixFilePermissions;
 
 /**
  * Whole-file writes that never leave a half-written file: a temporary file next to it, then a rename. In a
- * folder that has a {@value #WORK_TMP} work folder (a scan's output folder) the temporary goes there, so a
- * killed writer leaves no stray file among the outputs.
+ * folder that has a {@value #WORK_TMP} work folder (a scan's output folder), or below one (its {@code maps/}), the
+ * temporary goes there, so a killed writer leaves no stray file among the outputs.
  */
 public final class AtomicFiles {
     private AtomicFiles() {}
@@ -20,8 +20,7 @@ public final class AtomicFiles {
     public static void write(Path file, byte[]... parts) throws IOException {
         Path dir = file.toAbsolutePath().getParent();
         Files.createDirectories(dir);
-        Path work = dir.resolve(WORK_TMP);
-        Path tmp = Files.createTempFile(Files.isDirectory(work) ? work : dir, file.getFileName().toString(), ".tmp");
+        Path tmp = Files.createTempFile(workFolder(dir), file.getFileName().toString(), ".tmp");
         try {
             try (var out = Files.newOutputStream(tmp)) {
                 for (byte[] p : parts) out.write(p);
@@ -34,6 +33,28 @@ public final class AtomicFiles {
             Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } finally {
             Files.deleteIfExists(tmp);
+        }
+    }
+
+    /** Levels above a file's folder searched for a work folder: an output folder's {@code maps/<subfolders>/}. */
+    private static final int WORK_DEPTH = 4;
+
+    /** The nearest work folder at or a few levels above {@code dir}; {@code dir} itself when there is none. */
+    static Path workFolder(Path dir) {
+        Path d = dir;
+        for (int i = 0; i <= WORK_DEPTH && d != null; i++, d = d.getParent()) {
+            Path work = d.resolve(WORK_TMP);
+            // the same file system, so that the rename stays atomic
+            if (Files.isDirectory(work)) return sameStore(work, dir) ? work : dir;
+        }
+        return dir;
+    }
+
+    private static boolean sameStore(Path a, Path b) {
+        try {
+            return Files.getFileStore(a).equals(Files.getFileStore(b));
+        } catch (IOException e) {
+            return false;
         }
     }
 }

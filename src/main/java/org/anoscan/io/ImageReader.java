@@ -92,6 +92,15 @@ public final class ImageReader {
         } catch (AccessDeniedException e) {
             throw new IOException(name + ": permission denied; make it readable", e);
         }
+        return decode(bytes, name, channels, converted, maxPixels);
+    }
+
+    /**
+     * As {@link #read(Path, int, Consumer, long)}, from an image file's bytes (e.g. a Spark binaryFile row's content)
+     * under {@code name}, the file's name or URI for messages and {@link FloatImage#source()}.
+     */
+    public static FloatImage decode(byte[] bytes, String name, int channels, Consumer<String> converted, long maxPixels) throws IOException {
+        checkChannels(channels);
         if (bytes.length == 0) throw new IOException(name + ": empty file; replace it with a valid image");
         checkSize(bytes, channels, maxPixels, name);
         if (ImageHeader.isJpeg(bytes)) {

@@ -528,8 +528,17 @@ public sealed class AnomalyScanner implements AutoCloseable permits Scanner {
 
     /** As {@link #scanFiles(List, ScanListener)}, telling {@code observer} (may be null) every searched patch's terms. */
     public void scanFiles(List<Path> files, ScanListener listener, PatchObserver observer) {
+        scanEncoded(files, null, listener, observer);
+    }
+
+    /**
+     * As {@link #scanFiles(List, ScanListener)}, for images whose encoded bytes (an image file's content) the caller
+     * holds: {@code contents} gives the bytes of each of {@code names}, which only name the images (messages, the
+     * listener); no file is read. A null {@code contents} reads the files.
+     */
+    public void scanEncoded(List<Path> names, Function<Path, byte[]> contents, ScanListener listener, PatchObserver observer) {
         Deque<Path> order = new ArrayDeque<>();
-        scanAll(new FileImages(files, listener, order), r -> listener.onResult(order.removeFirst(), r), listener::onBatch, observer);
+        scanAll(new FileImages(names, contents, listener, order), r -> listener.onResult(order.removeFirst(), r), listener::onBatch, observer);
     }
 
     /** @param original the image as given when it was resampled for tiling, else null */
@@ -593,9 +602,10 @@ public sealed class AnomalyScanner implements AutoCloseable permits Scanner {
         }
     }
 
-    /** Reads files lazily, one ahead at most, reporting and skipping the bad ones. */
+    /** Reads files (or decodes the bytes the caller holds) lazily, one ahead at most, reporting and skipping the bad ones. */
     private final class FileImages implements Iterator<FloatImage> {
         private final List<Path> files;
+        private final Function<Path, byte[]> contents; // null: read the files
         private final ScanListener listener;
         private final Deque<Path> order;
         private int next;
@@ -603,8 +613,9 @@ public sealed class AnomalyScanner implements AutoCloseable permits Scanner {
         private Path pendingFile;
         private boolean greyNoticed;
 
-        FileImages(List<Path> files, ScanListener listener, Deque<Path> order) {
+        FileImages(List<Path> files, Function<Path, byte[]> contents, ScanListener listener, Deque<Path> order) {
             this.files = files;
+            this.contents = contents;
             this.listener = listener;
             this.order = order;
         }
@@ -614,7 +625,8 @@ public sealed class AnomalyScanner implements AutoCloseable permits Scanner {
             while (pending == null && next < files.size() && !listener.stopRequested()) {
                 Path file = files.get(next++);
                 try {
-                    FloatImage image = ImageReader.read(file, model.spec().channels(), this::converted, maxImagePixels);
+                    FloatImage image = contents == null ? ImageReader.read(file, model.spec().channels(), this::converted, maxImagePixels)
+                            : ImageReader.decode(contents.apply(file), file.toString(), model.spec().channels(), this::converted, maxImagePixels);
                     // refuses an image smaller than a patch now, not mid-batch
                     int patches = cfg.scale() == 1 ? tiler.positions(image).size() : scaledPositions(image);
                     listener.onTiled(file, patches);

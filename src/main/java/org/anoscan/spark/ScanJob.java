@@ -127,8 +127,12 @@ public final class ScanJob implements Callable<Integer> {
         fingerprint.put("options", String.join(" ", scoring));
         long start = System.nanoTime();
         try (OutputFolder folder = OutputFolder.open(dir, overwrite ? OutputFolder.Mode.OVERWRITE : OutputFolder.Mode.NEW, fingerprint)) {
-            List<String> files = SparkScan.listFiles(spark, inputs);
-            long count = files.size();
+            // files on shared storage are listed here and read by path; on another file system (hdfs:, s3a:, ...)
+            // Spark's binaryFile source lists them and hands each task its files' bytes
+            boolean remote = inputs.stream().anyMatch(SparkScan::remote);
+            List<String> files = remote ? null : SparkScan.listFiles(spark, inputs);
+            Dataset<Row> remoteImages = remote ? SparkScan.list(spark, inputs) : null;
+            long count = remote ? remoteImages.count() : files.size();
             if (count == 0) {
                 System.err.println("anoscan ScanJob: no image files match " + inputs);
                 folder.interrupted(0, 0, "no image files");
@@ -139,7 +143,7 @@ public final class ScanJob implements Callable<Integer> {
             ScanSpec spec = new ScanSpec(model.toAbsolutePath().toString(), dir.toString(), scoring, nan(threshold), nan(pixelThreshold),
                     colorMap.name(), baseDir(inputs), failAfter);
             long listed = System.nanoTime();
-            Dataset<Row> results = SparkScan.scan(SparkScan.paths(spark, files, n), spec);
+            Dataset<Row> results = SparkScan.scan(remote ? remoteImages.repartition(n) : SparkScan.paths(spark, files, n), spec);
             results.write().mode(SaveMode.Overwrite).parquet(dir.resolve(PARQUET).toString());
             long scanned = System.nanoTime();
             List<Row> rows = new ArrayList<>(spark.read().parquet(dir.resolve(PARQUET).toString()).orderBy("path").collectAsList());
@@ -169,7 +173,7 @@ public final class ScanJob implements Callable<Integer> {
         try (ScanOutputs outputs = new ScanOutputs(dir, colorMap, thumbnails, ImageLabels.fromFolders(), 0)) {
             for (Row r : rows) {
                 String path = r.getAs("path");
-                String file = SparkScan.localPath(path).toString();
+                String file = SparkScan.remote(path) ? path : SparkScan.localPath(path).toString();
                 if (r.getAs("error") != null) {
                     outputs.failure(Path.of(file), r.getAs("error"));
                     failed++;
@@ -209,7 +213,8 @@ public final class ScanJob implements Callable<Integer> {
     static String baseDir(List<String> globs) {
         String common = null;
         for (String g : globs) {
-            String p = g.startsWith("file:") ? g.substring("file:".length()).replaceFirst("^//", "") : g;
+            // the path part of a URI (file:, or another file system's: its images are named by that part too)
+            String p = g.replaceFirst("^[a-zA-Z][a-zA-Z0-9+.-]*://[^/]*", "").replaceFirst("^file:", "");
             int wild = p.length();
             for (char c : new char[] {'*', '?', '[', '{'}) {
                 int i = p.indexOf(c);

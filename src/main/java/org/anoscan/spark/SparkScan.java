@@ -52,11 +52,15 @@ public final class SparkScan {
     /** Failures the test hook injected in this JVM ({@link ScanSpec#failFirstAttemptAfter}). */
     static final java.util.concurrent.atomic.AtomicInteger INJECTED_FAILURES = new java.util.concurrent.atomic.AtomicInteger();
 
-    /** The image files matching {@code globs} (Spark's binaryFile source lists them; the bytes are not read), column {@code path}. */
+    /**
+     * The image files matching {@code globs} through Spark's binaryFile source, columns {@code path} and {@code content}:
+     * for files on any file system Hadoop reaches (hdfs:, s3a:, ...). Spark reads a file's bytes only in the task that
+     * scans it.
+     */
     public static Dataset<Row> list(SparkSession spark, List<String> globs) {
         StringBuilder ext = new StringBuilder("(?i).*\\.(");
         ext.append(String.join("|", ScanOptions.imageExtensions().stream().sorted().toList())).append(")$");
-        return spark.read().format("binaryFile").load(globs.toArray(new String[0])).select("path")
+        return spark.read().format("binaryFile").load(globs.toArray(new String[0])).select("path", "content")
                 .where(functions.col("path").rlike(ext.toString()));
     }
 
@@ -97,21 +101,35 @@ public final class SparkScan {
     }
 
     /**
-     * Scans the images of {@code images} (a column {@code path}: a local path or a {@code file:} URI, as the binaryFile
-     * source gives). Lazy, as Datasets are: write or cache the result once, since each evaluation scans again.
+     * Scans the images of {@code images}: a column {@code path} (a local path or a {@code file:} URI, read by the
+     * executors from storage every node mounts) and, optionally, {@code content}, the file's bytes as the binaryFile
+     * source gives them ({@link #list}), which are then decoded instead and may come from any file system. Lazy, as
+     * Datasets are: write or cache the result once, since each evaluation scans again.
      */
     public static Dataset<Row> scan(Dataset<Row> images, ScanSpec spec) {
-        return images.select("path").mapPartitions((MapPartitionsFunction<Row, Row>) rows -> scanPartition(rows, spec),
-                Encoders.row(ResultRows.SCHEMA));
+        boolean content = List.of(images.columns()).contains("content");
+        Dataset<Row> input = content ? images.select("path", "content") : images.select("path");
+        return input.mapPartitions((MapPartitionsFunction<Row, Row>) rows -> scanPartition(rows, spec), Encoders.row(ResultRows.SCHEMA));
     }
 
-    /** A local path from a path or a {@code file:} URI; anything else is refused with what to do. */
+    /** Whether {@code path} is a URI of another file system than the local one (hdfs:, s3a:, ...). */
+    static boolean remote(String path) {
+        return path.matches("^[a-zA-Z][a-zA-Z0-9+.-]*:.*") && !path.startsWith("file:");
+    }
+
+    /** A local path from a path or a {@code file:} URI; another file system's URI is refused with what to do. */
     static Path localPath(String path) {
         if (path.startsWith("file:")) return Path.of(URI.create(path));
-        if (path.matches("^[a-zA-Z][a-zA-Z0-9+.-]*://.*")) {
-            throw new IllegalArgumentException(path + ": only files on storage every node mounts (file: paths) can be scanned");
+        if (remote(path)) {
+            throw new IllegalArgumentException(path + ": not on storage every node mounts; scan it from the binaryFile source's content "
+                    + "column (SparkScan.list)");
         }
         return Path.of(path);
+    }
+
+    /** The path an image goes by in the scan and its outputs: its local path, or the path part of another file system's URI. */
+    static Path keyPath(String path) {
+        return remote(path) ? Path.of(URI.create(path).getPath()) : localPath(path);
     }
 
     /** The name of an image (its path below the inputs' folder), from which its maps are named. */
@@ -129,10 +147,13 @@ public final class SparkScan {
         List<Row> out = new ArrayList<>();
         List<Path> files = new ArrayList<>();
         Map<Path, String> uris = new HashMap<>();
+        Map<Path, byte[]> contents = new HashMap<>(); // with a content column: the bytes, decoded in turn and then let go
         while (rows.hasNext()) {
-            String path = rows.next().getString(0);
+            Row row = rows.next();
+            String path = row.getString(0);
             try {
-                Path file = localPath(path);
+                Path file = row.size() > 1 ? keyPath(path) : localPath(path);
+                if (row.size() > 1) contents.put(file, row.getAs(1));
                 files.add(file);
                 uris.put(file, path);
             } catch (IllegalArgumentException e) {
@@ -147,7 +168,7 @@ public final class SparkScan {
         int patchSize = scanner.spec().imageSize();
         boolean failing = spec.failFirstAttemptAfter() >= 0 && task != null && task.attemptNumber() == 0 && task.partitionId() == 0;
         int[] written = {0};
-        scanner.scanFiles(files, new ScanListener() {
+        scanner.scanEncoded(files, contents.isEmpty() ? null : contents::remove, new ScanListener() {
             @Override
             public void onResult(Path file, ScanResult r) {
                 if (failing && written[0] == spec.failFirstAttemptAfter()) {
@@ -169,7 +190,7 @@ public final class SparkScan {
             public void onFailure(Path file, String message) {
                 out.add(ResultRows.failed(uris.get(file), name(file.toString(), spec.baseDir()), mode, device, message));
             }
-        });
+        }, null);
         return out.iterator();
     }
 }

@@ -53,6 +53,24 @@ class ImageReaderTest {
     }
 
     @Test
+    void bytesDecodeAsTheFileReadsAndBadBytesSayWhichImage() throws IOException {
+        Path file = dir.resolve("colour.png");
+        int[] v = new int[8 * 6 * 3];
+        for (int i = 0; i < v.length; i++) v[i] = (i * 53) % 256;
+        try (Mat m = TestMats.mat8(8, 6, CV_8UC3, v)) { TestMats.write(file, m); }
+
+        FloatImage fromFile = ImageReader.read(file, 3);
+        FloatImage fromBytes = ImageReader.decode(Files.readAllBytes(file), "hdfs://nn/colour.png", 3, null, ImageReader.DEFAULT_MAX_PIXELS);
+
+        assertArrayEquals(fromFile.data(), fromBytes.data(), 0f);
+        assertEquals("hdfs://nn/colour.png", fromBytes.source());
+        IOException bad = assertThrows(IOException.class,
+                () -> ImageReader.decode("not an image".getBytes(), "hdfs://nn/bad.png", 1, null, ImageReader.DEFAULT_MAX_PIXELS));
+        assertTrue(bad.getMessage().startsWith("hdfs://nn/bad.png: not a readable image"), bad.getMessage());
+        assertThrows(IOException.class, () -> ImageReader.decode(new byte[0], "empty", 1, null, ImageReader.DEFAULT_MAX_PIXELS));
+    }
+
+    @Test
     void png16BitGrayKeepsAllSixteenBits() throws IOException {
         Path file = dir.resolve("gray16.png");
         int[] v = {0, 1, 255, 256, 32767, 32768, 40000, 65534, 65535, 12345, 54321, 7};

@@ -155,4 +155,35 @@ class ScanJobTest {
         assertTrue(SparkScan.listFiles(SharedSpark.get(), List.of(listed + "/none*.png")).isEmpty());
         assertEquals(2, SparkScan.paths(SharedSpark.get(), byFolder, 2).rdd().getNumPartitions(), "the partitions asked for, no shuffle");
     }
+
+    @Test
+    void imagesOnAnotherFileSystemAreScannedFromTheirBytesAsOnesOnSharedStorage() throws IOException {
+        SharedSpark.get().sparkContext().hadoopConfiguration().set("fs." + MockFileSystem.SCHEME + ".impl", MockFileSystem.class.getName());
+        Path local = dir.resolve("local"), remote = dir.resolve("remote");
+        List<String> common = List.of("--partitions", "2", "--threshold", "0", "--pixel-threshold", "0.5");
+        String[] byPath = Stream.of(Stream.of("--model", model.toString(), "--input", images + "/t*.png", "--out", local.toString()), common.stream(),
+                OPTIONS.stream()).flatMap(x -> x).toArray(String[]::new);
+        String[] byBytes = Stream.of(Stream.of("--model", model.toString(), "--input", MockFileSystem.SCHEME + "://" + images + "/t*.png", "--out",
+                remote.toString()), common.stream(), OPTIONS.stream()).flatMap(x -> x).toArray(String[]::new);
+        assertEquals(0, ScanJob.run(SharedSpark.get(), byPath));
+        assertEquals(0, ScanJob.run(SharedSpark.get(), byBytes));
+
+        Map<String, List<String>> expected = csvByName(local), actual = csvByName(remote);
+        List<String> header = expected.get("header");
+        assertEquals(GOOD + 1, actual.size(), "header and every image");
+        for (int i = 0; i < GOOD; i++) {
+            String name = "t" + i + ".png";
+            for (String column : List.of("name", "score_max", "score_topk_mean", "anomalous", "regions", "heatmap", "mask")) {
+                assertEquals(expected.get(name).get(header.indexOf(column)), actual.get(name).get(header.indexOf(column)), name + " " + column);
+            }
+        }
+        List<Row> rows = SharedSpark.get().read().parquet(remote.resolve(ScanJob.PARQUET).toString()).collectAsList();
+        assertTrue(rows.stream().allMatch(r -> r.<String>getAs("path").startsWith(MockFileSystem.SCHEME + ":")), "the rows keep the URIs");
+
+        // without the bytes, such a path is an error row that says what to do, and the job goes on
+        List<Row> noBytes = SparkScan.scan(SparkScan.paths(SharedSpark.get(), List.of(MockFileSystem.SCHEME + "://" + images + "/t0.png"), 1),
+                new ScanSpec(model.toString(), dir.resolve("nobytes").toString(), OPTIONS, Double.NaN, Double.NaN, "JET", "", -1)).collectAsList();
+        assertEquals(1, noBytes.size());
+        assertTrue(noBytes.get(0).<String>getAs("error").contains("not on storage every node mounts"), noBytes.get(0).<String>getAs("error"));
+    }
 }
