@@ -19,8 +19,10 @@ public final class LocalMaps {
     public static final int ENERGY_RADIUS_PIXELS = 4;
     /** Window radius (positions) of the ENERGY_FINE term: 5x5 of the first stage's positions (about 13x13 pixels). */
     public static final int ENERGY_RADIUS_FINE = 2;
-    /** Window radius (positions of f's first stage) of the WINDOW terms: 5x5 positions (about 13x13 pixels); radius 1 did worse, 3 no better. */
+    /** Window radius (positions of f's first stage) of the WINDOW_MEAN term: 5x5 positions (about 13x13 pixels); radius 1 did worse, 3 no better. */
     public static final int WINDOW_RADIUS = 2;
+    /** Window radius of the WINDOW_SPREAD term: 3x3 positions (about 9x9 pixels); radius 2 and 3 did worse in the window map. */
+    public static final int SPREAD_RADIUS = 1;
     /** Added to the local energy before its logarithm: a flat region (energy 0) counts as ln(1/0.05) = 3. */
     static final double ENERGY_FLOOR = 0.05;
 
@@ -87,7 +89,7 @@ public final class LocalMaps {
             case ENERGY_FINE -> stageEnergy(terms, index, 1, ENERGY_RADIUS_FINE);
             case MAHALANOBIS -> gaussianMap(terms, index, FeatureView.STACKED, g -> g.distances(terms, index));
             case WINDOW_MEAN -> gaussianMap(terms, index, FeatureView.STAGE1, g -> g.windowDivergence(terms, index, WINDOW_RADIUS, true, false));
-            case WINDOW_SPREAD -> gaussianMap(terms, index, FeatureView.STAGE1, g -> g.windowDivergence(terms, index, WINDOW_RADIUS, false, true));
+            case WINDOW_SPREAD -> gaussianMap(terms, index, FeatureView.STAGE1, g -> g.windowDivergence(terms, index, SPREAD_RADIUS, false, true));
         };
     }
 

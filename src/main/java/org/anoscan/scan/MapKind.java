@@ -43,11 +43,11 @@ public enum MapKind {
     /** {@link MapTerm#WINDOW_SPREAD}. */
     WINDOW_SPREAD(c(MapTerm.WINDOW_SPREAD, false)),
     /**
-     * WINDOW_MEAN + 0.2 WINDOW_SPREAD: whether a window of f's first stage features, whitened by their Gaussian on
-     * normal patches, has their mean and spread. Needs no G. The weight was chosen by TextureLocalisation (0.5 helps
-     * gravel's pasted squares and hurts grass's).
+     * WINDOW_MEAN + 0.1 WINDOW_SPREAD: whether the windows of f's first stage features, whitened by their Gaussian on
+     * normal patches, have their normal mean (5x5 positions) and spread (3x3). Needs no G. The radii and the weight
+     * were chosen by TextureLocalisation (a larger spread weight helps gravel's pasted squares and costs grass's).
      */
-    WINDOW(c(MapTerm.WINDOW_MEAN, false), w(MapTerm.WINDOW_SPREAD, 0.2)),
+    WINDOW(c(MapTerm.WINDOW_MEAN, false), w(MapTerm.WINDOW_SPREAD, 0.1)),
     /** RESIDUAL_Z + FEATURE: both in units of normal spread. */
     COMBINED(c(MapTerm.RESIDUAL_Z, false), c(MapTerm.FEATURE, false)),
     /** RESIDUAL_Z + FEATURE + DEVIATION. */

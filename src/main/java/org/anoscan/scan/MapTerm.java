@@ -38,6 +38,9 @@ public enum MapTerm {
      * {@link LocalMaps#WINDOW_RADIUS}: how far the window's mean whitened feature vector lies from normal.
      */
     WINDOW_MEAN,
-    /** The spread part of {@link FeatureGaussian#windowDivergence}, same window: how the whitened variances depart from 1, either way. */
+    /**
+     * The spread part of {@link FeatureGaussian#windowDivergence}, window radius {@link LocalMaps#SPREAD_RADIUS}: how the
+     * whitened variances depart from 1, either way.
+     */
     WINDOW_SPREAD
 }

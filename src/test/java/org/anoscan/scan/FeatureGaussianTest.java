@@ -210,11 +210,11 @@ class FeatureGaussianTest {
         java.util.List<ReceptiveField> fields = ReceptiveField.ofStages(model.features(), P);
         LocalMaps maps = new LocalMaps(P, 1, fields.get(fields.size() - 1), LocalMaps.earlierFields(fields, P), stats);
         float[] spread = maps.term(MapTerm.WINDOW_SPREAD, null, flatTerms, 0), mean = maps.term(MapTerm.WINDOW_MEAN, null, flatTerms, 0);
-        float[] expected = fields.get(0).toPixels(g.windowDivergence(flatTerms, 0, LocalMaps.WINDOW_RADIUS, false, true), P);
+        float[] expected = fields.get(0).toPixels(g.windowDivergence(flatTerms, 0, LocalMaps.SPREAD_RADIUS, false, true), P);
         assertEquals(java.util.Arrays.toString(expected), java.util.Arrays.toString(spread), "brought to pixels by the first stage's field");
         org.anoscan.io.FloatImage m = org.anoscan.io.FloatImage.map(P, P, mean, "m"), sp = org.anoscan.io.FloatImage.map(P, P, spread, "s");
         float[] window = LocalMaps.compose(MapKind.WINDOW, term -> term == MapTerm.WINDOW_MEAN ? m : sp).data();
-        for (int i = 0; i < window.length; i++) assertEquals(mean[i] + 0.2 * spread[i], window[i], 1e-5, "WINDOW = mean + 0.2 spread");
+        for (int i = 0; i < window.length; i++) assertEquals(mean[i] + 0.1 * spread[i], window[i], 1e-5, "WINDOW = mean + 0.1 spread");
         float[] pad = maps.term(MapTerm.MAHALANOBIS, null, t, 2);
         assertEquals(P * P, pad.length);
     }
