@@ -4,7 +4,7 @@
 #
 # Here, from the project root, first:
 #   mvn -q -ntp -DskipTests package && mvn -q -ntp test-compile    # classes, test classes, native kernels (nvcc here)
-#   GPU_EXCLUDE='(opencv|ffmpeg|leptonica|tesseract|mkl)-.*-(linux|windows|macosx|android|ios)|pdfbox|fontbox|graphics2d|VectorGraphics2D' \
+#   GPU_EXCLUDE='(opencv|ffmpeg|leptonica|tesseract|mkl|dnnl|opencl)-.*-(linux|windows|macosx|android|ios)|pdfbox|fontbox|graphics2d|VectorGraphics2D' \
 #     bash ../shared/gpu/bundle.sh                                  # JRE + jars + JUnit console + torch_anogan_oneclass.py -> .gpu/
 #   (the default exclusions leave 65 MiB, over the 64 MiB carry; XChart's PDF/SVG export jars are not needed there: 61 MiB)
 # then the device tool:  run(command: "bash bench/gpu-oneclass.sh", carry: [".gpu", "target/classes", "target/test-classes"],

@@ -73,6 +73,8 @@ public final class CpuPeerComparison {
         try (CpuBackend wide = new CpuBackend(threads);
              CpuBackend perSample = reference ? new CpuBackend(threads, ConvBatching.PER_SAMPLE) : null) {
             System.out.println("# AnoScan: " + wide.description() + (reference ? "; reference: " + perSample.description() : ""));
+            System.out.println("# OMP_WAIT_POLICY=" + System.getenv().getOrDefault("OMP_WAIT_POLICY", "(unset: GNU OpenMP spins idle threads)")
+                    + ", OMP_NUM_THREADS=" + System.getenv().getOrDefault("OMP_NUM_THREADS", "(unset)") + " (oneDNN's and libtorch's OpenMP)");
             for (int r = 0; r < rounds; r++) {
                 sgemm[r] = ConvBenchmark.sgemmRate(threads, 5)[0];
                 System.out.printf(Locale.ROOT, "# round %d: sgemm %.1f GFLOP/s (%d single-threaded 1024^3 GEMMs at once, best of 5)%n",

@@ -27,6 +27,7 @@ public final class CpuBackend implements Backend {
     private final ForkJoinPool pool;
     private final int threads;
     private final ConvBatching batching;
+    private final ConvLibrary library;
     private final AtomicLong liveTensors = new AtomicLong();
     private final AtomicLong liveBytes = new AtomicLong();
     private final CpuConvolutions conv;
@@ -43,13 +44,34 @@ public final class CpuBackend implements Backend {
         this(threads, ConvBatching.WIDE);
     }
 
+    /**
+     * Wide batching: oneDNN on the layers it suits when its jars are here and this backend has every core, else
+     * GEMMs only (also when its native library then fails to load, on first use).
+     */
     public CpuBackend(int threads, ConvBatching batching) {
+        this(threads, batching, batching == ConvBatching.WIDE && threads == Runtime.getRuntime().availableProcessors()
+                && OneDnnLibrary.present() ? ConvLibrary.PER_LAYER : ConvLibrary.GEMM);
+    }
+
+    /**
+     * library: who runs the wide convolutions (the per-sample mode always runs GEMMs). oneDNN spreads each
+     * convolution over all cores (its OpenMP threads), whatever threads says; asking for it when it does not
+     * load is an error.
+     */
+    public CpuBackend(int threads, ConvBatching batching, ConvLibrary library) {
         if (threads <= 0) throw new IllegalArgumentException("cpu: threads must be positive, got " + threads);
         if (batching == null) throw new IllegalArgumentException("cpu: batching is null");
+        if (library == null) throw new IllegalArgumentException("cpu: library is null");
+        if (library != ConvLibrary.GEMM && batching == ConvBatching.PER_SAMPLE) {
+            throw new IllegalArgumentException("cpu: the per-sample mode runs GEMMs only, not " + library);
+        }
+        String missing = library == ConvLibrary.ONEDNN ? OneDnnLibrary.unavailableReason() : null;
+        if (missing != null) throw new IllegalStateException("cpu: oneDNN is not available: " + missing);
         this.threads = threads;
         this.batching = batching;
+        this.library = library;
         this.pool = new ForkJoinPool(threads);
-        this.conv = new CpuConvolutions(this, batching);
+        this.conv = new CpuConvolutions(this, batching, library);
         this.ops = new CpuOps(this);
         this.folding = new CpuFolding(this);
     }
@@ -61,7 +83,12 @@ public final class CpuBackend implements Backend {
 
     @Override
     public String description() {
-        return "CPU (" + threads + " threads, OpenBLAS sgemm" + (batching == ConvBatching.WIDE ? ")" : ", per-sample GEMMs)");
+        if (batching == ConvBatching.PER_SAMPLE) return "CPU (" + threads + " threads, OpenBLAS sgemm, per-sample GEMMs)";
+        return "CPU (" + threads + " threads, " + switch (library) {
+            case GEMM -> "OpenBLAS sgemm)";
+            case PER_LAYER -> "oneDNN on the wide layers, OpenBLAS sgemm on the rest)";
+            case ONEDNN -> "oneDNN on every layer)";
+        };
     }
 
     @Override
@@ -80,6 +107,19 @@ public final class CpuBackend implements Backend {
 
     public ConvBatching batching() {
         return batching;
+    }
+
+    public ConvLibrary library() {
+        return library;
+    }
+
+    /**
+     * Whether this backend runs the op from src to dst with weight w on oneDNN: a deconvolution (conv-transpose2d
+     * forward, conv2d backward-data) when deconv is set, else a convolution (conv2d forward, conv-transpose2d
+     * backward-data).
+     */
+    public boolean usesOneDnn(boolean deconv, Shape src, Shape dst, Shape w, ConvSpec spec) {
+        return conv.usesOneDnn(deconv, src, dst, w, spec);
     }
 
     // ---- storage helpers for the op classes of this package ----

@@ -12,15 +12,20 @@ import org.anoscan.tensor.Tensor;
  * im2col/col2im + sgemm kernels of {@link ConvKernels}. A conv-transpose2d is the adjoint of the
  * conv2d with the same weight, so its forward is conv2d's backward-data (GEMM then col2im, no
  * zero-stuffed input), its backward-data is a conv2d forward, and its weight gradient is conv2d's
- * with the roles of input and output gradient swapped.
+ * with the roles of input and output gradient swapped. Forwards and backward-datas go to oneDNN instead
+ * where the {@link ConvLibrary} says so ({@link OneDnnConvolutions}, created on first use).
  */
 final class CpuConvolutions implements AutoCloseable {
     private final CpuBackend cpu;
     private final ConvKernels kernels;
+    private final ConvLibrary library;
+    private OneDnnConvolutions oneDnn;
+    private boolean closed;
 
-    CpuConvolutions(CpuBackend cpu, ConvBatching batching) {
+    CpuConvolutions(CpuBackend cpu, ConvBatching batching, ConvLibrary library) {
         this.cpu = cpu;
         this.kernels = new ConvKernels(cpu, batching);
+        this.library = library;
     }
 
     Tensor conv2d(Tensor x, Tensor w, Tensor bias, ConvSpec spec) {
@@ -28,6 +33,8 @@ final class CpuConvolutions implements AutoCloseable {
         CpuTensor xt = tensor(op, "x", x), wt = tensor(op, "w", w), bt = bias == null ? null : tensor(op, "bias", bias);
         Shape yShape = spec(op, spec).convOutput(op, x.shape(), w.shape());
         if (bt != null) Checks.channels(op, "bias", bt, yShape.c());
+        OneDnnConvolutions.Key key = oneDnnKey(false, x.shape(), yShape, w.shape(), spec, bt, null);
+        if (key != null) return compute(yShape, y -> oneDnn().run(key, xt, wt, bt, y));
         ConvGeometry g = convGeometry(x.shape(), w.shape(), yShape, spec);
         return compute(yShape, y -> kernels.forward(g, yShape.c(), wt, xt, null, y, new ConvKernels.Epilogue(bt, null)));
     }
@@ -37,6 +44,8 @@ final class CpuConvolutions implements AutoCloseable {
         CpuTensor dyt = tensor(op, "dy", dy), wt = tensor(op, "w", w);
         Shape yShape = spec(op, spec).convOutput(op, shape(op, "xShape", xShape), w.shape());
         expectShape(op, "dy", dyt, yShape, "x " + xShape + ", w " + w.shape() + ", " + spec);
+        OneDnnConvolutions.Key key = oneDnnKey(true, yShape, xShape, w.shape(), spec, null, null);
+        if (key != null) return compute(xShape, dx -> oneDnn().run(key, dyt, wt, null, dx));
         ConvGeometry g = convGeometry(xShape, w.shape(), yShape, spec);
         return compute(xShape, dx -> kernels.backwardData(g, yShape.c(), wt, dyt, null, dx, ConvKernels.Epilogue.NONE));
     }
@@ -55,6 +64,8 @@ final class CpuConvolutions implements AutoCloseable {
         CpuTensor xt = tensor(op, "x", x), wt = tensor(op, "w", w), bt = bias == null ? null : tensor(op, "bias", bias);
         Shape yShape = spec(op, spec).convTransposeOutput(op, x.shape(), w.shape());
         if (bt != null) Checks.channels(op, "bias", bt, yShape.c());
+        OneDnnConvolutions.Key key = oneDnnKey(true, x.shape(), yShape, w.shape(), spec, bt, null);
+        if (key != null) return compute(yShape, y -> oneDnn().run(key, xt, wt, bt, y));
         ConvGeometry g = transposeGeometry(x.shape(), w.shape(), yShape, spec);
         return compute(yShape, y -> kernels.backwardData(g, x.shape().c(), wt, xt, null, y, new ConvKernels.Epilogue(bt, null)));
     }
@@ -64,6 +75,8 @@ final class CpuConvolutions implements AutoCloseable {
         CpuTensor dyt = tensor(op, "dy", dy), wt = tensor(op, "w", w);
         Shape yShape = spec(op, spec).convTransposeOutput(op, shape(op, "xShape", xShape), w.shape());
         expectShape(op, "dy", dyt, yShape, "x " + xShape + ", w " + w.shape() + ", " + spec);
+        OneDnnConvolutions.Key key = oneDnnKey(false, yShape, xShape, w.shape(), spec, null, null);
+        if (key != null) return compute(xShape, dx -> oneDnn().run(key, dyt, wt, null, dx));
         ConvGeometry g = transposeGeometry(xShape, w.shape(), yShape, spec);
         return compute(xShape, dx -> kernels.forward(g, xShape.c(), wt, dyt, null, dx, ConvKernels.Epilogue.NONE));
     }
@@ -84,6 +97,8 @@ final class CpuConvolutions implements AutoCloseable {
         Shape yShape = transposed ? spec(op, spec).convTransposeOutput(op, x.shape(), w.shape())
                 : spec(op, spec).convOutput(op, x.shape(), w.shape());
         if (bt != null) Checks.channels(op, "bias", bt, yShape.c());
+        OneDnnConvolutions.Key key = oneDnnKey(transposed, x.shape(), yShape, w.shape(), spec, bt, a);
+        if (key != null) return compute(yShape, y -> oneDnn().run(key, xt, wt, bt, y));
         ConvKernels.Epilogue epi = new ConvKernels.Epilogue(bt, a);
         if (transposed) {
             ConvGeometry g = transposeGeometry(x.shape(), w.shape(), yShape, spec);
@@ -106,6 +121,12 @@ final class CpuConvolutions implements AutoCloseable {
         String context = "x " + xShape + ", w " + w.shape() + ", " + spec;
         expectShape(op, "dy", dyt, yShape, context);
         expectShape(op, "y", yt, yShape, context);
+        OneDnnConvolutions.Key key = oneDnnKey(!transposed, yShape, xShape, w.shape(), spec, null, null);
+        if (key != null) { // oneDNN has no fused input pass: the derivative goes first, into a temporary
+            try (CpuTensor g = timesDerivative(dyt, yt, a)) {
+                return compute(xShape, dx -> oneDnn().run(key, g, wt, null, dx));
+            }
+        }
         ConvKernels.Derivative d = new ConvKernels.Derivative(a, yt);
         if (transposed) {
             ConvGeometry g = transposeGeometry(xShape, w.shape(), yShape, spec);
@@ -113,6 +134,51 @@ final class CpuConvolutions implements AutoCloseable {
         }
         ConvGeometry g = convGeometry(xShape, w.shape(), yShape, spec);
         return compute(xShape, dx -> kernels.backwardData(g, yShape.c(), wt, dyt, d, dx, ConvKernels.Epilogue.NONE));
+    }
+
+    /**
+     * The oneDNN op for src -> dst (deconv: a deconvolution, else a convolution) when the library gives it to
+     * oneDNN, else null. Only exact geometries go there (big + 2 pad - k = (small - 1) stride), as every
+     * DCGAN layer is: an inexact one would need uneven padding in one direction.
+     */
+    private OneDnnConvolutions.Key oneDnnKey(boolean deconv, Shape src, Shape dst, Shape w, ConvSpec spec, CpuTensor bias,
+                                             Activation a) {
+        if (library == ConvLibrary.GEMM || w.dim(2) != w.dim(3)) return null;
+        Shape big = deconv ? dst : src, small = deconv ? src : dst;
+        int k = w.dim(2), s = spec.stride(), p = spec.padding();
+        if (big.h() + 2 * p - k != (small.h() - 1) * s || big.w() + 2 * p - k != (small.w() - 1) * s) return null;
+        OneDnnConvolutions.Key key = new OneDnnConvolutions.Key(deconv, src.n(), src.c(), src.h(), src.w(), dst.c(), dst.h(), dst.w(), k,
+                s, p, bias != null, a);
+        return (library == ConvLibrary.ONEDNN || OneDnnConvolutions.suits(key)) && OneDnnLibrary.unavailableReason() == null ? key : null;
+    }
+
+    boolean usesOneDnn(boolean deconv, Shape src, Shape dst, Shape w, ConvSpec spec) {
+        return oneDnnKey(deconv, src, dst, w, spec, null, null) != null;
+    }
+
+    private synchronized OneDnnConvolutions oneDnn() {
+        if (closed) throw new IllegalStateException("cpu: backend is closed");
+        if (oneDnn == null) oneDnn = new OneDnnConvolutions();
+        return oneDnn;
+    }
+
+    /** dy * a'(read from y), as a new tensor (oneDNN's backward-data cannot fuse it). */
+    private CpuTensor timesDerivative(CpuTensor dy, CpuTensor y, Activation a) {
+        CpuTensor out = cpu.allocUninitialised(dy.shape());
+        try {
+            CpuLoops.chunked(cpu, dy.size(), (from, to) -> {
+                float[] g = CpuLoops.chunkArray(0), yv = CpuLoops.chunkArray(1);
+                int n = to - from;
+                dy.buffer.get(from, g, 0, n);
+                y.buffer.get(from, yv, 0, n);
+                ActivationMath.timesDerivative(a, g, 0, n, yv, 0);
+                out.buffer.put(from, g, 0, n);
+            });
+            return out;
+        } catch (RuntimeException | Error e) {
+            out.close();
+            throw e;
+        }
     }
 
     /** conv2d: columns are read from x; the output y has the GEMM's m = Cout rows. */
@@ -159,7 +225,9 @@ final class CpuConvolutions implements AutoCloseable {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
+        closed = true;
         kernels.close();
+        if (oneDnn != null) oneDnn.close();
     }
 }

@@ -111,6 +111,32 @@ record ConvCase(boolean transposed, int n, int cin, int cout, int h, int w, int 
         }
     }
 
+    /** a' as a function of the output y, in double. */
+    static double derivative(org.anoscan.backend.Activation a, double y) {
+        return switch (a) {
+            case RELU -> y > 0 ? 1 : 0;
+            case LEAKY_RELU -> y > 0 ? 1 : org.anoscan.backend.Activation.LEAKY_SLOPE;
+            case TANH -> 1 - y * y;
+            case SIGMOID -> y * (1 - y);
+        };
+    }
+
+    /**
+     * The adjoint identity of backward-data through activation a (null: none), in double:
+     * {@code <dx, v> = <dy * a'(y), conv(v)>}, where conv is this case's forward of v without bias.
+     */
+    static void assertAdjoint(String what, float[] dx, float[] v, float[] dy, org.anoscan.backend.Activation a, float[] y,
+                              double[] conv, double tol) {
+        double lhs = 0, rhs = 0, scale = 0;
+        for (int i = 0; i < dx.length; i++) lhs += (double) dx[i] * v[i];
+        for (int i = 0; i < dy.length; i++) {
+            double term = dy[i] * (a == null ? 1 : derivative(a, y[i])) * conv[i];
+            rhs += term;
+            scale += Math.abs(term);
+        }
+        org.junit.jupiter.api.Assertions.assertEquals(rhs, lhs, tol * Math.max(1, scale), what + " (adjoint identity)");
+    }
+
     @Override
     public String toString() {
         return (transposed ? "convTranspose2d" : "conv2d") + " x" + xShape() + " w" + wShape() + " s" + stride + " p" + pad;

@@ -94,25 +94,8 @@ class CpuConvFusedTest {
                 float[] got = dx.toHost();
                 assertArrayEquals(dxSeparate.toHost(), got, what + ": backward-data");
                 double[] conv = c.refForward(toDouble(v), toDouble(w), null);
-                double lhs = 0, rhs = 0, scale = 0;
-                for (int i = 0; i < got.length; i++) lhs += (double) got[i] * v[i];
-                for (int i = 0; i < dy.length; i++) {
-                    double term = dy[i] * derivative(a, y[i]) * conv[i];
-                    rhs += term;
-                    scale += Math.abs(term);
-                }
-                assertEquals(rhs, lhs, TOL * Math.max(1, scale), what + ": backward-data adjoint identity");
+                ConvCase.assertAdjoint(what + ": backward-data", got, v, dy, a, y, conv, TOL);
             }
         }
-    }
-
-    /** a' as a function of the output y, in double. */
-    private static double derivative(Activation a, double y) {
-        return switch (a) {
-            case RELU -> y > 0 ? 1 : 0;
-            case LEAKY_RELU -> y > 0 ? 1 : Activation.LEAKY_SLOPE;
-            case TANH -> 1 - y * y;
-            case SIGMOID -> y * (1 - y);
-        };
     }
 }

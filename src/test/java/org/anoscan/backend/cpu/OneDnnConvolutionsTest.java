@@ -1,0 +1,98 @@
+package org.anoscan.backend.cpu;
+
+import static org.anoscan.backend.cpu.ConvCase.assertNear;
+import static org.anoscan.testutil.GradCheck.randomFloats;
+import static org.anoscan.testutil.GradCheck.toDouble;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Random;
+import org.anoscan.backend.Activation;
+import org.anoscan.tensor.Shape;
+import org.anoscan.tensor.Tensor;
+import org.anoscan.testutil.RefOps;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The oneDNN convolutions ({@link ConvLibrary#ONEDNN}: every exact layer) against the double-precision naive
+ * loops: forward with bias and each activation as a post-op, backward-data alone and with the activation's
+ * derivative (adjoint identity), on DCGAN-shaped layers; the same call twice gives the same bits; the
+ * per-layer rule sends thin and 1x1 layers to the GEMM path.
+ */
+class OneDnnConvolutionsTest {
+    private static final double TOL = 1e-5;
+
+    @ParameterizedTest(name = "transposed={0}")
+    @ValueSource(booleans = {false, true})
+    void dcganLayersAgreeWithTheNaiveLoops(boolean transposed) {
+        Random rnd = new Random(transposed ? 41 : 43);
+        try (CpuBackend cpu = new CpuBackend(2, ConvBatching.WIDE, ConvLibrary.ONEDNN)) {
+            check(cpu, new ConvCase(transposed, 5, 32, 48, transposed ? 4 : 8, transposed ? 4 : 8, 4, 4, 2, 1), rnd);
+            check(cpu, new ConvCase(transposed, 3, 40, 33, 8, 8, 3, 3, 1, 1), rnd);
+            check(cpu, new ConvCase(transposed, 4, 3, 64, transposed ? 8 : 16, transposed ? 8 : 16, 4, 4, 2, 1), rnd); // thin side
+            check(cpu, new ConvCase(transposed, 2, 36, 32, transposed ? 1 : 4, transposed ? 1 : 4, 4, 4, 1, 0), rnd); // dense
+        }
+    }
+
+    @Test
+    void theSameCallTwiceGivesTheSameBits() {
+        Random rnd = new Random(5);
+        ConvCase c = new ConvCase(false, 16, 64, 128, 16, 16, 4, 4, 2, 1);
+        try (CpuBackend cpu = new CpuBackend(2, ConvBatching.WIDE, ConvLibrary.PER_LAYER);
+             Tensor x = cpu.fromHost(randomFloats(c.xShape().size(), rnd, 1), c.xShape());
+             Tensor w = cpu.fromHost(randomFloats(c.wShape().size(), rnd, 0.1), c.wShape());
+             Tensor y1 = cpu.convBiasActivation(false, x, w, null, Activation.LEAKY_RELU, c.spec());
+             Tensor y2 = cpu.convBiasActivation(false, x, w, null, Activation.LEAKY_RELU, c.spec());
+             Tensor d1 = cpu.conv2dBackwardData(y1, w, c.xShape(), c.spec());
+             Tensor d2 = cpu.conv2dBackwardData(y1, w, c.xShape(), c.spec())) {
+            assertArrayEquals(y1.toHost(), y2.toHost());
+            assertArrayEquals(d1.toHost(), d2.toHost());
+        }
+    }
+
+    @Test
+    void thePerLayerRuleKeepsThinAndOneByOneLayersOnTheGemmPath() {
+        OneDnnConvolutions.Key wide = new OneDnnConvolutions.Key(true, 64, 256, 4, 4, 128, 8, 8, 4, 2, 1, true, Activation.RELU);
+        assertTrue(OneDnnConvolutions.suits(wide));
+        assertTrue(!OneDnnConvolutions.suits(new OneDnnConvolutions.Key(true, 64, 64, 16, 16, 1, 32, 32, 4, 2, 1, false, Activation.TANH)));
+        assertTrue(!OneDnnConvolutions.suits(new OneDnnConvolutions.Key(false, 64, 1, 32, 32, 64, 16, 16, 4, 2, 1, false, null)));
+        assertTrue(!OneDnnConvolutions.suits(new OneDnnConvolutions.Key(true, 64, 100, 1, 1, 256, 4, 4, 4, 1, 0, true, Activation.RELU)));
+        assertTrue(!OneDnnConvolutions.suits(new OneDnnConvolutions.Key(false, 64, 32, 8, 8, 64, 4, 4, 4, 2, 1, false, null))); // widths 16
+    }
+
+    @Test
+    void thePerSampleReferenceRefusesOneDnn() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new CpuBackend(1, ConvBatching.PER_SAMPLE, ConvLibrary.ONEDNN));
+        assertEquals("cpu: the per-sample mode runs GEMMs only, not ONEDNN", e.getMessage());
+    }
+
+    private static void check(CpuBackend cpu, ConvCase c, Random rnd) {
+        for (Activation a : Activation.values()) {
+            boolean withBias = a.ordinal() % 2 == 0;
+            String what = c + " " + a + (withBias ? " with bias" : "");
+            float[] x = randomFloats(c.xShape().size(), rnd, 1), w = randomFloats(c.wShape().size(), rnd, 0.2);
+            float[] b = withBias ? randomFloats(c.cout(), rnd, 1) : null;
+            float[] dy = randomFloats(c.yShape().size(), rnd, 1), v = randomFloats(c.xShape().size(), rnd, 1);
+            try (Tensor xt = cpu.fromHost(x, c.xShape()); Tensor wt = cpu.fromHost(w, c.wShape());
+                 Tensor bt = b == null ? null : cpu.fromHost(b, Shape.of(c.cout()));
+                 Tensor dyt = cpu.fromHost(dy, c.yShape());
+                 Tensor fused = cpu.convBiasActivation(c.transposed(), xt, wt, bt, a, c.spec());
+                 Tensor plain = c.forward(cpu, xt, wt, bt);
+                 Tensor dxPlain = c.backwardData(cpu, dyt, wt);
+                 Tensor dx = cpu.convActivationBackwardData(c.transposed(), dyt, fused, a, wt, c.xShape(), c.spec())) {
+                double[] pre = c.refForward(toDouble(x), toDouble(w), b == null ? null : toDouble(b));
+                float[] y = fused.toHost();
+                assertNear(what + ": forward", RefOps.activation(a, pre), y, TOL);
+                assertNear(what + ": forward without activation", pre, plain.toHost(), TOL);
+                double[] conv = c.refForward(toDouble(v), toDouble(w), null);
+                ConvCase.assertAdjoint(what + ": backward-data", dxPlain.toHost(), v, dy, null, y, conv, TOL);
+                ConvCase.assertAdjoint(what + ": backward-data through the activation", dx.toHost(), v, dy, a, y, conv, TOL);
+            }
+        }
+    }
+}
