@@ -12,6 +12,8 @@ cd "$(dirname "$0")/.."
 N=${N:-200}; ROUNDS=${ROUNDS:-2}; ITERATIONS=${ITERATIONS:-100}
 MODEL=${MODEL:-src/main/resources/org/anoscan/demo/brick.safetensors}
 work=target/spark-bench
+# oneDNN's OpenMP threads must not spin between calls (the anoscan launcher sets the same; spark-submit: see README)
+export OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-PASSIVE}
 OPENS="-XX:+IgnoreUnrecognizedVMOptions --add-modules=jdk.incubator.vector --add-opens=java.base/java.lang=ALL-UNNAMED
  --add-opens=java.base/java.lang.invoke=ALL-UNNAMED --add-opens=java.base/java.lang.reflect=ALL-UNNAMED
  --add-opens=java.base/java.io=ALL-UNNAMED --add-opens=java.base/java.net=ALL-UNNAMED --add-opens=java.base/java.nio=ALL-UNNAMED
