@@ -44,17 +44,18 @@ public final class AtomicFiles {
         Path d = dir;
         for (int i = 0; i <= WORK_DEPTH && d != null; i++, d = d.getParent()) {
             Path work = d.resolve(WORK_TMP);
-            // the same file system, so that the rename stays atomic
-            if (Files.isDirectory(work)) return sameStore(work, dir) ? work : dir;
+            // the same device, so that the rename stays atomic
+            if (Files.isDirectory(work)) return sameDevice(work, dir) ? work : dir;
         }
         return dir;
     }
 
-    private static boolean sameStore(Path a, Path b) {
+    /** Compares device numbers (one stat each): this runs for every map an image writes, where a file store lookup reads the mount table. */
+    private static boolean sameDevice(Path a, Path b) {
         try {
-            return Files.getFileStore(a).equals(Files.getFileStore(b));
-        } catch (IOException e) {
-            return false;
+            return Files.getAttribute(a, "unix:dev").equals(Files.getAttribute(b, "unix:dev"));
+        } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
+            return false; // not a Unix file system: keep the temporary next to the file
         }
     }
 }

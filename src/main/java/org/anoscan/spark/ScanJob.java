@@ -214,7 +214,7 @@ public final class ScanJob implements Callable<Integer> {
         String common = null;
         for (String g : globs) {
             // the path part of a URI (file:, or another file system's: its images are named by that part too)
-            String p = g.replaceFirst("^[a-zA-Z][a-zA-Z0-9+.-]*://[^/]*", "").replaceFirst("^file:", "");
+            String p = g.replaceFirst(SparkScan.SCHEME + "//[^/]*", "").replaceFirst("^file:", "");
             int wild = p.length();
             for (char c : new char[] {'*', '?', '[', '{'}) {
                 int i = p.indexOf(c);

@@ -114,8 +114,11 @@ public final class SparkScan {
 
     /** Whether {@code path} is a URI of another file system than the local one (hdfs:, s3a:, ...). */
     static boolean remote(String path) {
-        return path.matches("^[a-zA-Z][a-zA-Z0-9+.-]*:.*") && !path.startsWith("file:");
+        return path.matches(SCHEME + ".*") && !path.startsWith("file:");
     }
+
+    /** A URI's scheme, as a regular expression anchored at the start. */
+    static final String SCHEME = "^[a-zA-Z][a-zA-Z0-9+.-]*:";
 
     /** A local path from a path or a {@code file:} URI; another file system's URI is refused with what to do. */
     static Path localPath(String path) {
