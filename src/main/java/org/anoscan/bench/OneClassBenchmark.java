@@ -7,6 +7,8 @@ import java.util.List;
 import java.util.Locale;
 import org.anoscan.backend.Backend;
 import org.anoscan.backend.Devices;
+import org.anoscan.backend.cpu.ConvBatching;
+import org.anoscan.backend.cpu.CpuBackend;
 import org.anoscan.io.Mnist;
 import org.anoscan.nn.DcganSpec;
 import org.anoscan.search.SearchConfig;
@@ -20,7 +22,12 @@ import org.anoscan.train.TrainConfig;
  *
  * <p>usage: OneClassBenchmark [--quick | --full] [--digits 0,1,..] [--device D] [--mnist DIR] [--steps N]
  * [--iterations N] [--normal N] [--anomalous N] [--width ngf=ndf] [--nz N] [--restarts K] [--precision fp32|tf32]
- * [--modes search:100,search:500,encoder,hybrid:20 --encoder-steps N --cache DIR --rounds R]
+ * [--modes search:100,search:500,encoder,hybrid:20 --encoder-steps N --cache DIR --rounds R] [--per-sample] [--seed N]
+ *
+ * <p>{@code --per-sample} runs on the CPU backend's exact reference mode ({@link ConvBatching#PER_SAMPLE}: one GEMM per
+ * sample, GEMMs only): the AUROCs of the fast default against it tell whether the fast convolutions' rounding
+ * changes quality. {@code --seed N} trains with another seed (default 1), to see how much a digit's AUROC moves
+ * between equally good runs.
  *
  * <p>With {@code --modes} each digit's DCGAN and encoder are trained once (or read from {@code --cache DIR}, where
  * they are kept for the next run) and every scoring mode is run on the same model and test images, one after the
@@ -65,6 +72,7 @@ public final class OneClassBenchmark {
         int encoderSteps = 600;
         Path cache = null;
         int rounds = 1;
+        boolean perSample = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--quick" -> { s = quick(); setting = "quick"; }
@@ -94,18 +102,28 @@ public final class OneClassBenchmark {
                 case "--encoder-steps" -> encoderSteps = Integer.parseInt(args[++i]);
                 case "--cache" -> cache = Path.of(args[++i]);
                 case "--rounds" -> rounds = Integer.parseInt(args[++i]);
+                case "--per-sample" -> perSample = true;
+                case "--seed" -> {
+                    TrainConfig t = s.train();
+                    s = new MnistOneClass.Settings(s.spec(), new TrainConfig(t.steps(), t.batchSize(), t.learningRate(), t.beta1(), t.realLabel(),
+                            Long.parseLong(args[++i]), t.checkpointEvery()), s.search(), s.maxTrain(), s.maxNormal(), s.maxAnomalous());
+                }
                 case "--anomalous" -> s = new MnistOneClass.Settings(s.spec(), s.train(), s.search(), s.maxTrain(), s.maxNormal(), Integer.parseInt(args[++i]));
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]);
             }
         }
         Mnist.Set train = Mnist.read(mnist, "train");
         Mnist.Set test = Mnist.read(mnist, "t10k");
+        if (perSample && (modes != null || !(device.equals("cpu") || device.equals("auto")))) {
+            throw new IllegalArgumentException("--per-sample is the CPU backend's reference mode: it needs --device cpu and no --modes");
+        }
         if (modes != null) {
             ModeComparison.run(device, precision, train, test, digits, s, setting, args, modes,
                     EncoderTrainConfig.defaults(encoderSteps), cache, rounds);
             return;
         }
-        try (Backend backend = Devices.open(device, System.out::println)) {
+        try (Backend backend = perSample ? new CpuBackend(Runtime.getRuntime().availableProcessors(), ConvBatching.PER_SAMPLE)
+                : Devices.open(device, System.out::println)) {
             System.out.println("# setting " + setting + (args.length > 0 ? " with arguments " + String.join(" ", args) : "") + ": " + s);
             backend.setPrecision(precision != null ? precision : backend.defaultPrecision());
             System.out.println("# backend " + backend.description() + ", precision " + backend.precision().label());
