@@ -25,16 +25,21 @@ import org.anoscan.search.SearchConfig;
 
 /**
  * Compound scaling of the DCGAN family, measured: for each candidate (α, β, γ) with α·β²·γ² ≈ 2 (α, β, γ >= 1)
- * the φ = 1 member of the one-class quick base model, with its FLOPs per search iteration (per patch, and per
- * image area: times γ^(2φ), as a patch covers 1/γ^φ as much), parameters, CPU search throughput and MNIST one-class
- * AUROC on a few digits (the proxy). {@code --family} instead prints φ = 0..3 with the chosen coefficients next
- * to scaling only the width or only the depth to the same FLOPs.
+ * the φ = 1 member, with its FLOPs per search iteration (per patch, and per image area: times γ^(2φ), as a patch
+ * covers 1/γ^φ as much), parameters, search throughput and quality on two proxies: MNIST one-class AUROC on a few
+ * digits (the one-class quick base) and texture localisation ({@link ScaledTextureProxy}: the texture quick base,
+ * pixel AUROC and AUPRO of the plain residual map, the images resampled by the member's resolution before tiling).
+ * {@code --family} instead prints φ = 0..3 with the chosen coefficients next to scaling only the width or only the
+ * depth to the same FLOPs.
  *
  * <p>MNIST digits have 28x28 pixels and no more: the resolution term cannot add any there, so the MNIST proxy
- * measures depth and width only, and γ shows in the FLOPs per image area. A texture proxy is what tests γ.
+ * measures depth and width only; the texture proxy is what tests γ. Rounding (widths to multiples of 8, blocks to
+ * whole ones) collapses many candidates onto one network: each distinct network is trained and scored once on
+ * MNIST, each distinct (network, resolution) once on the textures, and the rows that share say so.
  *
- * <p>usage: CompoundScalingSearch [--family] [--digits 1,4,7] [--steps 600] [--normal 150] [--anomalous 150]
- * [--iterations 100] [--alpha A --beta B --gamma G] [--no-quality] [--device cpu] [--mnist DIR]
+ * <p>usage: CompoundScalingSearch [--family] [--candidates A:B:G,...] [--digits 1,4,7|none] [--textures brick|none]
+ * [--steps 600] [--normal 150] [--anomalous 150] [--iterations 100] [--texture-steps 800] [--alpha A --beta B --gamma G]
+ * [--no-quality] [--device cpu|cuda:N] [--mnist DIR] [--textures-dir DIR]
  */
 public final class CompoundScalingSearch {
     private CompoundScalingSearch() {}
