@@ -90,15 +90,15 @@ final class ScanSettings {
     long seed;
 
     @Option(names = "--map", defaultValue = "auto", paramLabel = "KIND",
-            description = "The heatmap: auto (window when the model was calibrated with the feature Gaussians, texture or deviation "
+            description = "The heatmap: auto (window-detail for a model calibrated by this version, window when calibrated with the feature Gaussians only, texture or deviation "
                     + "when calibrated earlier, else residual), residual (|x - G(z)|, AnoGAN's map), residual-z, feature, deviation, "
                     + "deviation-fine, deviation-middle, layers, energy-pixels, energy-fine, texture, mahalanobis (PaDiM's), window-mean, "
-                    + "window-spread, window, combined, combined-deviation, departure (default: the calibrated model's, else ${DEFAULT-VALUE}).")
+                    + "window-spread, window, detail-loss, window-detail, combined, combined-deviation, departure (default: the calibrated model's, else ${DEFAULT-VALUE}).")
     String map;
 
     @Option(names = "--smoothing", paramLabel = "S",
             description = "Gaussian smoothing of the heatmap, sigma in strides (default: the calibrated model's, else 0 for "
-                    + "residual, " + ScanConfig.WINDOW_SMOOTHING + " for window and " + ScanConfig.DEFAULT_SMOOTHING + " for the others).")
+                    + "residual, " + ScanConfig.WINDOW_SMOOTHING + " for window and window-detail, " + ScanConfig.DEFAULT_SMOOTHING + " for the others).")
     Double smoothing;
 
     @Option(names = "--no-progress", description = "No progress bar.")
