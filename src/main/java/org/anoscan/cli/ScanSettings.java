@@ -98,7 +98,7 @@ final class ScanSettings {
 
     @Option(names = "--smoothing", paramLabel = "S",
             description = "Gaussian smoothing of the heatmap, sigma in strides (default: the calibrated model's, else 0 for "
-                    + "residual, " + ScanConfig.WINDOW_SMOOTHING + " for window and window-detail, " + ScanConfig.DEFAULT_SMOOTHING + " for the others).")
+                    + "residual, " + ScanConfig.WINDOW_SMOOTHING + " for window and " + ScanConfig.DEFAULT_SMOOTHING + " for the others).")
     Double smoothing;
 
     @Option(names = "--no-progress", description = "No progress bar.")

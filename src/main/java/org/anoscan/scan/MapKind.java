@@ -54,7 +54,8 @@ public enum MapKind {
      * WINDOW + 0.3 DETAIL_LOSS: the window map, plus where the finest-scale detail falls more than one normal spread
      * below normal. The window terms rank a pasted square of gravel on grass below normal when it matches grass's
      * brightness (it is calmer under D's first stage: held-out crops, pasted squares 0.441); the detail term sees it.
-     * The weight and the dead zone were chosen by TextureLocalisation on image seeds 7 and 17 (README: held-out check).
+     * The weight, the dead zone and the smoothing (a quarter stride: better AUPRO on grass than 0.375) were chosen by
+     * TextureLocalisation on image seeds 7 and 17 (README: held-out check).
      */
     WINDOW_DETAIL(c(MapTerm.WINDOW_MEAN, false), w(MapTerm.WINDOW_SPREAD, 0.1), w(MapTerm.DETAIL_LOSS, 0.3)),
     /** RESIDUAL_Z + FEATURE: both in units of normal spread. */

@@ -156,7 +156,7 @@ public record ScanConfig(int stride, SearchConfig search, int batchSize, int top
 
     /** The smoothing sigma in strides for {@code kind} (resolved): the given one, else the map's default. */
     public double smoothingStrides(MapKind kind) {
-        return !Double.isNaN(smoothing) ? smoothing : kind == MapKind.RESIDUAL ? 0 : kind == MapKind.WINDOW || kind == MapKind.WINDOW_DETAIL ? WINDOW_SMOOTHING : DEFAULT_SMOOTHING;
+        return !Double.isNaN(smoothing) ? smoothing : kind == MapKind.RESIDUAL ? 0 : kind == MapKind.WINDOW ? WINDOW_SMOOTHING : DEFAULT_SMOOTHING;
     }
 
     /** The smoothing sigma in pixels for {@code kind} (resolved) and a model of patch size {@code patchSize}. */

@@ -161,7 +161,7 @@ class DetailEnergyTest {
                 java.util.Arrays.toString(loaded.toExtras().get(MapStatistics.DETAIL_STD)), "read back as written");
         try (AnomalyScanner s = new AnomalyScanner(model, Map.of(), loaded, ScanConfig.defaults())) {
             assertEquals(MapKind.WINDOW_DETAIL, s.mapKind(), "auto with every statistic: the window map with the detail term");
-            assertEquals(6.0, ScanConfig.defaults().smoothingPixels(s.mapKind(), P), "smoothed as the window map");
+            assertEquals(4.0, ScanConfig.defaults().smoothingPixels(s.mapKind(), P), "smoothed by a quarter stride (the window map alone: 0.375)");
         }
 
         Map<String, float[]> older = new HashMap<>(extra);
