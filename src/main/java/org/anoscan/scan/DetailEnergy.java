@@ -7,8 +7,8 @@ package org.anoscan.scan;
  *
  * <p>Why: a pasted square of gravel on grass (or of brick on gravel) keeps grass's brightness and, under D's first
  * stage, its feature statistics (the quick models' 4x4 filters at stride 2 do not see single-pixel detail), but it
- * is smoother at the finest scale than the texture around it: on the benchmark's crops, the 9x9 Laplacian energy
- * inside the squares is below that of normal grass at 87-91% of positions (TextureLocalisation, README). What is
+ * is smoother at the finest scale than the texture around it: on the benchmark's crops, this energy (5x5) inside the
+ * squares is below that of the normal texture at 89-91% of positions (TextureLocalisation, README). What is
  * unusual is its loss: {@link MapTerm#DETAIL_LOSS} counts how far the energy falls below normal.
  */
 public final class DetailEnergy {

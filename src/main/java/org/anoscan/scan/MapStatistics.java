@@ -258,8 +258,7 @@ public final class MapStatistics {
             for (FeatureGaussian.Accumulator g : gaussians) g.add(terms, index);
             if (!terms.earlier().isEmpty()) {
                 FeatureTerms.StageFeatures x = terms.earlier().get(0);
-                int size = (int) Math.round(Math.sqrt(residualPixels.length));
-                detail.add(DetailEnergy.logEnergy(x.values(), index * x.size(), x.perPatch().c(), size), 0);
+                detail.add(DetailEnergy.logEnergy(x.values(), index * x.size(), x.perPatch().c(), x.perPatch().h()), 0);
             }
         }
 
