@@ -74,7 +74,7 @@ final class OneDnnConvolutions implements AutoCloseable {
     private final stream strm;
     private final Map<Key, Plan> plans = new HashMap<>();
     private final ScratchBuffer srcScratch = new ScratchBuffer("oneDNN source in its layout");
-    private final ScratchBuffer weightScratch = new ScratchBuffer("oneDNN weights in its layout");
+    private final OneDnnWeightCache weights = new OneDnnWeightCache();
     private final ScratchBuffer dstScratch = new ScratchBuffer("oneDNN destination in its layout");
 
     OneDnnConvolutions() {
@@ -109,6 +109,7 @@ final class OneDnnConvolutions implements AutoCloseable {
     }
 
     private void clearPlans() {
+        weights.clear();
         for (Plan p : plans.values()) p.close();
         plans.clear();
     }
@@ -126,9 +127,12 @@ final class OneDnnConvolutions implements AutoCloseable {
         private final memory src, w, dst;
         private final reorder srcIn, wIn, dstOut;
         private final IntMemoryMap args;
-        private final long srcFloats, weightFloats, dstFloats;
+        private final boolean deconv;
+        private final memory.desc blockedW;
+        private final long srcFloats, userWeightFloats, weightFloats, dstFloats;
 
         Plan(Key k) {
+            deconv = k.deconv();
             try {
                 long[] srcDims = {k.n(), k.cSrc(), k.hSrc(), k.wSrc()}, dstDims = {k.n(), k.cDst(), k.hDst(), k.wDst()};
                 long[] wDims = {k.cDst(), k.cSrc(), k.k(), k.k()};
@@ -162,6 +166,8 @@ final class OneDnnConvolutions implements AutoCloseable {
                 dst = pDst.equals(nchwDst) ? userDst : own(new memory(pDst, eng, (Pointer) null));
                 srcFloats = floats(pSrc);
                 weightFloats = floats(pW);
+                userWeightFloats = floats(userWDesc);
+                blockedW = pW;
                 dstFloats = floats(pDst);
                 srcIn = src == userSrc ? null : own(new reorder(userSrc, src));
                 wIn = w == userW ? null : own(new reorder(userW, w));
@@ -183,13 +189,18 @@ final class OneDnnConvolutions implements AutoCloseable {
             userDst.set_data_handle(d.pointer);
             if (userBias != null) userBias.set_data_handle(b.pointer);
             if (src != userSrc) src.set_data_handle(scratch(srcScratch, srcFloats));
-            if (w != userW) w.set_data_handle(scratch(weightScratch, weightFloats));
+            OneDnnWeightCache.Entry cached = null;
+            if (w != userW) {
+                cached = weights.lookup(wt.pointer, deconv, userWeightFloats, blockedW, weightFloats);
+                w.set_data_handle(cached.blocked());
+            }
             if (dst != userDst) dst.set_data_handle(scratch(dstScratch, dstFloats));
             if (srcIn != null) srcIn.execute(strm, userSrc, src);
-            if (wIn != null) wIn.execute(strm, userW, w);
+            if (cached != null && !cached.current()) wIn.execute(strm, userW, w);
             conv.execute(strm, args);
             if (dstOut != null) dstOut.execute(strm, dst, userDst);
             strm._wait();
+            if (cached != null) cached.markCurrent();
         }
 
         private <T extends Pointer> T own(T p) {
@@ -225,7 +236,7 @@ final class OneDnnConvolutions implements AutoCloseable {
     public synchronized void close() {
         clearPlans();
         srcScratch.close();
-        weightScratch.close();
+        weights.close();
         dstScratch.close();
         strm.close();
         eng.close();

@@ -54,6 +54,79 @@ class OneDnnConvolutionsTest {
         }
     }
 
+    /**
+     * The blocked weights are cached by address and checked against the weight's bytes: a weight written in place
+     * between calls (as training does) is reordered again, in both directions, and the result equals a fresh
+     * backend's (no cache) bit for bit; an unchanged weight gives the same bits as its first call.
+     */
+    @ParameterizedTest(name = "transposed={0}")
+    @ValueSource(booleans = {false, true})
+    void aWeightWrittenBetweenCallsIsReorderedAgain(boolean transposed) {
+        Random rnd = new Random(transposed ? 17 : 19);
+        ConvCase c = new ConvCase(transposed, 4, 64, 128, transposed ? 4 : 8, transposed ? 4 : 8, 4, 4, 2, 1);
+        float[] x = randomFloats(c.xShape().size(), rnd, 1), dy = randomFloats(c.yShape().size(), rnd, 1);
+        float[] w1 = randomFloats(c.wShape().size(), rnd, 0.2), w2 = w1.clone();
+        w2[w2.length / 2] += 0.5f; // one weight changed: the first bytes still match
+        try (CpuBackend cpu = new CpuBackend(2, ConvBatching.WIDE, ConvLibrary.ONEDNN);
+             Tensor xt = cpu.fromHost(x, c.xShape()); Tensor dyt = cpu.fromHost(dy, c.yShape());
+             Tensor wt = cpu.fromHost(w1, c.wShape()); Tensor w2t = cpu.fromHost(w2, c.wShape())) {
+            float[][] first = forwardAndBackward(cpu, c, xt, dyt, wt);
+            float[][] again = forwardAndBackward(cpu, c, xt, dyt, wt);
+            cpu.copyInto(w2t, wt);
+            float[][] written = forwardAndBackward(cpu, c, xt, dyt, wt);
+            float[][] fresh;
+            try (CpuBackend other = new CpuBackend(2, ConvBatching.WIDE, ConvLibrary.ONEDNN);
+                 Tensor x2 = other.fromHost(x, c.xShape()); Tensor dy2 = other.fromHost(dy, c.yShape());
+                 Tensor w2o = other.fromHost(w2, c.wShape())) {
+                fresh = forwardAndBackward(other, c, x2, dy2, w2o);
+            }
+            for (int i = 0; i < 2; i++) {
+                String op = i == 0 ? "forward" : "backward-data";
+                assertArrayEquals(first[i], again[i], op + ": unchanged weight, second call");
+                assertArrayEquals(fresh[i], written[i], op + ": weight written in place");
+                assertTrue(!java.util.Arrays.equals(first[i], written[i]), op + ": the written weight changes the result");
+            }
+        }
+    }
+
+    @Test
+    void theWeightCacheReordersOnlyChangedBytesAndEvictsTheOldest() {
+        assertEquals(null, OneDnnLibrary.unavailableReason());
+        try (OneDnnWeightCache cache = new OneDnnWeightCache();
+             org.bytedeco.dnnl.memory.desc layout = new org.bytedeco.dnnl.memory.desc(new long[] {8, 8, 4, 4},
+                     org.bytedeco.dnnl.memory.data_type.f32, org.bytedeco.dnnl.memory.format_tag.Acdb8a);
+             org.bytedeco.javacpp.FloatPointer w = new org.bytedeco.javacpp.FloatPointer(randomFloats(1024, new Random(3), 1))) {
+            OneDnnWeightCache.Entry e = cache.lookup(w, false, 1024, layout, 1024);
+            assertTrue(!e.current(), "a new weight needs its reorder");
+            e.markCurrent();
+            assertTrue(cache.lookup(w, false, 1024, layout, 1024).current(), "unchanged bytes: reused");
+            assertTrue(!cache.lookup(w, true, 1024, layout, 1024).current(), "the other direction is another entry");
+            w.put(1023, w.get(1023) + 1f);
+            OneDnnWeightCache.Entry changed = cache.lookup(w, false, 1024, layout, 1024);
+            assertTrue(changed == e && !e.current(), "a changed last float: reordered again");
+            e.markCurrent();
+            org.bytedeco.javacpp.FloatPointer[] others = new org.bytedeco.javacpp.FloatPointer[OneDnnWeightCache.MAX_ENTRIES];
+            try {
+                for (int i = 0; i < others.length; i++) {
+                    others[i] = new org.bytedeco.javacpp.FloatPointer(1024);
+                    cache.lookup(others[i], false, 1024, layout, 1024).markCurrent();
+                }
+                assertEquals(OneDnnWeightCache.MAX_ENTRIES, cache.size());
+                assertTrue(cache.lookup(others[others.length - 1], false, 1024, layout, 1024).current(), "the newest is kept");
+                assertTrue(!cache.lookup(w, false, 1024, layout, 1024).current(), "the oldest was evicted");
+            } finally {
+                for (org.bytedeco.javacpp.FloatPointer p : others) if (p != null) p.close();
+            }
+        }
+    }
+
+    private static float[][] forwardAndBackward(CpuBackend cpu, ConvCase c, Tensor x, Tensor dy, Tensor w) {
+        try (Tensor y = cpu.convBiasActivation(c.transposed(), x, w, null, Activation.LEAKY_RELU, c.spec());
+             Tensor dx = c.backwardData(cpu, dy, w)) {
+            return new float[][] {y.toHost(), dx.toHost()};
+        }
+    }
+
     @Test
     void thePerLayerRuleKeepsThinAndOneByOneLayersOnTheGemmPath() {
         OneDnnConvolutions.Key wide = new OneDnnConvolutions.Key(true, 64, 256, 4, 4, 128, 8, 8, 4, 2, 1, true, Activation.RELU);
