@@ -30,9 +30,9 @@ import org.bytedeco.javacpp.Pointer;
  *
  * <p>One {@link Plan} per op shape (batch size included), built on first use and kept: the primitive in the
  * layouts oneDNN picks (NHWC activations and blocked weights on avx2), and the reorders between those and the
- * backend's NCHW tensors and weights. The reordered copies live in three scratch buffers shared by all plans
- * (calls are serialised), so a plan holds no batch-sized memory. Reordering costs a pass over input, weight and output per call; keeping blocked
- * layouts between layers would need blocked tensors in the backend (not done). Calls are serialised:
+ * backend's NCHW tensors and weights. The reordered activations live in two scratch buffers shared by all plans
+ * (calls are serialised), so a plan holds no batch-sized memory; the reordered weights are kept per weight
+ * ({@link OneDnnWeightCache}: the search's frozen weights are reordered once, not on every call). Calls are serialised:
  * oneDNN spreads each one over its OpenMP threads (all cores) itself.
  *
  * <p>Threads: oneDNN runs on its own OpenMP threads, as many as OMP_NUM_THREADS says (default: every core
