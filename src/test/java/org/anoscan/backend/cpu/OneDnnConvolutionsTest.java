@@ -89,6 +89,88 @@ class OneDnnConvolutionsTest {
         }
     }
 
+    /**
+     * Outputs that oneDNN leaves in NHWC order for the next oneDNN layer (the search's forward and backward chains)
+     * give the same bits as the same chain with every output converted to NCHW before its next use: wide layers
+     * passing NHWC on, a GEMM layer (1 channel) reading one, the derivative pass with dy in NCHW and y in NHWC and
+     * with both in NHWC, and the elements read back in NCHW order.
+     */
+    @ParameterizedTest(name = "library={0}")
+    @ValueSource(strings = {"PER_LAYER", "ONEDNN"})
+    void activationsLeftInNhwcBetweenLayersGiveTheSameBits(String library) {
+        Random rnd = new Random(23);
+        int n = 2;
+        Shape[] xs = {Shape.of(n, 128, 4, 4), Shape.of(n, 64, 8, 8), Shape.of(n, 64, 16, 16), Shape.of(n, 1, 32, 32)};
+        Activation[] acts = {Activation.RELU, Activation.LEAKY_RELU, Activation.TANH};
+        float[][] ws = new float[3][], bs = new float[3][];
+        for (int i = 0; i < 3; i++) {
+            ws[i] = randomFloats(xs[i].c() * xs[i + 1].c() * 16, rnd, 0.1);
+            bs[i] = randomFloats(xs[i + 1].c(), rnd, 0.5);
+        }
+        float[] x = randomFloats(xs[0].size(), rnd, 1), dy = randomFloats(xs[3].size(), rnd, 1), dyMid = randomFloats(xs[2].size(), rnd, 1);
+        try (CpuBackend cpu = new CpuBackend(2, ConvBatching.WIDE, ConvLibrary.valueOf(library))) {
+            float[][] kept = chain(cpu, xs, ws, bs, acts, x, dy, dyMid, false);
+            float[][] plain = chain(cpu, xs, ws, bs, acts, x, dy, dyMid, true);
+            int leftNhwc = 0;
+            for (int i = 0; i < kept.length; i++) {
+                int last = kept[i].length - 1;
+                assertArrayEquals(java.util.Arrays.copyOf(plain[i], last), java.util.Arrays.copyOf(kept[i], last), "output " + i);
+                assertEquals(0f, plain[i][last], "output " + i + " read back before");
+                leftNhwc += (int) kept[i][last];
+            }
+            assertTrue(leftNhwc >= 1, "some outputs were left in NHWC order");
+        }
+    }
+
+    /**
+     * Forward through three transposed layers, backward through them (from dy), and the middle layer's backward
+     * from a plain dyMid; forcePlain reads every output back (NCHW) before its next use. The last float of each
+     * returned row is 1 when the tensor lay in NHWC order before it was read.
+     */
+    private static float[][] chain(CpuBackend cpu, Shape[] xs, float[][] ws, float[][] bs, Activation[] acts, float[] x, float[] dy,
+                                   float[] dyMid, boolean forcePlain) {
+        org.anoscan.backend.ConvSpec s2 = new org.anoscan.backend.ConvSpec(2, 1);
+        java.util.List<Tensor> owned = new java.util.ArrayList<>();
+        java.util.List<float[]> out = new java.util.ArrayList<>();
+        try {
+            Tensor[] w = new Tensor[3], b = new Tensor[3], y = new Tensor[4];
+            for (int i = 0; i < 3; i++) {
+                owned.add(w[i] = cpu.fromHost(ws[i], Shape.of(xs[i].c(), xs[i + 1].c(), 4, 4)));
+                owned.add(b[i] = cpu.fromHost(bs[i], Shape.of(xs[i + 1].c())));
+            }
+            owned.add(y[0] = cpu.fromHost(x, xs[0]));
+            for (int i = 0; i < 3; i++) {
+                owned.add(y[i + 1] = cpu.convBiasActivation(true, y[i], w[i], b[i], acts[i], s2));
+                if (forcePlain) y[i + 1].toHost();
+            }
+            Tensor g;
+            owned.add(g = cpu.fromHost(dy, xs[3]));
+            for (int i = 2; i >= 0; i--) {
+                owned.add(g = cpu.convActivationBackwardData(true, g, y[i + 1], acts[i], w[i], xs[i], s2));
+                if (forcePlain) g.toHost();
+                out.add(read(g));
+            }
+            for (int i = 1; i <= 3; i++) out.add(read(y[i]));
+            Tensor gMid;
+            owned.add(gMid = cpu.fromHost(dyMid, xs[2]));
+            Tensor dMid;
+            owned.add(dMid = cpu.convActivationBackwardData(true, gMid, y[2], acts[1], w[1], xs[1], s2));
+            if (forcePlain) dMid.toHost();
+            out.add(read(dMid));
+            return out.toArray(new float[0][]);
+        } finally {
+            for (Tensor t : owned) t.close();
+        }
+    }
+
+    private static float[] read(Tensor t) {
+        boolean nhwc = ((CpuTensor) t).channelsLast() != null;
+        float[] v = t.toHost(), row = java.util.Arrays.copyOf(v, v.length + 1);
+        assertTrue(((CpuTensor) t).channelsLast() == null, "read back in NCHW order");
+        row[v.length] = nhwc ? 1 : 0;
+        return row;
+    }
+
     @Test
     void theWeightCacheReordersOnlyChangedBytesAndEvictsTheOldest() {
         assertEquals(null, OneDnnLibrary.unavailableReason());
