@@ -121,7 +121,8 @@ public final class TextureLocalisation {
             new Variant(MapKind.COMBINED, 0.25), new Variant(MapKind.DEVIATION, 0.25), new Variant(MapKind.LAYERS, 0.25),
             new Variant(MapKind.ENERGY_PIXELS, 0.25), new Variant(MapKind.TEXTURE, 0.25), new Variant(MapKind.MAHALANOBIS, 0.25),
             new Variant(MapKind.WINDOW_MEAN, 0.25), new Variant(MapKind.WINDOW_SPREAD, 0.25), new Variant(MapKind.WINDOW, 0.25),
-            new Variant(MapKind.WINDOW, 0.375), new Variant(MapKind.WINDOW, 0.5));
+            new Variant(MapKind.WINDOW, 0.375), new Variant(MapKind.WINDOW, 0.5), new Variant(MapKind.DETAIL_LOSS, 0.375),
+            new Variant(MapKind.WINDOW_DETAIL, 0.25), new Variant(MapKind.WINDOW_DETAIL, 0.375));
 
     /** Pixel AUROC, AUPRO and image AUROC of one map on one group of images. */
     public record Score(double pixelAuroc, double aupro, double imageAuroc, int regions) {}
@@ -488,10 +489,11 @@ public final class TextureLocalisation {
     /** The map a calibrated model's scans show by default, with its default smoothing. */
     public static final Variant DEFAULT = new Variant(MapKind.AUTO.resolve(true), ScanConfig.defaults().smoothingStrides(MapKind.AUTO.resolve(true)));
 
-    /** README rows: the plain residual, the deviation and texture maps, PaDiM's, the window maps, and the default map. */
+    /** README rows: the plain residual, the deviation and texture maps, PaDiM's, the window maps, the detail term alone, and the default map. */
     private static void markdownRows(Outcome o, String texture, List<String> out) {
         List<Variant> shown = List.of(VARIANTS.get(0), new Variant(MapKind.DEVIATION, 0.25), new Variant(MapKind.TEXTURE, 0.25),
-                new Variant(MapKind.MAHALANOBIS, 0.25), new Variant(MapKind.WINDOW_MEAN, 0.25), new Variant(MapKind.WINDOW, 0.25), DEFAULT);
+                new Variant(MapKind.MAHALANOBIS, 0.25), new Variant(MapKind.WINDOW_MEAN, 0.25), new Variant(MapKind.WINDOW, 0.375),
+                new Variant(MapKind.DETAIL_LOSS, 0.375), DEFAULT);
         for (Variant v : shown) {
             Map<String, Score> sc = o.scores().get(v);
             if (sc == null) continue;

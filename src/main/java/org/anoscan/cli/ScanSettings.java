@@ -90,10 +90,10 @@ final class ScanSettings {
     long seed;
 
     @Option(names = "--map", defaultValue = "auto", paramLabel = "KIND",
-            description = "The heatmap: auto (window when the model was calibrated with the feature Gaussians, texture or deviation "
+            description = "The heatmap: auto (window-detail for a model calibrated by this version, window when calibrated with the feature Gaussians only, texture or deviation "
                     + "when calibrated earlier, else residual), residual (|x - G(z)|, AnoGAN's map), residual-z, feature, deviation, "
                     + "deviation-fine, deviation-middle, layers, energy-pixels, energy-fine, texture, mahalanobis (PaDiM's), window-mean, "
-                    + "window-spread, window, combined, combined-deviation, departure (default: the calibrated model's, else ${DEFAULT-VALUE}).")
+                    + "window-spread, window, detail-loss, window-detail, combined, combined-deviation, departure (default: the calibrated model's, else ${DEFAULT-VALUE}).")
     String map;
 
     @Option(names = "--smoothing", paramLabel = "S",

@@ -23,8 +23,9 @@ public record CompoundScaling(double phi, double alpha, double beta, double gamm
     /** The base model: no scaling. */
     public static final CompoundScaling NONE = new CompoundScaling(0, 1, 1, 1);
     /**
-     * The coefficients {@code anoscan train --phi} uses unless told otherwise. Until bench/CompoundScalingSearch has
-     * been run at φ = 1, EfficientNet-B0's own grid-search result (α 1.2, β 1.1, γ 1.15; α·β²·γ² = 1.92).
+     * The coefficients {@code anoscan train --phi} uses unless told otherwise: EfficientNet-B0's own grid-search result
+     * (α 1.2, β 1.1, γ 1.15; α·β²·γ² = 1.92), kept until bench/CompoundScalingSearch's grid at φ = 1 has been run in full
+     * (so far 2 of its 6 MNIST networks and 2 texture pairs: bench/results/compound-scaling-2026-12-03-grid-quality.txt).
      */
     public static final double ALPHA = 1.2, BETA = 1.1, GAMMA = 1.15;
     /** Bounds that keep a model file's architecture sane (checked before anything is built from it). */

@@ -112,13 +112,18 @@ public sealed class AnomalyScanner implements AutoCloseable permits Scanner {
         int featureSize = model.features().outputShape(model.imageShape(1)).size();
         this.maps = new LocalMaps(patch, model.spec().channels(), fields.get(fields.size() - 1), LocalMaps.earlierFields(fields, patch),
                 stats != null ? stats : MapStatistics.identity(patch * patch, featureSize, FeatureTerms.earlierSizes(model)));
-        this.mapKind = cfg.map().resolve(stats != null, stats != null && stats.hasStages(), stats != null && stats.hasGaussians());
+        this.mapKind = cfg.map().resolve(stats != null, stats != null && stats.hasStages(), stats != null && stats.hasGaussians(),
+                stats != null && stats.hasDetail());
         if (stats != null && !stats.hasStages() && mapKind.needsStages()) {
             throw new IllegalArgumentException("the " + mapKind.label() + " map needs the statistics of every stage of the discriminator's features, "
                     + "and this model was calibrated before they were gathered: run anoscan calibrate again");
         }
         if (stats != null && !stats.hasGaussians() && mapKind.needsGaussians()) {
             throw new IllegalArgumentException("the " + mapKind.label() + " map needs the Gaussians of the discriminator's features on normal patches, "
+                    + "and this model was calibrated before they were gathered: run anoscan calibrate again");
+        }
+        if (stats != null && !stats.hasDetail() && mapKind.needsDetail()) {
+            throw new IllegalArgumentException("the " + mapKind.label() + " map needs the statistics of the patches' finest detail on normal patches, "
                     + "and this model was calibrated before they were gathered: run anoscan calibrate again");
         }
         this.smoothingPixels = cfg.smoothingPixels(mapKind, patch);

@@ -23,6 +23,8 @@ public final class LocalMaps {
     public static final int WINDOW_RADIUS = 2;
     /** Window radius of the WINDOW_SPREAD term: 3x3 positions (about 9x9 pixels); radius 2 and 3 did worse in the window map. */
     public static final int SPREAD_RADIUS = 1;
+    /** Spreads below normal that {@link MapTerm#DETAIL_LOSS} ignores: 1 (0.5 let calm normal grass into the mask, 2 missed squares). */
+    public static final double DETAIL_DEAD_ZONE = 1.0;
     /** Added to the local energy before its logarithm: a flat region (energy 0) counts as ln(1/0.05) = 3. */
     static final double ENERGY_FLOOR = 0.05;
 
@@ -90,6 +92,7 @@ public final class LocalMaps {
             case MAHALANOBIS -> gaussianMap(terms, index, FeatureView.STACKED, g -> g.distances(terms, index));
             case WINDOW_MEAN -> gaussianMap(terms, index, FeatureView.STAGE1, g -> g.windowDivergence(terms, index, WINDOW_RADIUS, true, false));
             case WINDOW_SPREAD -> gaussianMap(terms, index, FeatureView.STAGE1, g -> g.windowDivergence(terms, index, SPREAD_RADIUS, false, true));
+            case DETAIL_LOSS -> detailLoss(terms, index);
         };
     }
 
@@ -108,6 +111,15 @@ public final class LocalMaps {
             for (int i = 0; i < out.length; i++) out[i] += (float) (c.weight() * (c.twoSided() ? Math.abs(v[i]) : v[i]));
         }
         return FloatImage.map(first.height(), first.width(), out, first.source());
+    }
+
+    /** {@link MapTerm#DETAIL_LOSS} of one patch, from its pixels (f's input, stage 0 of the terms). */
+    private float[] detailLoss(FeatureTerms t, int index) {
+        if (t.earlier().isEmpty()) throw new IllegalArgumentException("the " + MapTerm.DETAIL_LOSS + " term needs the patches' pixels in the feature terms");
+        FeatureTerms.StageFeatures x = t.earlier().get(0);
+        float[] e = DetailEnergy.logEnergy(x.values(), index * x.size(), x.perPatch().c(), patchSize);
+        for (int i = 0; i < e.length; i++) e[i] = (float) Math.max(0, -stats.detailZ(i, e[i]) - DETAIL_DEAD_ZONE);
+        return e;
     }
 
     private float[] residualZ(float[] residual) {

@@ -48,6 +48,16 @@ public enum MapKind {
      * were chosen by TextureLocalisation (a larger spread weight helps gravel's pasted squares and costs grass's).
      */
     WINDOW(c(MapTerm.WINDOW_MEAN, false), w(MapTerm.WINDOW_SPREAD, 0.1)),
+    /** {@link MapTerm#DETAIL_LOSS}. */
+    DETAIL_LOSS(c(MapTerm.DETAIL_LOSS, false)),
+    /**
+     * WINDOW + 0.3 DETAIL_LOSS: the window map, plus where the finest-scale detail falls more than one normal spread
+     * below normal. The window terms rank a pasted square of gravel on grass below normal when it matches grass's
+     * brightness (it is calmer under D's first stage: held-out crops, pasted squares 0.441); the detail term sees it.
+     * The weight, the dead zone and the smoothing (a quarter stride: better AUPRO on grass than 0.375) were chosen by
+     * TextureLocalisation on image seeds 7 and 17 (README: held-out check).
+     */
+    WINDOW_DETAIL(c(MapTerm.WINDOW_MEAN, false), w(MapTerm.WINDOW_SPREAD, 0.1), w(MapTerm.DETAIL_LOSS, 0.3)),
     /** RESIDUAL_Z + FEATURE: both in units of normal spread. */
     COMBINED(c(MapTerm.RESIDUAL_Z, false), c(MapTerm.FEATURE, false)),
     /** RESIDUAL_Z + FEATURE + DEVIATION. */
@@ -59,8 +69,8 @@ public enum MapKind {
      */
     DEPARTURE(c(MapTerm.RESIDUAL_Z, true), c(MapTerm.FEATURE, true), c(MapTerm.DEVIATION, false)),
     /**
-     * The best map the model's calibration allows ({@link #resolve(boolean, boolean, boolean)}: WINDOW for a current
-     * one). Chosen by {@code TextureLocalisation}: on brick the residual-based maps do well, but on grass and gravel G
+     * The best map the model's calibration allows ({@link #resolve(boolean, boolean, boolean, boolean)}: WINDOW_DETAIL
+     * for a current one). Chosen by {@code TextureLocalisation}: on brick the residual-based maps do well, but on grass and gravel G
      * reproduces pasted squares and stains better than the texture itself, so every residual term ranks them below
      * normal; the maps that read D's features against normal patches hold up on all three (see the README).
      */
@@ -97,9 +107,9 @@ public enum MapKind {
                 + Arrays.stream(values()).map(MapKind::label).collect(Collectors.joining(", ")));
     }
 
-    /** AUTO resolved against whether calibration statistics are present. */
+    /** AUTO resolved against whether calibration statistics are present (all of them, for a current calibration). */
     public MapKind resolve(boolean calibrated) {
-        return resolve(calibrated, calibrated);
+        return resolve(calibrated, calibrated, calibrated, calibrated);
     }
 
     /** AUTO resolved against whether calibration statistics are present, and those of f's earlier stages. */
@@ -112,13 +122,21 @@ public enum MapKind {
      * earlier stages' statistics, DEVIATION with only the last stage's, RESIDUAL with none.
      */
     public MapKind resolve(boolean calibrated, boolean stages, boolean gaussians) {
-        return this != AUTO ? this : !calibrated ? RESIDUAL : stages && gaussians ? WINDOW : stages ? TEXTURE : DEVIATION;
+        return resolve(calibrated, stages, gaussians, false);
+    }
+
+    /** As {@link #resolve(boolean, boolean, boolean)}; WINDOW_DETAIL when the detail statistics are there too. */
+    public MapKind resolve(boolean calibrated, boolean stages, boolean gaussians, boolean detail) {
+        if (this != AUTO) return this;
+        if (!calibrated) return RESIDUAL;
+        if (stages && gaussians) return detail ? WINDOW_DETAIL : WINDOW;
+        return stages ? TEXTURE : DEVIATION;
     }
 
     /** Whether this map needs the statistics of f's earlier stages. */
     public boolean needsStages() {
         return components.stream().anyMatch(c -> c.term() != MapTerm.RESIDUAL && c.term() != MapTerm.RESIDUAL_Z
-                && c.term() != MapTerm.FEATURE && c.term() != MapTerm.DEVIATION);
+                && c.term() != MapTerm.FEATURE && c.term() != MapTerm.DEVIATION && c.term() != MapTerm.DETAIL_LOSS);
     }
 
     /** Whether this map needs the feature Gaussians of normal patches. */
@@ -126,7 +144,12 @@ public enum MapKind {
         return components.stream().anyMatch(c -> c.term() == MapTerm.MAHALANOBIS || c.term() == MapTerm.WINDOW_MEAN || c.term() == MapTerm.WINDOW_SPREAD);
     }
 
-    /** Whether this map needs the feature terms (f(x), f(G(z))) of each patch. */
+    /** Whether this map needs the statistics of the patches' finest-scale detail ({@link DetailEnergy}). */
+    public boolean needsDetail() {
+        return components.stream().anyMatch(c -> c.term() == MapTerm.DETAIL_LOSS);
+    }
+
+    /** Whether this map needs the feature terms (f(x), f(G(z))) of each patch (DETAIL_LOSS reads x from them). */
     public boolean needsFeatures() {
         return components.stream().anyMatch(c -> c.term() != MapTerm.RESIDUAL && c.term() != MapTerm.RESIDUAL_Z);
     }

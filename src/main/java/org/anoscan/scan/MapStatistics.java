@@ -26,6 +26,9 @@ public final class MapStatistics {
     public static final String STAGE_PREFIX = "calibration.stage";
     /** Prefix of the feature Gaussians' tensors ({@link FeatureGaussian}): {@code calibration.gaussian_stacked_mean}, ... */
     public static final String GAUSSIAN_PREFIX = "calibration.gaussian_";
+    /** The mean and spread, per patch pixel, of the patches' finest-scale detail ({@link DetailEnergy}). */
+    public static final String DETAIL_MEAN = "calibration.detail_mean";
+    public static final String DETAIL_STD = "calibration.detail_std";
     /** The info key holding how many normal patches the statistics came from. */
     public static final String PATCHES_KEY = "calibration.patches";
 
@@ -41,9 +44,11 @@ public final class MapStatistics {
     private final List<float[]> stageMean, stageStd;
     /** The Gaussians of f's feature vectors ({@link FeatureView#all}); empty when the calibration predates them. */
     private final List<FeatureGaussian> gaussians;
+    /** The detail energy's mean and spread per patch pixel; null when the calibration predates them. */
+    private final float[] detailMean, detailStd;
 
     private MapStatistics(float[] rm, float[] rs, float[] frm, float[] frs, float[] fm, float[] fs, long patches,
-                          List<float[]> stageMean, List<float[]> stageStd, List<FeatureGaussian> gaussians) {
+                          List<float[]> stageMean, List<float[]> stageStd, List<FeatureGaussian> gaussians, float[] detailMean, float[] detailStd) {
         this.residualMean = rm;
         this.residualStd = rs;
         this.featureResidualMean = frm;
@@ -54,6 +59,8 @@ public final class MapStatistics {
         this.stageMean = stageMean == null || stageMean.isEmpty() ? null : stageMean;
         this.stageStd = this.stageMean == null ? null : stageStd;
         this.gaussians = List.copyOf(gaussians);
+        this.detailMean = detailMean;
+        this.detailStd = detailMean == null ? null : detailStd;
     }
 
     /** Mean 0 and spread 1 everywhere: the normalised maps on their raw scale. */
@@ -64,7 +71,7 @@ public final class MapStatistics {
             stds.add(ones(n));
         }
         return new MapStatistics(new float[patchPixels], ones(patchPixels), new float[featureSize], ones(featureSize),
-                new float[featureSize], ones(featureSize), 0, means, stds, List.of());
+                new float[featureSize], ones(featureSize), 0, means, stds, List.of(), new float[patchPixels], ones(patchPixels));
     }
 
     public long patches() { return patches; }
@@ -86,6 +93,9 @@ public final class MapStatistics {
 
     public List<FeatureGaussian> gaussians() { return gaussians; }
 
+    /** Whether the statistics of the patches' finest-scale detail are there (models calibrated before them have none). */
+    public boolean hasDetail() { return detailMean != null; }
+
     /** The Gaussian of the view named {@code name} ({@link FeatureView#all}). */
     FeatureGaussian gaussian(String name) {
         for (FeatureGaussian g : gaussians) if (g.view().name().equals(name)) return g;
@@ -97,7 +107,7 @@ public final class MapStatistics {
     public MapStatistics withGaussians(Map<String, float[]> extra, List<FeatureView> views) {
         List<FeatureGaussian> g = FeatureGaussian.fromExtras(extra, views);
         return new MapStatistics(residualMean, residualStd, featureResidualMean, featureResidualStd, featuresMean, featuresStd, patches,
-                stageMean, stageStd, g);
+                stageMean, stageStd, g, detailMean, detailStd);
     }
 
     /** (v[i] − mean[i]) / std[i] of the residual map (patch pixels). */
@@ -106,6 +116,13 @@ public final class MapStatistics {
     float featureResidualZ(int i, float v) { return (v - featureResidualMean[i]) / featureResidualStd[i]; }
 
     float featuresZ(int i, float v) { return (v - featuresMean[i]) / featuresStd[i]; }
+
+    /** The z of the detail energy ({@link DetailEnergy}) at patch pixel i. */
+    float detailZ(int i, float v) {
+        if (detailMean == null) throw new IllegalArgumentException("the " + MapTerm.DETAIL_LOSS + " term needs the statistics of the patches' detail "
+                + "on normal patches, which this model's calibration predates: recalibrate the model");
+        return (v - detailMean[i]) / detailStd[i];
+    }
 
     /** The z of entry i of earlier stage {@code stage} (0: the first conv's output). */
     float stageZ(int stage, int i, float v) { return (v - stageMean.get(stage)[i]) / stageStd.get(stage)[i]; }
@@ -126,6 +143,10 @@ public final class MapStatistics {
         for (FeatureGaussian g : gaussians) {
             out.put(g.meanName(), g.mean().clone());
             out.put(g.precisionName(), g.precision().clone());
+        }
+        if (detailMean != null) {
+            out.put(DETAIL_MEAN, detailMean.clone());
+            out.put(DETAIL_STD, detailStd.clone());
         }
         return out;
     }
@@ -164,7 +185,12 @@ public final class MapStatistics {
             throw new IllegalArgumentException("calibration statistics: tensor " + stageName(stageSizes.length, "mean")
                     + " is for a stage this model does not have; recalibrate the model");
         }
-        return new MapStatistics(rm, rs, frm, frs, fm, fs, patches, means, stds, List.of());
+        float[] dm = null, ds = null;
+        if (extra.containsKey(DETAIL_MEAN) || extra.containsKey(DETAIL_STD)) { // both, or none (an older calibration)
+            dm = get(extra, DETAIL_MEAN, patchPixels, false);
+            ds = get(extra, DETAIL_STD, patchPixels, true);
+        }
+        return new MapStatistics(rm, rs, frm, frs, fm, fs, patches, means, stds, List.of(), dm, ds);
     }
 
     static String stageName(int stage, String what) {
@@ -196,6 +222,7 @@ public final class MapStatistics {
     public static final class Accumulator {
         private final Welford residual, featureResidual, features;
         private final List<Welford> stages = new ArrayList<>();
+        private final Welford detail;
         /** Made at the first patch, from its feature terms' shapes. */
         private List<FeatureGaussian.Accumulator> gaussians;
 
@@ -205,6 +232,7 @@ public final class MapStatistics {
             featureResidual = new Welford(featureSize);
             features = new Welford(featureSize);
             for (int n : stageSizes) stages.add(new Welford(n));
+            detail = new Welford(patchPixels);
         }
 
         /**
@@ -228,6 +256,10 @@ public final class MapStatistics {
                 gaussians = FeatureView.all(FeatureView.shapes(terms)).stream().map(FeatureGaussian.Accumulator::new).toList();
             }
             for (FeatureGaussian.Accumulator g : gaussians) g.add(terms, index);
+            if (!terms.earlier().isEmpty()) {
+                FeatureTerms.StageFeatures x = terms.earlier().get(0);
+                detail.add(DetailEnergy.logEnergy(x.values(), index * x.size(), x.perPatch().c(), x.perPatch().h()), 0);
+            }
         }
 
         public long patches() { return residual.n; }
@@ -237,7 +269,8 @@ public final class MapStatistics {
             if (residual.n < 2) throw new IllegalStateException("calibration statistics need at least 2 normal patches, got " + residual.n);
             return new MapStatistics(residual.mean(), residual.std(), featureResidual.mean(), featureResidual.std(),
                     features.mean(), features.std(), residual.n, stages.stream().map(Welford::mean).toList(),
-                    stages.stream().map(Welford::std).toList(), gaussians.stream().map(FeatureGaussian.Accumulator::result).toList());
+                    stages.stream().map(Welford::std).toList(), gaussians.stream().map(FeatureGaussian.Accumulator::result).toList(),
+                    detail.n < 2 ? null : detail.mean(), detail.n < 2 ? null : detail.std());
         }
     }
 

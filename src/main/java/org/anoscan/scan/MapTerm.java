@@ -42,5 +42,13 @@ public enum MapTerm {
      * The spread part of {@link FeatureGaussian#windowDivergence}, window radius {@link LocalMaps#SPREAD_RADIUS}: how the
      * whitened variances depart from 1, either way.
      */
-    WINDOW_SPREAD
+    WINDOW_SPREAD,
+    /**
+     * How far the patch's finest-scale detail ({@link DetailEnergy}: the local energy of its Laplacian, per pixel) falls
+     * below what normal patches show there, in units of its normal spread, beyond a dead zone of
+     * {@link LocalMaps#DETAIL_DEAD_ZONE} spreads: {@code max(0, −z − dead zone)}. One-sided: a pasted texture that is
+     * smoother than the normal one (gravel on grass), a stain or a saturated patch show; a busier region is left to the
+     * window terms. Needs neither G nor D.
+     */
+    DETAIL_LOSS
 }

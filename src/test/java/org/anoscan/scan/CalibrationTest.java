@@ -154,6 +154,7 @@ class CalibrationTest {
             assertEquals(2 * 2 + 2 * 2, stored.patches(), "patches of a 40x44 and a 48x40 image at stride 16 (edge-aligned last rows and columns)");
             assertTrue(stored.hasStages(), "and those of the discriminator's earlier stages");
             assertTrue(stored.hasGaussians(), "and the Gaussians of its feature vectors");
+            assertTrue(stored.hasDetail(), "and those of the patches' finest detail");
             assertEquals(List.of(FeatureView.STAGE1, FeatureView.STACKED), stored.gaussians().stream().map(g -> g.view().name()).toList());
             assertEquals(expected.toExtras().keySet(), stored.toExtras().keySet());
             for (Map.Entry<String, float[]> e : expected.toExtras().entrySet()) {
@@ -163,7 +164,7 @@ class CalibrationTest {
         Map<String, String> info = ModelFile.readInfo(file);
         assertEquals("auto", info.get(ScoringSettings.Setting.MAP.key()), "the pixel threshold is on the map scans will show");
         try (AnomalyScanner s = AnomalyScanner.open(file, cpu, CFG)) {
-            assertEquals(MapKind.WINDOW, s.mapKind(), "a calibrated model's scans show the window map by default");
+            assertEquals(MapKind.WINDOW_DETAIL, s.mapKind(), "a calibrated model's scans show the window map with the detail term by default");
             assertEquals(List.of(), s.warnings());
         }
         try (AnomalyScanner s = AnomalyScanner.open(file, cpu, CFG.withMap(MapKind.RESIDUAL, 0))) {
@@ -176,7 +177,7 @@ class CalibrationTest {
         com.fasterxml.jackson.databind.JsonNode header = new com.fasterxml.jackson.databind.ObjectMapper()
                 .readTree(new String(bytes, 8, (int) headerLength, java.nio.charset.StandardCharsets.UTF_8));
         for (String name : List.of(MapStatistics.RESIDUAL_STD, MapStatistics.STAGE_PREFIX + "1_features_mean",
-                MapStatistics.GAUSSIAN_PREFIX + "stage1_precision", MapStatistics.GAUSSIAN_PREFIX + "stacked_mean")) {
+                MapStatistics.GAUSSIAN_PREFIX + "stage1_precision", MapStatistics.GAUSSIAN_PREFIX + "stacked_mean", MapStatistics.DETAIL_STD)) {
             byte[] copy = bytes.clone();
             long at = 8 + headerLength + header.get(name).get("data_offsets").get(0).asLong();
             copy[(int) at + 2] ^= 0x10;

@@ -249,7 +249,7 @@ class FeatureGaussianTest {
             assertEquals(java.util.Arrays.toString(stats.gaussians().get(i).precision()), java.util.Arrays.toString(loaded.gaussians().get(i).precision()));
         }
         Map<String, float[]> older = new HashMap<>(extra);
-        older.keySet().removeIf(k -> k.startsWith(MapStatistics.GAUSSIAN_PREFIX));
+        older.keySet().removeIf(k -> k.startsWith(MapStatistics.GAUSSIAN_PREFIX) || k.equals(MapStatistics.DETAIL_MEAN) || k.equals(MapStatistics.DETAIL_STD));
         MapStatistics old = MapStatistics.fromExtras(older, info, P * P, t.size(), FeatureTerms.earlierSizes(model)).withGaussians(older, views);
         assertEquals(false, old.hasGaussians(), "a calibration older than the Gaussians");
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> old.gaussian(FeatureView.STAGE1));
@@ -261,8 +261,12 @@ class FeatureGaussianTest {
         e = assertThrows(IllegalArgumentException.class,
                 () -> new AnomalyScanner(model, Map.of(), old, ScanConfig.defaults().withMap(MapKind.WINDOW, 0)).close());
         assertTrue(e.getMessage().contains("calibrate again"), e.getMessage());
-        try (AnomalyScanner s = new AnomalyScanner(model, Map.of(), loaded, ScanConfig.defaults())) {
-            assertEquals(MapKind.WINDOW, s.mapKind(), "auto with the Gaussians: the window map");
+        Map<String, float[]> noDetail = new HashMap<>(extra);
+        noDetail.remove(MapStatistics.DETAIL_MEAN);
+        noDetail.remove(MapStatistics.DETAIL_STD);
+        MapStatistics gaussiansOnly = MapStatistics.fromExtras(noDetail, info, P * P, t.size(), FeatureTerms.earlierSizes(model)).withGaussians(noDetail, views);
+        try (AnomalyScanner s = new AnomalyScanner(model, Map.of(), gaussiansOnly, ScanConfig.defaults())) {
+            assertEquals(MapKind.WINDOW, s.mapKind(), "auto with the Gaussians (and no detail statistics): the window map");
             assertEquals(6.0, ScanConfig.defaults().smoothingPixels(s.mapKind(), P), "0.375 of the default stride, 16 pixels");
             assertEquals(4.0, ScanConfig.defaults().smoothingPixels(MapKind.TEXTURE, P), "the other maps: a quarter stride");
         }

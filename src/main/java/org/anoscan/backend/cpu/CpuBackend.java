@@ -126,8 +126,19 @@ public final class CpuBackend implements Backend {
 
     /** Checks t (open, this backend's) and returns its storage as a buffer indexed from 0. */
     FloatBuffer buf(String op, String name, Tensor t) {
+        return plain(checked(op, name, t)).buffer;
+    }
+
+    /** Checks t (open, this backend's) and returns it as it lies, NCHW or NHWC ({@link CpuTensor#channelsLast}). */
+    CpuTensor checked(String op, String name, Tensor t) {
         Checks.usable(op, name, t, this);
-        return ((CpuTensor) t).buffer;
+        return (CpuTensor) t;
+    }
+
+    /** t, with its storage converted to NCHW in place if oneDNN left it in NHWC order. */
+    CpuTensor plain(CpuTensor t) {
+        if (t.channelsLast() != null) conv.toPlain(t);
+        return t;
     }
 
     CpuBufferPool buffers() {

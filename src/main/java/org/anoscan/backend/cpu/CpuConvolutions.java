@@ -30,22 +30,24 @@ final class CpuConvolutions implements AutoCloseable {
 
     Tensor conv2d(Tensor x, Tensor w, Tensor bias, ConvSpec spec) {
         String op = "conv2d";
-        CpuTensor xt = tensor(op, "x", x), wt = tensor(op, "w", w), bt = bias == null ? null : tensor(op, "bias", bias);
+        CpuTensor xt = cpu.checked(op, "x", x), wt = tensor(op, "w", w), bt = bias == null ? null : tensor(op, "bias", bias);
         Shape yShape = spec(op, spec).convOutput(op, x.shape(), w.shape());
         if (bt != null) Checks.channels(op, "bias", bt, yShape.c());
         OneDnnConvolutions.Key key = oneDnnKey(false, x.shape(), yShape, w.shape(), spec, bt, null);
-        if (key != null) return compute(yShape, y -> oneDnn().run(key, xt, wt, bt, y));
+        if (key != null) return compute(yShape, y -> oneDnn().run(key, xt, wt, bt, y, false));
+        cpu.plain(xt);
         ConvGeometry g = convGeometry(x.shape(), w.shape(), yShape, spec);
         return compute(yShape, y -> kernels.forward(g, yShape.c(), wt, xt, null, y, new ConvKernels.Epilogue(bt, null)));
     }
 
     Tensor conv2dBackwardData(Tensor dy, Tensor w, Shape xShape, ConvSpec spec) {
         String op = "conv2dBackwardData";
-        CpuTensor dyt = tensor(op, "dy", dy), wt = tensor(op, "w", w);
+        CpuTensor dyt = cpu.checked(op, "dy", dy), wt = tensor(op, "w", w);
         Shape yShape = spec(op, spec).convOutput(op, shape(op, "xShape", xShape), w.shape());
         expectShape(op, "dy", dyt, yShape, "x " + xShape + ", w " + w.shape() + ", " + spec);
         OneDnnConvolutions.Key key = oneDnnKey(true, yShape, xShape, w.shape(), spec, null, null);
-        if (key != null) return compute(xShape, dx -> oneDnn().run(key, dyt, wt, null, dx));
+        if (key != null) return compute(xShape, dx -> oneDnn().run(key, dyt, wt, null, dx, false));
+        cpu.plain(dyt);
         ConvGeometry g = convGeometry(xShape, w.shape(), yShape, spec);
         return compute(xShape, dx -> kernels.backwardData(g, yShape.c(), wt, dyt, null, dx, ConvKernels.Epilogue.NONE));
     }
@@ -61,22 +63,24 @@ final class CpuConvolutions implements AutoCloseable {
 
     Tensor convTranspose2d(Tensor x, Tensor w, Tensor bias, ConvSpec spec) {
         String op = "convTranspose2d";
-        CpuTensor xt = tensor(op, "x", x), wt = tensor(op, "w", w), bt = bias == null ? null : tensor(op, "bias", bias);
+        CpuTensor xt = cpu.checked(op, "x", x), wt = tensor(op, "w", w), bt = bias == null ? null : tensor(op, "bias", bias);
         Shape yShape = spec(op, spec).convTransposeOutput(op, x.shape(), w.shape());
         if (bt != null) Checks.channels(op, "bias", bt, yShape.c());
         OneDnnConvolutions.Key key = oneDnnKey(true, x.shape(), yShape, w.shape(), spec, bt, null);
-        if (key != null) return compute(yShape, y -> oneDnn().run(key, xt, wt, bt, y));
+        if (key != null) return compute(yShape, y -> oneDnn().run(key, xt, wt, bt, y, false));
+        cpu.plain(xt);
         ConvGeometry g = transposeGeometry(x.shape(), w.shape(), yShape, spec);
         return compute(yShape, y -> kernels.backwardData(g, x.shape().c(), wt, xt, null, y, new ConvKernels.Epilogue(bt, null)));
     }
 
     Tensor convTranspose2dBackwardData(Tensor dy, Tensor w, Shape xShape, ConvSpec spec) {
         String op = "convTranspose2dBackwardData";
-        CpuTensor dyt = tensor(op, "dy", dy), wt = tensor(op, "w", w);
+        CpuTensor dyt = cpu.checked(op, "dy", dy), wt = tensor(op, "w", w);
         Shape yShape = spec(op, spec).convTransposeOutput(op, shape(op, "xShape", xShape), w.shape());
         expectShape(op, "dy", dyt, yShape, "x " + xShape + ", w " + w.shape() + ", " + spec);
         OneDnnConvolutions.Key key = oneDnnKey(false, yShape, xShape, w.shape(), spec, null, null);
-        if (key != null) return compute(xShape, dx -> oneDnn().run(key, dyt, wt, null, dx));
+        if (key != null) return compute(xShape, dx -> oneDnn().run(key, dyt, wt, null, dx, false));
+        cpu.plain(dyt);
         ConvGeometry g = transposeGeometry(xShape, w.shape(), yShape, spec);
         return compute(xShape, dx -> kernels.forward(g, xShape.c(), wt, dyt, null, dx, ConvKernels.Epilogue.NONE));
     }
@@ -93,12 +97,13 @@ final class CpuConvolutions implements AutoCloseable {
     /** conv2d or conv-transpose2d, then + bias[channel] and the activation a, fused into the kernel's output pass. */
     Tensor convBiasActivation(boolean transposed, Tensor x, Tensor w, Tensor bias, Activation a, ConvSpec spec) {
         String op = transposed ? "convTranspose2dBiasActivation" : "conv2dBiasActivation";
-        CpuTensor xt = tensor(op, "x", x), wt = tensor(op, "w", w), bt = bias == null ? null : tensor(op, "bias", bias);
+        CpuTensor xt = cpu.checked(op, "x", x), wt = tensor(op, "w", w), bt = bias == null ? null : tensor(op, "bias", bias);
         Shape yShape = transposed ? spec(op, spec).convTransposeOutput(op, x.shape(), w.shape())
                 : spec(op, spec).convOutput(op, x.shape(), w.shape());
         if (bt != null) Checks.channels(op, "bias", bt, yShape.c());
         OneDnnConvolutions.Key key = oneDnnKey(transposed, x.shape(), yShape, w.shape(), spec, bt, a);
-        if (key != null) return compute(yShape, y -> oneDnn().run(key, xt, wt, bt, y));
+        if (key != null) return compute(yShape, y -> oneDnn().run(key, xt, wt, bt, y, true));
+        cpu.plain(xt);
         ConvKernels.Epilogue epi = new ConvKernels.Epilogue(bt, a);
         if (transposed) {
             ConvGeometry g = transposeGeometry(x.shape(), w.shape(), yShape, spec);
@@ -114,7 +119,7 @@ final class CpuConvolutions implements AutoCloseable {
      */
     Tensor convActivationBackwardData(boolean transposed, Tensor dy, Tensor y, Activation a, Tensor w, Shape xShape, ConvSpec spec) {
         String op = transposed ? "convTranspose2dActivationBackwardData" : "conv2dActivationBackwardData";
-        CpuTensor dyt = tensor(op, "dy", dy), yt = tensor(op, "y", y), wt = tensor(op, "w", w);
+        CpuTensor dyt = cpu.checked(op, "dy", dy), yt = cpu.checked(op, "y", y), wt = tensor(op, "w", w);
         if (a == null) throw new IllegalArgumentException(op + ": activation is null");
         Shape yShape = transposed ? spec(op, spec).convTransposeOutput(op, shape(op, "xShape", xShape), w.shape())
                 : spec(op, spec).convOutput(op, shape(op, "xShape", xShape), w.shape());
@@ -123,10 +128,15 @@ final class CpuConvolutions implements AutoCloseable {
         expectShape(op, "y", yt, yShape, context);
         OneDnnConvolutions.Key key = oneDnnKey(!transposed, yShape, xShape, w.shape(), spec, null, null);
         if (key != null) { // oneDNN has no fused input pass: the derivative goes first, into a temporary
-            try (CpuTensor g = timesDerivative(dyt, yt, a)) {
-                return compute(xShape, dx -> oneDnn().run(key, g, wt, null, dx));
+            OneDnnConvolutions dnn = oneDnn();
+            synchronized (dnn) { // the layouts of dy and y stay as read
+                try (CpuTensor g = timesDerivative(dnn, dyt, yt, a)) {
+                    return compute(xShape, dx -> dnn.run(key, g, wt, null, dx, true));
+                }
             }
         }
+        cpu.plain(dyt);
+        cpu.plain(yt);
         ConvKernels.Derivative d = new ConvKernels.Derivative(a, yt);
         if (transposed) {
             ConvGeometry g = transposeGeometry(xShape, w.shape(), yShape, spec);
@@ -156,30 +166,69 @@ final class CpuConvolutions implements AutoCloseable {
         return oneDnnKey(deconv, src, dst, w, spec, null, null) != null;
     }
 
+    /** Converts t (left in NHWC order by a oneDNN op of this backend) to NCHW in place. */
+    void toPlain(CpuTensor t) {
+        oneDnn().toPlain(t);
+    }
+
     private synchronized OneDnnConvolutions oneDnn() {
         if (closed) throw new IllegalStateException("cpu: backend is closed");
         if (oneDnn == null) oneDnn = new OneDnnConvolutions();
         return oneDnn;
     }
 
-    /** dy * a'(read from y), as a new tensor (oneDNN's backward-data cannot fuse it). */
-    private CpuTensor timesDerivative(CpuTensor dy, CpuTensor y, Activation a) {
+    /**
+     * dy * a'(read from y), as a new tensor (oneDNN's backward-data cannot fuse it), in y's layout when y lies in
+     * NHWC order as oneDNN left it (dy is then read in either order), else in NCHW: the same products either way.
+     */
+    private CpuTensor timesDerivative(OneDnnConvolutions dnn, CpuTensor dy, CpuTensor y, Activation a) {
+        Shape yMark = y.channelsLast();
+        boolean channelsLast = yMark != null && yMark.equals(y.shape());
+        if (!channelsLast) dnn.toPlain(y);
+        if (!channelsLast || !yMark.equals(dy.channelsLast())) dnn.toPlain(dy);
         CpuTensor out = cpu.allocUninitialised(dy.shape());
         try {
-            CpuLoops.chunked(cpu, dy.size(), (from, to) -> {
-                float[] g = CpuLoops.chunkArray(0), yv = CpuLoops.chunkArray(1);
-                int n = to - from;
-                dy.buffer.get(from, g, 0, n);
-                y.buffer.get(from, yv, 0, n);
-                ActivationMath.timesDerivative(a, g, 0, n, yv, 0);
-                out.buffer.put(from, g, 0, n);
-            });
+            if (channelsLast && dy.channelsLast() == null) {
+                timesDerivativeTransposing(dy, y, a, out);
+            } else {
+                CpuLoops.chunked(cpu, dy.size(), (from, to) -> {
+                    float[] g = CpuLoops.chunkArray(0), yv = CpuLoops.chunkArray(1);
+                    int n = to - from;
+                    dy.buffer.get(from, g, 0, n);
+                    y.buffer.get(from, yv, 0, n);
+                    ActivationMath.timesDerivative(a, g, 0, n, yv, 0);
+                    out.buffer.put(from, g, 0, n);
+                });
+            }
+            if (channelsLast) out.markChannelsLast(y.shape());
             return out;
         } catch (RuntimeException | Error e) {
             out.close();
             throw e;
         }
     }
+
+    /** out (NHWC) = dy (NCHW) * a'(y (NHWC)), sample by sample: dy is transposed on the way in. */
+    private void timesDerivativeTransposing(CpuTensor dy, CpuTensor y, Activation a, CpuTensor out) {
+        Shape s = dy.shape();
+        int c = s.c(), hw = s.h() * s.w(), per = c * hw;
+        CpuLoops.items(cpu, s.n(), per, i -> {
+            float[][] arrays = TRANSPOSE_ARRAYS.get();
+            if (arrays[0].length < per) arrays = new float[][] {new float[per], new float[per], new float[per]};
+            TRANSPOSE_ARRAYS.set(arrays);
+            float[] in = arrays[0], g = arrays[1], yv = arrays[2];
+            long base = (long) i * per;
+            dy.buffer.get((int) base, in, 0, per);
+            y.buffer.get((int) base, yv, 0, per);
+            for (int ch = 0; ch < c; ch++) {
+                for (int p = 0, from = ch * hw; p < hw; p++) g[p * c + ch] = in[from + p];
+            }
+            ActivationMath.timesDerivative(a, g, 0, per, yv, 0);
+            out.buffer.put((int) base, g, 0, per);
+        });
+    }
+
+    private static final ThreadLocal<float[][]> TRANSPOSE_ARRAYS = ThreadLocal.withInitial(() -> new float[][] {new float[0], new float[0], new float[0]});
 
     /** conv2d: columns are read from x; the output y has the GEMM's m = Cout rows. */
     private static ConvGeometry convGeometry(Shape x, Shape w, Shape y, ConvSpec spec) {

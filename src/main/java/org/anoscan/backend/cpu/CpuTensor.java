@@ -10,6 +10,13 @@ final class CpuTensor extends Tensor {
     final FloatPointer pointer;
     final FloatBuffer buffer;
     private final CpuBackend cpu;
+    /** This tensor, or for a view the tensor whose storage it shares (which holds the layout mark). */
+    private final CpuTensor storage;
+    /**
+     * Set while the storage holds this NCHW shape's elements in NHWC order: an output that oneDNN left in its
+     * layout for the next oneDNN layer. The backend's other ops see NCHW only ({@link CpuBackend#buf} converts).
+     */
+    private volatile Shape channelsLast;
 
     /** An owning tensor: native storage from the backend's pool, zeroed when zero is set (else undefined). */
     CpuTensor(CpuBackend cpu, Shape shape, boolean zero) {
@@ -18,6 +25,7 @@ final class CpuTensor extends Tensor {
         this.pointer = cpu.buffers().take(shape.size());
         if (zero) pointer.zero();
         this.buffer = pointer.asBuffer();
+        this.storage = this;
         cpu.track(this, +1);
     }
 
@@ -27,6 +35,22 @@ final class CpuTensor extends Tensor {
         this.cpu = cpu;
         this.pointer = owner.pointer;
         this.buffer = owner.buffer;
+        this.storage = owner.storage;
+    }
+
+    /** The NCHW shape whose elements the storage holds in NHWC order, or null when it holds NCHW. */
+    Shape channelsLast() {
+        return storage.channelsLast;
+    }
+
+    /** Marks the storage as holding shape's elements in NHWC order (null: NCHW again). */
+    void markChannelsLast(Shape shape) {
+        storage.channelsLast = shape;
+    }
+
+    /** The tensor whose storage this one shares (itself when it owns its storage): the lock for layout changes. */
+    CpuTensor storage() {
+        return storage;
     }
 
     @Override

@@ -5,6 +5,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.anoscan.backend.Activation;
+import org.anoscan.tensor.Shape;
 import org.bytedeco.dnnl.IntMemoryMap;
 import org.bytedeco.dnnl.convolution_forward;
 import org.bytedeco.dnnl.deconvolution_forward;
@@ -30,9 +31,12 @@ import org.bytedeco.javacpp.Pointer;
  *
  * <p>One {@link Plan} per op shape (batch size included), built on first use and kept: the primitive in the
  * layouts oneDNN picks (NHWC activations and blocked weights on avx2), and the reorders between those and the
- * backend's NCHW tensors and weights. The reordered copies live in three scratch buffers shared by all plans
- * (calls are serialised), so a plan holds no batch-sized memory. Reordering costs a pass over input, weight and output per call; keeping blocked
- * layouts between layers would need blocked tensors in the backend (not done). Calls are serialised:
+ * backend's NCHW tensors and weights. An output of the search's fused ops is left in NHWC order when that is
+ * the primitive's layout ({@link CpuTensor#channelsLast}), so the next oneDNN layer and the derivative pass read it
+ * without a reorder; any other op converts it in place first ({@link CpuBackend#buf}), so the backend's tensors
+ * look NCHW everywhere else. The reordered activations live in two scratch buffers shared by all plans
+ * (calls are serialised), so a plan holds no batch-sized memory; the reordered weights are kept per weight
+ * ({@link OneDnnWeightCache}: the search's frozen weights are reordered once, not on every call). Calls are serialised:
  * oneDNN spreads each one over its OpenMP threads (all cores) itself.
  *
  * <p>Threads: oneDNN runs on its own OpenMP threads, as many as OMP_NUM_THREADS says (default: every core
@@ -73,8 +77,9 @@ final class OneDnnConvolutions implements AutoCloseable {
     private final engine eng;
     private final stream strm;
     private final Map<Key, Plan> plans = new HashMap<>();
+    private final Map<Shape, ToPlain> toPlain = new HashMap<>();
     private final ScratchBuffer srcScratch = new ScratchBuffer("oneDNN source in its layout");
-    private final ScratchBuffer weightScratch = new ScratchBuffer("oneDNN weights in its layout");
+    private final OneDnnWeightCache weights = new OneDnnWeightCache();
     private final ScratchBuffer dstScratch = new ScratchBuffer("oneDNN destination in its layout");
 
     OneDnnConvolutions() {
@@ -87,8 +92,13 @@ final class OneDnnConvolutions implements AutoCloseable {
         return key.suits();
     }
 
-    /** Runs the op of key: dst = act(op(src, w) + bias); bias is null when key has none. Every element of dst is written. */
-    synchronized void run(Key key, CpuTensor src, CpuTensor w, CpuTensor bias, CpuTensor dst) {
+    /**
+     * Runs the op of key: dst = act(op(src, w) + bias); bias is null when key has none. Every element of dst is
+     * written. src may lie in NHWC order ({@link CpuTensor#channelsLast}): read as it is when the primitive wants
+     * NHWC, else converted first. With leaveChannelsLast, dst is left in NHWC order (and marked so) when that is
+     * the primitive's layout, saving the reorders out of this layer and into the next oneDNN one.
+     */
+    synchronized void run(Key key, CpuTensor src, CpuTensor w, CpuTensor bias, CpuTensor dst, boolean leaveChannelsLast) {
         try {
             Plan plan = plans.get(key);
             if (plan == null) {
@@ -96,7 +106,7 @@ final class OneDnnConvolutions implements AutoCloseable {
                 plan = new Plan(key);
                 plans.put(key, plan);
             }
-            plan.run(src, w, bias, dst);
+            plan.run(src, w, bias, dst, leaveChannelsLast);
         } catch (RuntimeException e) {
             throw new IllegalStateException("cpu: oneDNN " + key + " failed: " + e.getMessage(), e);
         }
@@ -109,8 +119,79 @@ final class OneDnnConvolutions implements AutoCloseable {
     }
 
     private void clearPlans() {
+        weights.clear();
         for (Plan p : plans.values()) p.close();
         plans.clear();
+        for (ToPlain r : toPlain.values()) r.close();
+        toPlain.clear();
+    }
+
+    /**
+     * Converts t's storage from NHWC to NCHW order in place (through a scratch buffer) and clears its mark; nothing
+     * when it is NCHW. Under this object's lock, as every layout decision of {@link #run}.
+     */
+    synchronized void toPlain(CpuTensor t) {
+        CpuTensor storage = t.storage();
+        Shape s = storage.channelsLast();
+        if (s == null) return;
+        try {
+            ToPlain r = toPlain.get(s);
+            if (r == null) {
+                if (toPlain.size() >= MAX_PLANS) {
+                    for (ToPlain old : toPlain.values()) old.close();
+                    toPlain.clear();
+                }
+                r = new ToPlain(s);
+                toPlain.put(s, r);
+            }
+            r.run(storage);
+        } catch (RuntimeException e) {
+            throw new IllegalStateException("cpu: oneDNN NHWC -> NCHW of " + s + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** The reorder from NHWC to NCHW of one shape. */
+    private final class ToPlain implements AutoCloseable {
+        private final memory nhwc, nchw;
+        private final reorder reorder;
+        private final long floats;
+
+        ToPlain(Shape s) {
+            long[] dims = {s.n(), s.c(), s.h(), s.w()};
+            memory.desc from = desc(dims, memory.format_tag.nhwc), to = desc(dims, memory.format_tag.nchw);
+            memory a = null, b = null;
+            try {
+                a = new memory(from, eng, (Pointer) null);
+                b = new memory(to, eng, (Pointer) null);
+                this.reorder = new reorder(a, b);
+            } catch (RuntimeException | Error e) {
+                if (a != null) a.close();
+                if (b != null) b.close();
+                throw e;
+            } finally {
+                from.close();
+                to.close();
+            }
+            this.nhwc = a;
+            this.nchw = b;
+            this.floats = s.size();
+        }
+
+        void run(CpuTensor storage) {
+            nhwc.set_data_handle(storage.pointer);
+            nchw.set_data_handle(scratch(dstScratch, floats));
+            reorder.execute(strm, nhwc, nchw);
+            strm._wait();
+            Pointer.memcpy(storage.pointer, dstScratch.pointer(), floats * Float.BYTES);
+            storage.markChannelsLast(null);
+        }
+
+        @Override
+        public void close() {
+            reorder.close();
+            nhwc.close();
+            nchw.close();
+        }
     }
 
     private static memory.desc desc(long[] dims, memory.format_tag tag) {
@@ -126,9 +207,17 @@ final class OneDnnConvolutions implements AutoCloseable {
         private final memory src, w, dst;
         private final reorder srcIn, wIn, dstOut;
         private final IntMemoryMap args;
-        private final long srcFloats, weightFloats, dstFloats;
+        private final boolean deconv;
+        private final Shape srcShape, dstShape;
+        private final boolean srcChannelsLast, dstChannelsLast; // the primitive's activations are NHWC
+        private final memory.desc blockedW;
+        private final long srcFloats, userWeightFloats, weightFloats, dstFloats;
 
         Plan(Key k) {
+            deconv = k.deconv();
+            srcShape = Shape.of(k.n(), k.cSrc(), k.hSrc(), k.wSrc());
+            dstShape = Shape.of(k.n(), k.cDst(), k.hDst(), k.wDst());
+            boolean srcNhwc = false, dstNhwc = false;
             try {
                 long[] srcDims = {k.n(), k.cSrc(), k.hSrc(), k.wSrc()}, dstDims = {k.n(), k.cDst(), k.hDst(), k.wDst()};
                 long[] wDims = {k.cDst(), k.cSrc(), k.k(), k.k()};
@@ -160,8 +249,12 @@ final class OneDnnConvolutions implements AutoCloseable {
                 src = pSrc.equals(nchwSrc) ? userSrc : own(new memory(pSrc, eng, (Pointer) null));
                 w = pW.equals(userWDesc) ? userW : own(new memory(pW, eng, (Pointer) null));
                 dst = pDst.equals(nchwDst) ? userDst : own(new memory(pDst, eng, (Pointer) null));
+                srcNhwc = pSrc.equals(own(desc(srcDims, memory.format_tag.nhwc)));
+                dstNhwc = pDst.equals(own(desc(dstDims, memory.format_tag.nhwc)));
                 srcFloats = floats(pSrc);
                 weightFloats = floats(pW);
+                userWeightFloats = floats(userWDesc);
+                blockedW = pW;
                 dstFloats = floats(pDst);
                 srcIn = src == userSrc ? null : own(new reorder(userSrc, src));
                 wIn = w == userW ? null : own(new reorder(userW, w));
@@ -175,21 +268,35 @@ final class OneDnnConvolutions implements AutoCloseable {
                 close();
                 throw e;
             }
+            srcChannelsLast = srcNhwc;
+            dstChannelsLast = dstNhwc;
         }
 
-        void run(CpuTensor s, CpuTensor wt, CpuTensor b, CpuTensor d) {
+        void run(CpuTensor s, CpuTensor wt, CpuTensor b, CpuTensor d, boolean leaveChannelsLast) {
+            Shape mark = s.channelsLast();
+            boolean srcAsIs = mark != null && srcChannelsLast && mark.equals(srcShape);
+            if (mark != null && !srcAsIs) toPlain(s);
+            boolean dstAsIs = leaveChannelsLast && dstChannelsLast;
             userSrc.set_data_handle(s.pointer);
             userW.set_data_handle(wt.pointer);
             userDst.set_data_handle(d.pointer);
             if (userBias != null) userBias.set_data_handle(b.pointer);
-            if (src != userSrc) src.set_data_handle(scratch(srcScratch, srcFloats));
-            if (w != userW) w.set_data_handle(scratch(weightScratch, weightFloats));
-            if (dst != userDst) dst.set_data_handle(scratch(dstScratch, dstFloats));
-            if (srcIn != null) srcIn.execute(strm, userSrc, src);
-            if (wIn != null) wIn.execute(strm, userW, w);
+            if (srcAsIs) src.set_data_handle(s.pointer);
+            else if (src != userSrc) src.set_data_handle(scratch(srcScratch, srcFloats));
+            OneDnnWeightCache.Entry cached = null;
+            if (w != userW) {
+                cached = weights.lookup(wt.pointer, deconv, userWeightFloats, blockedW, weightFloats);
+                w.set_data_handle(cached.blocked());
+            }
+            if (dstAsIs) dst.set_data_handle(d.pointer);
+            else if (dst != userDst) dst.set_data_handle(scratch(dstScratch, dstFloats));
+            if (srcIn != null && !srcAsIs) srcIn.execute(strm, userSrc, src);
+            if (cached != null && !cached.current()) wIn.execute(strm, userW, w);
             conv.execute(strm, args);
-            if (dstOut != null) dstOut.execute(strm, dst, userDst);
+            if (dstOut != null && !dstAsIs) dstOut.execute(strm, dst, userDst);
             strm._wait();
+            if (cached != null) cached.markCurrent();
+            if (dstAsIs && dst != userDst) d.markChannelsLast(dstShape);
         }
 
         private <T extends Pointer> T own(T p) {
@@ -225,7 +332,7 @@ final class OneDnnConvolutions implements AutoCloseable {
     public synchronized void close() {
         clearPlans();
         srcScratch.close();
-        weightScratch.close();
+        weights.close();
         dstScratch.close();
         strm.close();
         eng.close();
