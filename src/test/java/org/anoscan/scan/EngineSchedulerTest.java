@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.anoscan.search.SearchResult;
 import org.junit.jupiter.api.Test;
@@ -23,11 +24,17 @@ class EngineSchedulerTest {
         final int failOnCall; // 0: never
         final List<Long> scored = Collections.synchronizedList(new ArrayList<>());
         final AtomicInteger calls = new AtomicInteger();
+        final CountDownLatch gate; // score() waits for it: a test can queue every batch before any engine runs
 
         FakeEngine(String name, long pauseMs, int failOnCall) {
+            this(name, pauseMs, failOnCall, new CountDownLatch(0));
+        }
+
+        FakeEngine(String name, long pauseMs, int failOnCall, CountDownLatch gate) {
             this.name = name;
             this.pauseMs = pauseMs;
             this.failOnCall = failOnCall;
+            this.gate = gate;
         }
 
         @Override
@@ -35,6 +42,11 @@ class EngineSchedulerTest {
 
         @Override
         public BatchScores score(float[] data, long[] ids, boolean features) {
+            try {
+                gate.await();
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
             if (calls.incrementAndGet() == failOnCall) throw new IllegalStateException(name + ": device lost");
             try {
                 Thread.sleep(pauseMs);
@@ -106,12 +118,17 @@ class EngineSchedulerTest {
 
     @Test
     void whenEveryEngineFailsTheBatchesFailWithTheReasons() {
-        FakeEngine a = new FakeEngine("a", 1, 1), b = new FakeEngine("b", 1, 1);
+        // both engines fail on their first batch; the gate holds them until all three batches are queued (else a
+        // fast failure makes a later submit throw instead of queueing, which the last assertion covers)
+        CountDownLatch gate = new CountDownLatch(1);
+        FakeEngine a = new FakeEngine("a", 1, 1, gate), b = new FakeEngine("b", 1, 1, gate);
         try (EngineScheduler s = new EngineScheduler(List.of(a, b), m -> {})) {
             List<CompletableFuture<BatchScores>> f = submitBatches(s, 3, 2);
+            gate.countDown();
             CompletionException e = assertThrows(CompletionException.class, () -> f.get(0).join());
             assertTrue(e.getCause().getMessage().startsWith("every device failed"), e.getCause().getMessage());
-            for (CompletableFuture<BatchScores> x : f) assertTrue(x.isCompletedExceptionally());
+            // every batch fails (the last engine's retirement fails the orphans one by one: join, do not just look)
+            for (CompletableFuture<BatchScores> x : f) assertThrows(CompletionException.class, x::join);
             IllegalStateException late = assertThrows(IllegalStateException.class, () -> s.submit(new float[0], new long[] {1}, false));
             assertTrue(late.getMessage().contains("a: device lost") && late.getMessage().contains("b: device lost"), late.getMessage());
         }
