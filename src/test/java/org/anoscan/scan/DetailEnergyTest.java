@@ -14,10 +14,10 @@ import org.anoscan.io.FloatImage;
 import org.anoscan.nn.Dcgan;
 import org.anoscan.nn.DcganSpec;
 import org.anoscan.search.FeatureTerms;
-import org.anoscan.testutil.TestModels;
-import org.junit.jupiter.api.AfterEach;
+import org.anoscan.testutil.SmallCpuModel;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The detail energy and the DETAIL_LOSS term against naive references in double: the Laplacian from explicit
@@ -30,18 +30,13 @@ class DetailEnergyTest {
     private Dcgan model;
     private final Random rnd = new Random(3);
 
+    @RegisterExtension
+    final SmallCpuModel fixture = new SmallCpuModel(new DcganSpec(P, 1, 8, 4, 4), 2L, rnd);
+
     @BeforeEach
     void setUp() {
-        cpu = new CpuBackend();
-        model = new Dcgan(cpu, new DcganSpec(P, 1, 8, 4, 4), 2L);
-        TestModels.randomizeBatchNorms(model, rnd);
-    }
-
-    @AfterEach
-    void tearDown() {
-        model.close();
-        assertEquals(0, cpu.liveTensors(), "tensors leaked");
-        cpu.close();
+        cpu = fixture.cpu();
+        model = fixture.model();
     }
 
     /** Reflects i into [0, n) with the edge repeated: -1 is 0, n is n - 1. */

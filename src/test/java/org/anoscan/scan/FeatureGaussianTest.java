@@ -13,10 +13,10 @@ import org.anoscan.nn.Dcgan;
 import org.anoscan.nn.DcganSpec;
 import org.anoscan.search.FeatureTerms;
 import org.anoscan.tensor.Shape;
-import org.anoscan.testutil.TestModels;
-import org.junit.jupiter.api.AfterEach;
+import org.anoscan.testutil.SmallCpuModel;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The feature Gaussians and the maps on them against naive references in double: the mean per position and the pooled
@@ -29,18 +29,13 @@ class FeatureGaussianTest {
     private Dcgan model;
     private final Random rnd = new Random(5);
 
+    @RegisterExtension
+    final SmallCpuModel fixture = new SmallCpuModel(new DcganSpec(P, 1, 8, 4, 4), 2L, rnd);
+
     @BeforeEach
     void setUp() {
-        cpu = new CpuBackend();
-        model = new Dcgan(cpu, new DcganSpec(P, 1, 8, 4, 4), 2L);
-        TestModels.randomizeBatchNorms(model, rnd);
-    }
-
-    @AfterEach
-    void tearDown() {
-        model.close();
-        assertEquals(0, cpu.liveTensors(), "tensors leaked");
-        cpu.close();
+        cpu = fixture.cpu();
+        model = fixture.model();
     }
 
     private FeatureTerms terms(int count) {

@@ -20,10 +20,11 @@ import org.anoscan.nn.Sequential;
 import org.anoscan.search.FeatureTerms;
 import org.anoscan.tensor.Shape;
 import org.anoscan.tensor.Tensor;
+import org.anoscan.testutil.SmallCpuModel;
 import org.anoscan.testutil.TestModels;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The new map terms against naive references on small inputs: the feature terms against the layer-by-layer
@@ -36,18 +37,13 @@ class LocalMapsTest {
     private Dcgan model;
     private final Random rnd = new Random(11);
 
+    @RegisterExtension
+    final SmallCpuModel fixture = new SmallCpuModel(new DcganSpec(P, 3, 8, 4, 4), 2L, rnd);
+
     @BeforeEach
     void setUp() {
-        cpu = new CpuBackend();
-        model = new Dcgan(cpu, new DcganSpec(P, 3, 8, 4, 4), 2L);
-        TestModels.randomizeBatchNorms(model, rnd);
-    }
-
-    @AfterEach
-    void tearDown() {
-        model.close();
-        assertEquals(0, cpu.liveTensors(), "tensors leaked");
-        cpu.close();
+        cpu = fixture.cpu();
+        model = fixture.model();
     }
 
     private float[] random(int n, double scale) {

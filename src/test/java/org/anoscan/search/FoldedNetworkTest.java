@@ -1,6 +1,5 @@
 package org.anoscan.search;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Random;
@@ -10,10 +9,11 @@ import org.anoscan.nn.DcganSpec;
 import org.anoscan.nn.Sequential;
 import org.anoscan.tensor.Shape;
 import org.anoscan.tensor.Tensor;
+import org.anoscan.testutil.SmallCpuModel;
 import org.anoscan.testutil.TestModels;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The folded search networks against the layer-by-layer eval-mode networks they replace (batch norm
@@ -25,18 +25,13 @@ class FoldedNetworkTest {
     private Dcgan model;
     private final Random rnd = new Random(5);
 
+    @RegisterExtension
+    final SmallCpuModel fixture = new SmallCpuModel(new DcganSpec(32, 1, 10, 8, 8), 4L, rnd);
+
     @BeforeEach
     void setUp() {
-        cpu = new CpuBackend();
-        model = new Dcgan(cpu, new DcganSpec(32, 1, 10, 8, 8), 4L);
-        TestModels.randomizeBatchNorms(model, rnd);
-    }
-
-    @AfterEach
-    void tearDown() {
-        model.close();
-        assertEquals(0, cpu.liveTensors(), "tensors leaked");
-        cpu.close();
+        cpu = fixture.cpu();
+        model = fixture.model();
     }
 
     @Test
