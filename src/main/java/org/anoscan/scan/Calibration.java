@@ -233,6 +233,7 @@ public final class Calibration {
             }
             Map<String, Tensor> extra = new LinkedHashMap<>();
             Map<String, float[]> values = new LinkedHashMap<>(loaded.extra());
+            values.keySet().removeAll(MapStatistics.SUPERSEDED);
             values.putAll(stats.toExtras());
             for (Map.Entry<String, float[]> e : values.entrySet()) {
                 Tensor t = backend.fromHost(e.getValue(), Shape.of(e.getValue().length));

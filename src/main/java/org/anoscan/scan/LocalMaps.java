@@ -117,7 +117,7 @@ public final class LocalMaps {
     private float[] detailLoss(FeatureTerms t, int index) {
         if (t.earlier().isEmpty()) throw new IllegalArgumentException("the " + MapTerm.DETAIL_LOSS + " term needs the patches' pixels in the feature terms");
         FeatureTerms.StageFeatures x = t.earlier().get(0);
-        float[] e = DetailEnergy.logEnergy(x.values(), index * x.size(), x.perPatch().c(), patchSize);
+        float[] e = DetailEnergy.detail(x.values(), index * x.size(), x.perPatch().c(), patchSize);
         for (int i = 0; i < e.length; i++) e[i] = (float) Math.max(0, -stats.detailZ(i, e[i]) - DETAIL_DEAD_ZONE);
         return e;
     }

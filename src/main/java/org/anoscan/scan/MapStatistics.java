@@ -26,9 +26,15 @@ public final class MapStatistics {
     public static final String STAGE_PREFIX = "calibration.stage";
     /** Prefix of the feature Gaussians' tensors ({@link FeatureGaussian}): {@code calibration.gaussian_stacked_mean}, ... */
     public static final String GAUSSIAN_PREFIX = "calibration.gaussian_";
-    /** The mean and spread, per patch pixel, of the patches' finest-scale detail ({@link DetailEnergy}). */
-    public static final String DETAIL_MEAN = "calibration.detail_mean";
-    public static final String DETAIL_STD = "calibration.detail_std";
+    /**
+     * The mean and spread, per patch pixel, of the patches' finest-scale detail ({@link DetailEnergy}). Named for the
+     * detail with its Laplacian share: the earlier tensors {@code calibration.detail_mean/_std} held the Laplacian's
+     * energy alone, so a model calibrated with those is read as having no detail statistics (auto: the window map).
+     */
+    public static final String DETAIL_MEAN = "calibration.detail_share_mean";
+    public static final String DETAIL_STD = "calibration.detail_share_std";
+    /** Tensors of earlier calibrations that this version neither reads nor keeps (recalibrating drops them). */
+    public static final List<String> SUPERSEDED = List.of("calibration.detail_mean", "calibration.detail_std");
     /** The info key holding how many normal patches the statistics came from. */
     public static final String PATCHES_KEY = "calibration.patches";
 
@@ -44,7 +50,7 @@ public final class MapStatistics {
     private final List<float[]> stageMean, stageStd;
     /** The Gaussians of f's feature vectors ({@link FeatureView#all}); empty when the calibration predates them. */
     private final List<FeatureGaussian> gaussians;
-    /** The detail energy's mean and spread per patch pixel; null when the calibration predates them. */
+    /** The detail's mean and spread per patch pixel; null when the calibration predates them. */
     private final float[] detailMean, detailStd;
 
     private MapStatistics(float[] rm, float[] rs, float[] frm, float[] frs, float[] fm, float[] fs, long patches,
@@ -117,7 +123,7 @@ public final class MapStatistics {
 
     float featuresZ(int i, float v) { return (v - featuresMean[i]) / featuresStd[i]; }
 
-    /** The z of the detail energy ({@link DetailEnergy}) at patch pixel i. */
+    /** The z of the detail ({@link DetailEnergy}) at patch pixel i. */
     float detailZ(int i, float v) {
         if (detailMean == null) throw new IllegalArgumentException("the " + MapTerm.DETAIL_LOSS + " term needs the statistics of the patches' detail "
                 + "on normal patches, which this model's calibration predates: recalibrate the model");
@@ -258,7 +264,7 @@ public final class MapStatistics {
             for (FeatureGaussian.Accumulator g : gaussians) g.add(terms, index);
             if (!terms.earlier().isEmpty()) {
                 FeatureTerms.StageFeatures x = terms.earlier().get(0);
-                detail.add(DetailEnergy.logEnergy(x.values(), index * x.size(), x.perPatch().c(), x.perPatch().h()), 0);
+                detail.add(DetailEnergy.detail(x.values(), index * x.size(), x.perPatch().c(), x.perPatch().h()), 0);
             }
         }
 

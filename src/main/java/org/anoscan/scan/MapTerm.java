@@ -44,8 +44,8 @@ public enum MapTerm {
      */
     WINDOW_SPREAD,
     /**
-     * How far the patch's finest-scale detail ({@link DetailEnergy}: the local energy of its Laplacian, per pixel) falls
-     * below what normal patches show there, in units of its normal spread, beyond a dead zone of
+     * How far the patch's finest-scale detail ({@link DetailEnergy}: the local energy of its Laplacian and that energy's
+     * share of the gradient's, per pixel) falls below what normal patches show there, in units of its normal spread, beyond a dead zone of
      * {@link LocalMaps#DETAIL_DEAD_ZONE} spreads: {@code max(0, −z − dead zone)}. One-sided: a pasted texture that is
      * smoother than the normal one (gravel on grass), a stain or a saturated patch show; a busier region is left to the
      * window terms. Needs neither G nor D.

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * The detail energy and the DETAIL_LOSS term against naive references in double: the Laplacian from explicit
+ * The detail and the DETAIL_LOSS term against naive references in double: the Laplacian and the gradient from explicit
  * neighbours with the border reflected by hand, the window mean as a plain 2-d sum over (2r+1)² mirrored samples; the
  * term from the stored mean and spread entry by entry; and the statistics through a model file's extra tensors.
  */
@@ -45,7 +45,8 @@ class DetailEnergyTest {
         return i;
     }
 
-    private static double naiveLogEnergy(float[] x, int offset, int channels, int size, int y, int i) {
+    /** The mean over the (2r+1)² mirrored window around (y, i) of the squared Laplacian (gradient: false) or squared central-difference gradient. */
+    private static double naiveWindowEnergy(float[] x, int offset, int channels, int size, int y, int i, boolean gradient) {
         int r = DetailEnergy.RADIUS;
         double sum = 0;
         for (int dy = -r; dy <= r; dy++) {
@@ -53,32 +54,52 @@ class DetailEnergyTest {
                 int yy = reflect(y + dy, size), xx = reflect(i + dx, size);
                 for (int c = 0; c < channels; c++) {
                     int o = offset + c * size * size;
-                    double l = x[o + reflect(yy - 1, size) * size + xx] + x[o + reflect(yy + 1, size) * size + xx]
-                            + x[o + yy * size + reflect(xx - 1, size)] + x[o + yy * size + reflect(xx + 1, size)] - 4.0 * x[o + yy * size + xx];
-                    sum += l * l / channels;
+                    double up = x[o + reflect(yy - 1, size) * size + xx], down = x[o + reflect(yy + 1, size) * size + xx];
+                    double left = x[o + yy * size + reflect(xx - 1, size)], right = x[o + yy * size + reflect(xx + 1, size)];
+                    double l = up + down + left + right - 4.0 * x[o + yy * size + xx];
+                    double gx = (right - left) / 2, gy = (down - up) / 2;
+                    sum += (gradient ? gx * gx + gy * gy : l * l) / channels;
                 }
             }
         }
-        return Math.log(sum / ((2 * r + 1) * (2 * r + 1)) + DetailEnergy.FLOOR);
+        return sum / ((2 * r + 1) * (2 * r + 1));
+    }
+
+    /** ln(L + floor) + ln((L + floor) / (G + floor)), straight from the definition. */
+    private static double naiveDetail(float[] x, int offset, int channels, int size, int y, int i) {
+        double l = naiveWindowEnergy(x, offset, channels, size, y, i, false) + DetailEnergy.FLOOR;
+        double g = naiveWindowEnergy(x, offset, channels, size, y, i, true) + DetailEnergy.FLOOR;
+        return Math.log(l) + Math.log(l / g);
     }
 
     @Test
-    void theLogEnergyMatchesANaiveLoop() {
+    void theDetailMatchesANaiveLoop() {
         int size = 9, channels = 3, offset = 5;
         float[] x = new float[offset + 2 * channels * size * size];
         for (int i = 0; i < x.length; i++) x[i] = (float) rnd.nextGaussian();
-        float[] e = DetailEnergy.logEnergy(x, offset, channels, size);
+        float[] e = DetailEnergy.detail(x, offset, channels, size);
         for (int y = 0; y < size; y++) {
             for (int i = 0; i < size; i++) {
-                assertEquals(naiveLogEnergy(x, offset, channels, size, y, i), e[y * size + i], 1e-5, "at " + y + "," + i);
+                assertEquals(naiveDetail(x, offset, channels, size, y, i), e[y * size + i], 1e-5, "at " + y + "," + i);
             }
         }
-        // a linear ramp has no second difference inside; only the reflected border bends it
+        // a linear ramp (steps of 0.1 both ways) has no second difference inside, only a gradient of 0.1² + 0.1²;
+        // only the reflected border bends it
         float[] ramp = new float[size * size];
         for (int y = 0; y < size; y++) for (int i = 0; i < size; i++) ramp[y * size + i] = 0.1f * (y + i);
-        float[] flat = DetailEnergy.logEnergy(ramp, 0, 1, size);
-        assertEquals(Math.log(DetailEnergy.FLOOR), flat[4 * size + 4], 1e-6, "the centre of a ramp: no detail");
+        float[] flat = DetailEnergy.detail(ramp, 0, 1, size);
+        double floor = DetailEnergy.FLOOR;
+        assertEquals(2 * Math.log(floor) - Math.log(0.02 + floor), flat[4 * size + 4], 1e-4, "the centre of a ramp: no detail, all gradient");
         assertTrue(flat[0] > flat[4 * size + 4], "the corner sees the reflected border's bend");
+        // the same Laplacian energy with a larger share of the local variation counts as more detail
+        float[] checker = new float[size * size], rampedChecker = new float[size * size];
+        for (int k = 0; k < checker.length; k++) {
+            checker[k] = ((k / size + k % size) % 2 == 0 ? 0.05f : -0.05f);
+            rampedChecker[k] = checker[k] + 0.3f * (k / size);
+        }
+        float[] pure = DetailEnergy.detail(checker, 0, 1, size), ramped = DetailEnergy.detail(rampedChecker, 0, 1, size);
+        assertTrue(pure[4 * size + 4] > ramped[4 * size + 4] + 0.5, "a gradient under the same fine detail lowers its share: "
+                + pure[4 * size + 4] + " vs " + ramped[4 * size + 4]);
     }
 
     private FeatureTerms terms(float[] x, int count) {
@@ -98,7 +119,7 @@ class DetailEnergyTest {
         double[] sum = new double[P * P], sq = new double[P * P];
         for (int b = 0; b < N; b++) {
             acc.add(new float[P * P], normal, b);
-            float[] e = DetailEnergy.logEnergy(normal.earlier().get(0).values(), b * P * P, 1, P);
+            float[] e = DetailEnergy.detail(normal.earlier().get(0).values(), b * P * P, 1, P);
             for (int i = 0; i < e.length; i++) {
                 sum[i] += e[i];
                 sq[i] += (double) e[i] * e[i];
@@ -124,7 +145,7 @@ class DetailEnergyTest {
             double total = 0;
             for (int i = 0; i < got.length; i++) {
                 double s = Math.max(std[i], MapStatistics.SPREAD_FLOOR * meanStd + 1e-6);
-                double z = (naiveLogEnergy(x, b * P * P, 1, P, i / P, i % P) - sum[i] / N) / s;
+                double z = (naiveDetail(x, b * P * P, 1, P, i / P, i % P) - sum[i] / N) / s;
                 assertEquals(Math.max(0, -z - LocalMaps.DETAIL_DEAD_ZONE), got[i], 2e-3 * (1 + Math.abs(z)), "patch " + b + " pixel " + i);
                 total += got[i];
             }
@@ -164,6 +185,11 @@ class DetailEnergyTest {
         older.remove(MapStatistics.DETAIL_STD);
         MapStatistics old = MapStatistics.fromExtras(older, info, P * P, t.size(), FeatureTerms.earlierSizes(model)).withGaussians(older, views);
         assertFalse(old.hasDetail(), "a calibration older than the detail statistics");
+        Map<String, float[]> laplacianOnly = new HashMap<>(older); // the Laplacian's energy alone, under its own names
+        laplacianOnly.put(MapStatistics.SUPERSEDED.get(0), extra.get(MapStatistics.DETAIL_MEAN));
+        laplacianOnly.put(MapStatistics.SUPERSEDED.get(1), extra.get(MapStatistics.DETAIL_STD));
+        assertFalse(MapStatistics.fromExtras(laplacianOnly, info, P * P, t.size(), FeatureTerms.earlierSizes(model)).hasDetail(),
+                "statistics of the earlier detail (the Laplacian's energy alone) are not read as the current detail's");
         try (AnomalyScanner s = new AnomalyScanner(model, Map.of(), old, ScanConfig.defaults())) {
             assertEquals(MapKind.WINDOW, s.mapKind(), "auto on it: the window map, as before");
         }
