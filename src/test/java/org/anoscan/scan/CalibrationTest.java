@@ -2,6 +2,7 @@ package org.anoscan.scan;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -50,8 +51,9 @@ class CalibrationTest {
         float[] moments = {1f, -2f, 3.5f, 4f, 5f, 6f};
         float[][] weightsBefore;
         try (Dcgan model = TestImages.tinyModel(cpu, 9L);
-             Tensor extra = cpu.fromHost(moments, Shape.of(2, 3))) {
-            ModelFile.save(file, model, Map.of("steps", "7"), Map.of("adam.test.m", extra));
+             Tensor extra = cpu.fromHost(moments, Shape.of(2, 3));
+             Tensor superseded = cpu.fromHost(new float[32 * 32], Shape.of(32 * 32))) {
+            ModelFile.save(file, model, Map.of("steps", "7"), Map.of("adam.test.m", extra, MapStatistics.SUPERSEDED.get(0), superseded));
             weightsBefore = model.state().stream().map(p -> p.value().toHost()).toArray(float[][]::new);
         }
         List<Path> normals = new ArrayList<>();
@@ -105,6 +107,7 @@ class CalibrationTest {
         ModelFile.Loaded loaded = ModelFile.load(file, cpu);
         try (Dcgan again = loaded.model()) {
             assertArrayEquals(moments, loaded.extra().get("adam.test.m"), "extra tensors are kept");
+            assertFalse(loaded.extra().containsKey(MapStatistics.SUPERSEDED.get(0)), "an earlier calibration's superseded statistics are dropped");
             List<Parameter> state = again.state();
             for (int i = 0; i < state.size(); i++) {
                 assertArrayEquals(weightsBefore[i], state.get(i).value().toHost(), 0f, "weights are kept: " + state.get(i).name());
