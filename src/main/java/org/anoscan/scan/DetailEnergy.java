@@ -12,7 +12,7 @@ package org.anoscan.scan;
  * is smoother at the finest scale than the texture around it: on the benchmark's crops, the Laplacian's energy (5x5)
  * inside the squares is below that of the normal texture at 89-91% of positions (TextureLocalisation, README). Normal
  * grass has calm spots too (broad blades), but their edges keep a gradient whose Laplacian share stays normal; the
- * share term lowers those false positives and raises the squares' (README: the detail share). What is unusual is the
+ * share term lowers those false positives and raises the squares' (README: Texture localisation). What is unusual is the
  * loss: {@link MapTerm#DETAIL_LOSS} counts how far the detail falls below normal.
  */
 public final class DetailEnergy {
