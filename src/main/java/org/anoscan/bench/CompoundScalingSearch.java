@@ -29,7 +29,7 @@ import org.anoscan.search.SearchConfig;
  * covers 1/γ^φ as much), parameters, search throughput and quality on two proxies: MNIST one-class AUROC on a few
  * digits (the one-class quick base) and texture localisation ({@link ScaledTextureProxy}: the texture quick base,
  * pixel AUROC and AUPRO of the plain residual map, the images resampled by the member's resolution before tiling).
- * {@code --family} instead prints φ = 0..3 with the chosen coefficients next to scaling only the width or only the
+ * {@code --family} instead prints φ = 0..3 ({@code --max-phi} to stop earlier) with the chosen coefficients next to scaling only the width or only the
  * depth to the same FLOPs.
  *
  * <p>MNIST digits have 28x28 pixels and no more: the resolution term cannot add any there, so the MNIST proxy
@@ -39,7 +39,10 @@ import org.anoscan.search.SearchConfig;
  *
  * <p>usage: CompoundScalingSearch [--family] [--candidates A:B:G,...] [--digits 1,4,7|none] [--textures brick|none]
  * [--steps 600] [--normal 150] [--anomalous 150] [--iterations 100] [--texture-steps 800] [--alpha A --beta B --gamma G]
- * [--no-quality] [--device cpu|cuda:N] [--mnist DIR] [--textures-dir DIR]
+ * [--max-phi 3] [--no-quality] [--seed N] [--device cpu|cuda:N] [--mnist DIR] [--textures-dir DIR]
+ *
+ * <p>{@code --seed N} trains every network of both proxies with another seed (default 1): one seed per run, so that
+ * a second run tells how far a candidate's figures move with the seed alone.
  */
 public final class CompoundScalingSearch {
     private CompoundScalingSearch() {}
@@ -127,6 +130,8 @@ public final class CompoundScalingSearch {
         double alpha = CompoundScaling.ALPHA, beta = CompoundScaling.BETA, gamma = CompoundScaling.GAMMA;
         boolean family = false, quality = true;
         String device = "cpu";
+        long seed = 1;
+        int maxPhi = 3;
         List<Candidate> only = null;
         Path mnist = Path.of("data/mnist"), texturesDir = Path.of("data/textures");
         for (int i = 0; i < args.length; i++) {
@@ -145,21 +150,24 @@ public final class CompoundScalingSearch {
                 case "--beta" -> beta = Double.parseDouble(value(args, ++i));
                 case "--gamma" -> gamma = Double.parseDouble(value(args, ++i));
                 case "--no-quality" -> quality = false;
+                case "--seed" -> seed = Long.parseLong(value(args, ++i));
+                case "--max-phi" -> maxPhi = Integer.parseInt(value(args, ++i));
                 case "--device" -> device = value(args, ++i);
                 case "--mnist" -> mnist = Path.of(value(args, ++i));
                 case "--textures-dir" -> texturesDir = Path.of(value(args, ++i));
                 default -> throw new IllegalArgumentException("unknown argument " + a + " (see the class comment for the options)");
             }
         }
+        if (maxPhi < 0 || maxPhi > 3) throw new IllegalArgumentException("--max-phi must lie in [0, 3], got " + maxPhi);
         if (!quality) {
             digits = List.of();
             textures = List.of();
         }
         MnistOneClass.Settings base = OneClassBenchmark.quick();
-        base = new MnistOneClass.Settings(base.spec(), base.train().withSteps(steps), base.search().withIterations(iterations),
+        base = new MnistOneClass.Settings(base.spec(), base.train().withSteps(steps).withSeed(seed), base.search().withIterations(iterations),
                 base.maxTrain(), normal, anomalous);
         TextureLocalisation.Settings tq = TextureLocalisation.quick();
-        TextureLocalisation.Settings texBase = tq.with(tq.train().withSteps(textureSteps), tq.search(), tq.imageSize(), tq.images(), tq.calibration(),
+        TextureLocalisation.Settings texBase = tq.with(tq.train().withSteps(textureSteps).withSeed(seed), tq.search(), tq.imageSize(), tq.images(), tq.calibration(),
                 tq.stride(), tq.seed());
         DcganSpec mnistBase = base.spec();
         // the device first, so that a missing GPU is told before any data is read
@@ -167,7 +175,7 @@ public final class CompoundScalingSearch {
             List<Candidate> candidates = new ArrayList<>();
             if (family) {
                 CompoundScaling chosen = new CompoundScaling(0, alpha, beta, gamma);
-                for (int phi = 0; phi <= 3; phi++) {
+                for (int phi = 0; phi <= maxPhi; phi++) {
                     CompoundScaling c = chosen.withPhi(phi);
                     candidates.add(new Candidate("compound φ " + phi, c));
                     if (phi == 0) continue;
@@ -187,7 +195,7 @@ public final class CompoundScalingSearch {
                 String donor = t.equals("gravel") ? "brick" : "gravel";
                 textureImages.put(t, new FloatImage[] {ImageReader.read(texturesDir.resolve(t + ".png"), 1), ImageReader.read(texturesDir.resolve(donor + ".png"), 1)});
             }
-            System.out.println("# backend " + backend.description() + "; MNIST base " + mnistBase.describe() + ", " + steps + " training steps, Γ = "
+            System.out.println("# backend " + backend.description() + "; MNIST base " + mnistBase.describe() + ", " + steps + " training steps (seed " + seed + "), Γ = "
                     + iterations + ", digits " + digits + " (" + normal + " normal / " + anomalous + " anomalous test images each)");
             System.out.println("# texture base (TextureLocalisation quick): " + texBase + "; textures " + textures
                     + "; plain residual map, images resampled by the member's resolution before tiling (ScaledTextureProxy)");

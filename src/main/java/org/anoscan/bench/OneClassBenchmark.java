@@ -103,11 +103,8 @@ public final class OneClassBenchmark {
                 case "--cache" -> cache = Path.of(args[++i]);
                 case "--rounds" -> rounds = Integer.parseInt(args[++i]);
                 case "--per-sample" -> perSample = true;
-                case "--seed" -> {
-                    TrainConfig t = s.train();
-                    s = new MnistOneClass.Settings(s.spec(), new TrainConfig(t.steps(), t.batchSize(), t.learningRate(), t.beta1(), t.realLabel(),
-                            Long.parseLong(args[++i]), t.checkpointEvery()), s.search(), s.maxTrain(), s.maxNormal(), s.maxAnomalous());
-                }
+                case "--seed" -> s = new MnistOneClass.Settings(s.spec(), s.train().withSeed(Long.parseLong(args[++i])), s.search(), s.maxTrain(),
+                        s.maxNormal(), s.maxAnomalous());
                 case "--anomalous" -> s = new MnistOneClass.Settings(s.spec(), s.train(), s.search(), s.maxTrain(), s.maxNormal(), Integer.parseInt(args[++i]));
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]);
             }

@@ -28,4 +28,8 @@ public record TrainConfig(int steps, int batchSize, float learningRate, float be
     public TrainConfig withSteps(int s) {
         return new TrainConfig(s, batchSize, learningRate, beta1, realLabel, seed, checkpointEvery);
     }
+
+    public TrainConfig withSeed(long s) {
+        return new TrainConfig(steps, batchSize, learningRate, beta1, realLabel, s, checkpointEvery);
+    }
 }

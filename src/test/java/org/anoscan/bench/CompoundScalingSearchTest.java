@@ -47,6 +47,13 @@ class CompoundScalingSearchTest {
     }
 
     @Test
+    void theDefaultCoefficientsAreOneOfTheGridsCandidates() {
+        // train --phi's defaults are the grid search's choice: they must lie on the grid it searched
+        assertTrue(CompoundScalingSearch.grid().contains(new CompoundScaling(1, CompoundScaling.ALPHA, CompoundScaling.BETA, CompoundScaling.GAMMA)),
+                "defaults " + CompoundScaling.ALPHA + ", " + CompoundScaling.BETA + ", " + CompoundScaling.GAMMA + " not in " + CompoundScalingSearch.grid());
+    }
+
+    @Test
     void theTextureProxyAlsoSeparatesResolutions() {
         Map<CompoundScalingSearch.TextureKey, List<CompoundScalingSearch.Candidate>> groups = CompoundScalingSearch.distinct(candidates(),
                 c -> new CompoundScalingSearch.TextureKey(c.network(TEXTURE_BASE), c.scaling().resolution()));
@@ -69,5 +76,9 @@ class CompoundScalingSearchTest {
         assertTrue(f.getMessage().contains("must lie in [1, 4]"), f.getMessage());
         f = assertThrows(CompoundScalingSearch.Failure.class, () -> CompoundScalingSearch.main(new String[] {"--digits"}));
         assertEquals("CompoundScalingSearch: --digits needs a value", f.getMessage());
+        f = assertThrows(CompoundScalingSearch.Failure.class, () -> CompoundScalingSearch.main(new String[] {"--seed", "two", "--no-quality"}));
+        assertTrue(f.getMessage().contains("two"), f.getMessage());
+        f = assertThrows(CompoundScalingSearch.Failure.class, () -> CompoundScalingSearch.main(new String[] {"--family", "--max-phi", "4", "--no-quality"}));
+        assertEquals("CompoundScalingSearch: --max-phi must lie in [0, 3], got 4", f.getMessage());
     }
 }
