@@ -29,8 +29,8 @@ import org.anoscan.search.SearchConfig;
  * covers 1/γ^φ as much), parameters, search throughput and quality on two proxies: MNIST one-class AUROC on a few
  * digits (the one-class quick base) and texture localisation ({@link ScaledTextureProxy}: the texture quick base,
  * pixel AUROC and AUPRO of the plain residual map, the images resampled by the member's resolution before tiling).
- * {@code --family} instead prints φ = 0..3 ({@code --max-phi} to stop earlier) with the chosen coefficients next to scaling only the width or only the
- * depth to the same FLOPs.
+ * {@code --family} instead prints φ = 0..3 ({@code --max-phi} to stop earlier) with the chosen coefficients next to
+ * scaling only the width or only the depth to the same FLOPs.
  *
  * <p>MNIST digits have 28x28 pixels and no more: the resolution term cannot add any there, so the MNIST proxy
  * measures depth and width only; the texture proxy is what tests γ. Rounding (widths to multiples of 8, blocks to
