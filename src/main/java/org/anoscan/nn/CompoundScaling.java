@@ -28,7 +28,8 @@ public record CompoundScaling(double phi, double alpha, double beta, double gamm
      * training seeds (bench/results/compound-scaling-2026-12-03-grid-quality.txt). At the quick settings the proxies
      * train at, resolution is what buys quality: width changed nothing beyond seed noise and the plain extra blocks of
      * depth made training fail, so the grid's winner scales resolution alone; (1.0, 1.1, 1.3) came second. One step
-     * further (φ = 2 on brick, one seed) width overtook resolution: see the README's "Compound scaling".
+     * further (φ = 2 on brick, two seeds) resolution gained nothing more and width matched it: see the README's
+     * "Compound scaling".
      */
     public static final double ALPHA = 1.0, BETA = 1.0, GAMMA = 1.4;
     /** Bounds that keep a model file's architecture sane (checked before anything is built from it). */
