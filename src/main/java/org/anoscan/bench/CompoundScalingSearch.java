@@ -28,8 +28,9 @@ import org.anoscan.search.SearchConfig;
  * the φ = 1 member, with its FLOPs per search iteration (per patch, and per image area: times γ^(2φ), as a patch
  * covers 1/γ^φ as much), parameters, search throughput and quality on two proxies: MNIST one-class AUROC on a few
  * digits (the one-class quick base) and texture localisation ({@link ScaledTextureProxy}: the texture quick base,
- * pixel AUROC and AUPRO of the plain residual map, the images resampled by the member's resolution before tiling).
- * {@code --family} instead prints φ = 0..3 ({@code --max-phi} to stop earlier) with the chosen coefficients next to
+ * pixel AUROC and AUPRO of the plain residual map, or with {@code --map window-detail} of the calibrated map a scan
+ * shows by default, the images resampled by the member's resolution before tiling).
+ * {@code --family} instead prints φ = 0..3 ({@code --min-phi}/{@code --max-phi} to run part of it) with the chosen coefficients next to
  * scaling only the width or only the depth to the same FLOPs.
  *
  * <p>MNIST digits have 28x28 pixels and no more: the resolution term cannot add any there, so the MNIST proxy
@@ -39,7 +40,7 @@ import org.anoscan.search.SearchConfig;
  *
  * <p>usage: CompoundScalingSearch [--family] [--candidates A:B:G,...] [--digits 1,4,7|none] [--textures brick|none]
  * [--steps 600] [--normal 150] [--anomalous 150] [--iterations 100] [--texture-steps 800] [--alpha A --beta B --gamma G]
- * [--max-phi 3] [--no-quality] [--seed N] [--device cpu|cuda:N] [--mnist DIR] [--textures-dir DIR]
+ * [--min-phi 0] [--max-phi 3] [--map residual|window-detail] [--no-quality] [--seed N] [--device cpu|cuda:N] [--mnist DIR] [--textures-dir DIR]
  *
  * <p>{@code --seed N} trains every network of both proxies with another seed (default 1): one seed per run, so that
  * a second run tells how far a candidate's figures move with the seed alone.
@@ -131,7 +132,8 @@ public final class CompoundScalingSearch {
         boolean family = false, quality = true;
         String device = "cpu";
         long seed = 1;
-        int maxPhi = 3;
+        int minPhi = 0, maxPhi = 3;
+        ScaledTextureProxy.ProxyMap map = ScaledTextureProxy.ProxyMap.RESIDUAL;
         List<Candidate> only = null;
         Path mnist = Path.of("data/mnist"), texturesDir = Path.of("data/textures");
         for (int i = 0; i < args.length; i++) {
@@ -151,6 +153,8 @@ public final class CompoundScalingSearch {
                 case "--gamma" -> gamma = Double.parseDouble(value(args, ++i));
                 case "--no-quality" -> quality = false;
                 case "--seed" -> seed = Long.parseLong(value(args, ++i));
+                case "--map" -> map = ScaledTextureProxy.ProxyMap.parse(value(args, ++i));
+                case "--min-phi" -> minPhi = Integer.parseInt(value(args, ++i));
                 case "--max-phi" -> maxPhi = Integer.parseInt(value(args, ++i));
                 case "--device" -> device = value(args, ++i);
                 case "--mnist" -> mnist = Path.of(value(args, ++i));
@@ -159,6 +163,7 @@ public final class CompoundScalingSearch {
             }
         }
         if (maxPhi < 0 || maxPhi > 3) throw new IllegalArgumentException("--max-phi must lie in [0, 3], got " + maxPhi);
+        if (minPhi < 0 || minPhi > maxPhi) throw new IllegalArgumentException("--min-phi must lie in [0, --max-phi], got " + minPhi);
         if (!quality) {
             digits = List.of();
             textures = List.of();
@@ -175,7 +180,7 @@ public final class CompoundScalingSearch {
             List<Candidate> candidates = new ArrayList<>();
             if (family) {
                 CompoundScaling chosen = new CompoundScaling(0, alpha, beta, gamma);
-                for (int phi = 0; phi <= maxPhi; phi++) {
+                for (int phi = minPhi; phi <= maxPhi; phi++) {
                     CompoundScaling c = chosen.withPhi(phi);
                     candidates.add(new Candidate("compound φ " + phi, c));
                     if (phi == 0) continue;
@@ -198,7 +203,8 @@ public final class CompoundScalingSearch {
             System.out.println("# backend " + backend.description() + "; MNIST base " + mnistBase.describe() + ", " + steps + " training steps (seed " + seed + "), Γ = "
                     + iterations + ", digits " + digits + " (" + normal + " normal / " + anomalous + " anomalous test images each)");
             System.out.println("# texture base (TextureLocalisation quick): " + texBase + "; textures " + textures
-                    + "; plain residual map, images resampled by the member's resolution before tiling (ScaledTextureProxy)");
+                    + "; " + (map.calibrated() ? "window-detail map (calibrated on the texture's calibration crops at the member's resolution)"
+                    : "plain residual map") + ", images resampled by the member's resolution before tiling (ScaledTextureProxy)");
 
             // sizes and speed: once per distinct MNIST network
             Map<DcganSpec, List<Candidate>> networks = distinct(candidates, c -> c.network(mnistBase));
@@ -241,7 +247,7 @@ public final class CompoundScalingSearch {
                 TextureLocalisation.Settings s = new TextureLocalisation.Settings(textureRuns.get(k).get(0).scaling().apply(texBase.spec()),
                         texBase.train(), texBase.search(), texBase.imageSize(), texBase.images(), texBase.calibration(), texBase.stride(), texBase.seed());
                 for (Map.Entry<String, FloatImage[]> t : textureImages.entrySet()) {
-                    ScaledTextureProxy.Result r = ScaledTextureProxy.run(backend, t.getValue()[0], t.getValue()[1], s, k.resolution(), null);
+                    ScaledTextureProxy.Result r = ScaledTextureProxy.run(backend, t.getValue()[0], t.getValue()[1], s, k.resolution(), map, null);
                     m.put(t.getKey(), r);
                     System.out.printf(Locale.ROOT, "# texture %-44s resolution %.3f %s: pixel AUROC %.4f, AUPRO %.4f, image AUROC %.4f "
                             + "(%d patches; train %.0f s, scan %.0f s)%n", shortName(k.network()), k.resolution(), t.getKey(), r.pixelAuroc(),

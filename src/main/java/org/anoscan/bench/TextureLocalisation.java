@@ -212,20 +212,10 @@ public final class TextureLocalisation {
     public static Outcome evaluate(Dcgan model, FloatImage texture, FloatImage donor, Settings s, List<Variant> variants,
                                    double trainSeconds) {
         List<DefectSet.LabelledImage> images = DefectSet.make(testRegion(texture), donor, s.images(), s.imageSize(), s.seed());
-        List<FloatImage> normals = DefectSet.make(calibrationRegion(texture), donor, 2 * s.calibration(), s.imageSize(), s.seed() + 1)
-                .stream().filter(im -> !im.anomalous()).map(DefectSet.LabelledImage::image).toList();
         ScanConfig cfg = ScanConfig.defaults().withStride(s.stride()).withSearch(s.search()).withMap(MapKind.RESIDUAL, 0);
         int patch = model.spec().imageSize();
         long t0 = System.nanoTime();
-        MapStatistics stats;
-        try (AnomalyScanner scanner = new AnomalyScanner(model, Map.of(), cfg)) {
-            int featureSize = model.features().outputShape(model.imageShape(1)).size();
-            MapStatistics.Accumulator acc = new MapStatistics.Accumulator(patch * patch, featureSize, FeatureTerms.earlierSizes(model));
-            LocalMaps raw = scanner.maps();
-            scanner.scanAll(normals.iterator(), r -> { }, (image, p, residual, terms, index) ->
-                    acc.add(raw.residualPixels(residual), terms, index));
-            stats = acc.result();
-        }
+        MapStatistics stats = statistics(model, calibrationNormals(texture, donor, s), cfg);
         double calibrateSeconds = (System.nanoTime() - t0) / 1e9;
 
         Map<FloatImage, Map<MapTerm, Stitcher>> stitchers = new IdentityHashMap<>();
@@ -258,6 +248,25 @@ public final class TextureLocalisation {
         }
         return new Outcome(images, results, heatmaps, table, residualContrast(images, results), stats, trainSeconds,
                 calibrateSeconds, scanSeconds);
+    }
+
+    /** The normal crops of the texture's calibration region that the statistics of normal patches come from. */
+    static List<FloatImage> calibrationNormals(FloatImage texture, FloatImage donor, Settings s) {
+        return DefectSet.make(calibrationRegion(texture), donor, 2 * s.calibration(), s.imageSize(), s.seed() + 1)
+                .stream().filter(im -> !im.anomalous()).map(DefectSet.LabelledImage::image).toList();
+    }
+
+    /** The statistics of normal patches (what {@code calibrate} gathers) over normals scanned with cfg (a plain residual map). */
+    static MapStatistics statistics(Dcgan model, List<FloatImage> normals, ScanConfig cfg) {
+        int patch = model.spec().imageSize();
+        try (AnomalyScanner scanner = new AnomalyScanner(model, Map.of(), cfg)) {
+            int featureSize = model.features().outputShape(model.imageShape(1)).size();
+            MapStatistics.Accumulator acc = new MapStatistics.Accumulator(patch * patch, featureSize, FeatureTerms.earlierSizes(model));
+            LocalMaps raw = scanner.maps();
+            scanner.scanAll(normals.iterator(), r -> { }, (image, p, residual, terms, index) ->
+                    acc.add(raw.residualPixels(residual), terms, index));
+            return acc.result();
+        }
     }
 
     /**

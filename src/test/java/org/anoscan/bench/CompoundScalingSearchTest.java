@@ -80,5 +80,8 @@ class CompoundScalingSearchTest {
         assertTrue(f.getMessage().contains("two"), f.getMessage());
         f = assertThrows(CompoundScalingSearch.Failure.class, () -> CompoundScalingSearch.main(new String[] {"--family", "--max-phi", "4", "--no-quality"}));
         assertEquals("CompoundScalingSearch: --max-phi must lie in [0, 3], got 4", f.getMessage());
+        f = assertThrows(CompoundScalingSearch.Failure.class,
+                () -> CompoundScalingSearch.main(new String[] {"--family", "--min-phi", "3", "--max-phi", "2", "--no-quality"}));
+        assertEquals("CompoundScalingSearch: --min-phi must lie in [0, --max-phi], got 3", f.getMessage());
     }
 }
