@@ -31,7 +31,7 @@ import org.anoscan.train.TrainListener;
 public final class ScaledTextureProxy {
     private ScaledTextureProxy() {}
 
-    /** The outcome for one texture and member: the residual map's scores and where the time went. */
+    /** The outcome for one texture and member: the scored map's figures and where the time went. */
     public record Result(double pixelAuroc, double aupro, double imageAuroc, int patches, double trainSeconds, double scanSeconds) {}
 
     /** The map the proxy scores, and whether it needs a calibration pass first. */
