@@ -30,8 +30,8 @@ import org.anoscan.search.SearchConfig;
  * digits (the one-class quick base) and texture localisation ({@link ScaledTextureProxy}: the texture quick base,
  * pixel AUROC and AUPRO of the plain residual map, or with {@code --map window-detail} of the calibrated map a scan
  * shows by default, the images resampled by the member's resolution before tiling).
- * {@code --family} instead prints φ = 0..3 ({@code --min-phi}/{@code --max-phi} to run part of it) with the chosen coefficients next to
- * scaling only the width or only the depth to the same FLOPs.
+ * {@code --family} instead prints φ = 0..3 ({@code --min-phi}/{@code --max-phi} to run part of it) with the chosen
+ * coefficients next to scaling only the width or only the depth to the same FLOPs.
  *
  * <p>MNIST digits have 28x28 pixels and no more: the resolution term cannot add any there, so the MNIST proxy
  * measures depth and width only; the texture proxy is what tests γ. Rounding (widths to multiples of 8, blocks to
@@ -40,7 +40,8 @@ import org.anoscan.search.SearchConfig;
  *
  * <p>usage: CompoundScalingSearch [--family] [--candidates A:B:G,...] [--digits 1,4,7|none] [--textures brick|none]
  * [--steps 600] [--normal 150] [--anomalous 150] [--iterations 100] [--texture-steps 800] [--alpha A --beta B --gamma G]
- * [--min-phi 0] [--max-phi 3] [--map residual|window-detail] [--no-quality] [--seed N] [--device cpu|cuda:N] [--mnist DIR] [--textures-dir DIR]
+ * [--min-phi 0] [--max-phi 3] [--map residual|window-detail] [--no-quality] [--seed N] [--device cpu|cuda:N]
+ * [--mnist DIR] [--textures-dir DIR]
  *
  * <p>{@code --seed N} trains every network of both proxies with another seed (default 1): one seed per run, so that
  * a second run tells how far a candidate's figures move with the seed alone.

@@ -110,7 +110,7 @@ public final class ScaledTextureProxy {
     }
 
     private static ScanConfig config(TextureLocalisation.Settings s, double resolution, MapKind kind) {
-        return ScanConfig.defaults().withStride(s.stride()).withSearch(s.search()).withMap(kind, kind == MapKind.RESIDUAL ? 0 : Double.NaN)
-                .withScale(resolution);
+        // NaN: the map's default smoothing (none for the plain residual)
+        return ScanConfig.defaults().withStride(s.stride()).withSearch(s.search()).withMap(kind, Double.NaN).withScale(resolution);
     }
 }

@@ -25,11 +25,11 @@ public record CompoundScaling(double phi, double alpha, double beta, double gamm
     /**
      * The coefficients {@code anoscan train --phi} uses unless told otherwise: the best of bench/CompoundScalingSearch's
      * grid at φ = 1 (α·β²·γ² = 1.96), by MNIST one-class AUROC on digits 1, 4, 7 plus brick localisation, mean of two
-     * training seeds (bench/results/compound-scaling-2026-12-03-grid-quality.txt). At the quick settings the proxies
-     * train at, resolution is what buys quality: width changed nothing beyond seed noise and the plain extra blocks of
-     * depth made training fail, so the grid's winner scales resolution alone; (1.0, 1.1, 1.3) came second. One step
-     * further (φ = 2 on brick, two seeds) resolution gained nothing more and width matched it: see the README's
-     * "Compound scaling".
+     * training seeds (bench/results/compound-scaling-2026-12-03-grid-quality.txt). On those proxies resolution bought
+     * quality at both seeds, width nothing beyond seed noise, and the plain extra blocks of depth made training fail, so
+     * the grid's winner scales resolution alone; (1.0, 1.1, 1.3) came second. The family measured since (README,
+     * "Compound scaling") keeps this on brick only: on all ten MNIST digits width buys quality, on grass and gravel
+     * resolution is the weakest member at φ = 1.
      */
     public static final double ALPHA = 1.0, BETA = 1.0, GAMMA = 1.4;
     /** Bounds that keep a model file's architecture sane (checked before anything is built from it). */
